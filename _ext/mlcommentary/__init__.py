@@ -1,0 +1,75 @@
+"""ML Commentary's paper extension: arXiv citation cards and paper cross-references.
+
+``setup()`` only wires things up; each concern has its own module:
+
+* ``ids``: arXiv identifiers;  ``metadata``: records and the metadata file;
+  ``fetch``: the arXiv client, bounded and polite;  ``bibtex``: entries
+  (those four know nothing of Sphinx);
+* ``domain``: the papers of every page, references, backlinks;
+* ``directives``: ``paper`` and ``paper-index``;  ``cards``: their output;
+* ``sync``: the one metadata fetch of a build.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sphinx.application import Sphinx
+from sphinx.environment import BuildEnvironment
+from sphinx.util.typing import ExtensionMetadata
+
+from . import cards
+from .directives import PaperDirective, PaperIndexDirective
+from .domain import PaperDomain, PaperRole
+from .fetch import DEFAULT_API_URL
+from .sync import sync_metadata
+
+__version__ = "1.0.0"
+ASSETS = Path(__file__).parent / "assets"
+
+
+def add_assets(app: Sphinx) -> None:
+    if app.builder.format != "html":
+        return
+    app.config.html_static_path.append(str(ASSETS))
+    app.add_css_file("paper-card.css")
+    app.add_js_file("paper-card.js", defer="defer")
+
+
+def rewrite_dependents(app: Sphinx, env: BuildEnvironment) -> list[str]:
+    return sorted(env.domains["paper"].refresh_view())
+
+
+def check_duplicate_claims(app: Sphinx, env: BuildEnvironment) -> None:
+    env.domains["paper"].warn_duplicate_claims()
+
+
+def setup(app: Sphinx) -> ExtensionMetadata:
+    app.add_config_value("arxiv_metadata_file", "_data/arxiv.json", "env", types=[str])
+    app.add_config_value("arxiv_api_url", DEFAULT_API_URL, "", types=[str])
+    app.add_config_value("arxiv_offline", False, "", types=[bool])
+    app.add_config_value("arxiv_refresh", False, "", types=[bool])
+    app.add_config_value("arxiv_timeout", 30.0, "", types=[int, float])
+    app.add_config_value("arxiv_request_delay", 3.0, "", types=[int, float])
+
+    app.add_domain(PaperDomain)
+    app.add_role("paper", PaperRole())
+    app.add_directive("paper", PaperDirective)
+    app.add_directive("paper-index", PaperIndexDirective)
+    app.add_node(cards.collapsible,
+                 html=(cards.visit_collapsible, cards.depart_collapsible))
+    app.add_node(cards.collapsible_summary,
+                 html=(cards.visit_collapsible_summary, cards.depart_collapsible_summary))
+    app.add_post_transform(cards.BuildCards)
+    app.add_post_transform(cards.MakeCardsInteractive)
+
+    app.connect("builder-inited", add_assets)
+    app.connect("env-updated", sync_metadata)
+    app.connect("env-get-updated", rewrite_dependents)
+    app.connect("env-check-consistency", check_duplicate_claims)
+    return {
+        "version": __version__,
+        "env_version": PaperDomain.data_version,
+        "parallel_read_safe": True,
+        "parallel_write_safe": True,
+    }

@@ -1,0 +1,58 @@
+"""BibTeX entries in the form arXiv recommends: ``@misc`` with ``eprint``.
+
+pybtex writes the entry, so quoting and escaping are a well-kept library's job.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from pybtex.database import BibliographyData, Entry, Person
+
+from .ids import ArxivId
+from .metadata import PaperRecord
+
+_STOP_WORDS = frozenset("a an the on of in for and to with from by is are".split())
+
+
+def bibtex_entry(record: PaperRecord, arxiv_id: ArxivId | None = None) -> str:
+    """The entry for ``record``; ``arxiv_id`` pins a version in ``eprint``."""
+    arxiv_id = arxiv_id or record.arxiv_id
+    fields = [
+        ("title", record.title),
+        ("year", record.year),
+        ("eprint", str(arxiv_id)),
+        ("archivePrefix", "arXiv"),
+        ("primaryClass", record.primary_category),
+        ("url", arxiv_id.abs_url),
+    ]
+    if record.doi:
+        fields.append(("doi", record.doi))
+    if record.journal_ref:
+        fields.append(("note", record.journal_ref))
+    entry = Entry(
+        "misc",
+        fields=fields,
+        persons={"author": [_person(name) for name in record.authors]},
+    )
+    return BibliographyData(entries={citation_key(record): entry}).to_string("bibtex")
+
+
+def citation_key(record: PaperRecord) -> str:
+    """``abnar2021exploring``: first author's surname, year, first word of the title."""
+    surname = _person(record.authors[0]).last_names[-1] if record.authors else "arxiv"
+    words = [w for w in re.findall(r"[a-z0-9]+", _ascii(record.title)) if w not in _STOP_WORDS]
+    return f"{_ascii(surname).replace(' ', '')}{record.year}{words[0] if words else ''}" or record.id
+
+
+def _person(name: str) -> Person:
+    try:
+        return Person(name)
+    except Exception:  # pybtex refuses some odd names; keep the name as one token
+        return Person(last=name.replace("{", "").replace("}", ""))
+
+
+def _ascii(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return re.sub(r"[^a-z0-9 ]", "", decomposed.encode("ascii", "ignore").decode().lower())

@@ -1,0 +1,251 @@
+"""Cards and paper indexes, built from standard docutils nodes at resolve time.
+
+``BuildCards`` runs for every builder, so LaTeX, text and epub get a plain
+citation for free; ``MakeCardsInteractive`` runs for the HTML builders only and
+folds the long parts (the abstract, the BibTeX, long author lists) into
+``<details>`` elements.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from urllib.parse import quote
+
+from docutils import nodes
+from sphinx import addnodes
+from sphinx.transforms.post_transforms import SphinxPostTransform
+from sphinx.util import logging
+from sphinx.util.nodes import make_refnode
+
+from .bibtex import bibtex_entry
+from .directives import paper_card, paper_index
+from .domain import PaperDomain, paper_anchor
+from .ids import parse_arxiv_id
+from .metadata import PaperRecord
+
+logger = logging.getLogger(__name__)
+
+#: Authors shown before the rest are folded away (in HTML).
+AUTHORS_SHOWN = 5
+#: Authors named in an index entry before "et al.".
+AUTHORS_IN_INDEX = 3
+_DOI = re.compile(r"^10\.[0-9]{4,9}/\S+$")
+
+
+class BuildCards(SphinxPostTransform):
+    """Replace the placeholders with cards and indexes from the metadata."""
+
+    # Before the ReferencesResolver (10), which then resolves the related papers.
+    default_priority = 5
+
+    def run(self, **kwargs) -> None:  # noqa: ANN003
+        domain: PaperDomain = self.env.domains["paper"]
+        for placeholder in list(self.document.findall(paper_card)):
+            placeholder.replace_self(self._card(domain, placeholder))
+        for placeholder in list(self.document.findall(paper_index)):
+            placeholder.replace_self(self._index(domain, placeholder))
+
+    def _card(self, domain: PaperDomain, placeholder: paper_card) -> nodes.container:
+        arxiv_id = parse_arxiv_id(placeholder["arxiv_id"])
+        record = domain.records.get(arxiv_id.base)
+        card = nodes.container(classes=["paper-card"], ids=placeholder["ids"])
+        title = record.title if record else f"arXiv:{arxiv_id}"
+        card += nodes.paragraph("", "", nodes.strong(title, title), classes=["paper-card-title"])
+        if record:
+            card += nodes.paragraph("", ", ".join(record.authors), classes=["paper-card-authors"],
+                                    authors=list(record.authors))
+        else:
+            card += nodes.paragraph(
+                "", "The site has no metadata for this paper yet.", classes=["paper-card-missing"]
+            )
+
+        facts = nodes.field_list(classes=["paper-card-facts"])
+        if record:
+            facts += _field("Submitted", _dates(record, arxiv_id.version))
+            facts += _field("Categories", _categories(record))
+            if record.journal_ref:
+                facts += _field("Journal ref", [nodes.Text(record.journal_ref)])
+            if record.doi:
+                facts += _field("DOI", [_doi(record.doi)])
+            if record.comment:
+                facts += _field("Comment", [nodes.Text(record.comment)])
+        facts += _field("Links", _joined([
+            _link("Abstract", arxiv_id.abs_url), _link("PDF", arxiv_id.pdf_url)]))
+        if placeholder["tags"]:
+            facts += _field("Tags", _tags(placeholder["tags"]))
+        if placeholder["related"]:
+            facts += _field("Related", _joined(
+                _paper_xref(related, self.env.current_document.docname)
+                for related in placeholder["related"]))
+        discussed = domain.discussed_in(arxiv_id.base)
+        if discussed:
+            facts += _field("Discussed in", _joined(
+                self._page_link(docname) for docname in discussed))
+        card += facts
+
+        if record:
+            card += _collapsible("Abstract", nodes.paragraph("", record.abstract),
+                                 "paper-card-abstract")
+            bibtex = bibtex_entry(record, arxiv_id if arxiv_id.version else None)
+            card += _collapsible("BibTeX", nodes.literal_block(bibtex, bibtex, language="bibtex"),
+                                 "paper-card-bibtex")
+        return card
+
+    def _index(self, domain: PaperDomain, placeholder: paper_index) -> nodes.Element:
+        wanted = set(placeholder["tags"])
+        entries = []
+        for base, facts in domain.commented_papers():
+            if wanted and not wanted & set(facts["claim"]["tags"]):
+                continue
+            record = domain.records.get(base)
+            newest_first = (record.published if record else "", base)
+            entries.append((newest_first, base, facts, record))
+        if not entries:
+            which = f" tagged {', '.join(sorted(wanted))}" if wanted else ""
+            logger.warning("paper-index lists no commentaries%s", which, type="paper",
+                           subtype="empty_index", location=placeholder)
+            return nodes.paragraph("", "No commentaries yet.", classes=["paper-index-empty"])
+        items = nodes.bullet_list(classes=["paper-index"])
+        for _, base, facts, record in sorted(entries, key=lambda e: e[0], reverse=True):
+            title = record.title if record else f"arXiv:{base}"
+            link = make_refnode(self.app.builder, self.env.current_document.docname,
+                                facts["docname"], paper_anchor(parse_arxiv_id(base)),
+                                nodes.inline("", title))
+            line = nodes.paragraph("", "", link)
+            if record:
+                line += nodes.Text(f" — {_short_authors(record)} ({record.year})")
+            if facts["claim"]["tags"]:
+                line += nodes.Text(" ")
+                line.extend(_tags(facts["claim"]["tags"]))
+            items += nodes.list_item("", line)
+        return items
+
+    def _page_link(self, docname: str) -> nodes.Node:
+        title = self.env.titles[docname].astext() if docname in self.env.titles else docname
+        return make_refnode(self.app.builder, self.env.current_document.docname, docname, "",
+                            nodes.inline("", title))
+
+
+class collapsible(nodes.General, nodes.Element):  # noqa: N801
+    """``<details>``; its first child is a ``collapsible_summary``. HTML only."""
+
+
+class collapsible_summary(nodes.General, nodes.TextElement):  # noqa: N801
+    """``<summary>``. HTML only."""
+
+
+def visit_collapsible(self, node: collapsible) -> None:  # noqa: ANN001
+    self.body.append(self.starttag(node, "details"))
+
+
+def depart_collapsible(self, node: collapsible) -> None:  # noqa: ANN001
+    self.body.append("</details>\n")
+
+
+def visit_collapsible_summary(self, node: collapsible_summary) -> None:  # noqa: ANN001
+    self.body.append(self.starttag(node, "summary", ""))
+
+
+def depart_collapsible_summary(self, node: collapsible_summary) -> None:  # noqa: ANN001
+    self.body.append("</summary>\n")
+
+
+class MakeCardsInteractive(SphinxPostTransform):
+    """Fold the abstract, the BibTeX and long author lists, for browsers only."""
+
+    default_priority = 200
+    builders = ("html", "dirhtml", "singlehtml")
+
+    def run(self, **kwargs) -> None:  # noqa: ANN003
+        for section in list(self.document.findall(nodes.container)):
+            if "paper-collapsible" in section["classes"]:
+                heading, *body = section.children
+                details = collapsible("", collapsible_summary("", heading.astext()), *body,
+                                      classes=section["classes"])
+                section.replace_self(details)
+        for paragraph in list(self.document.findall(nodes.paragraph)):
+            if "paper-card-authors" in paragraph["classes"]:
+                self._fold_authors(paragraph)
+
+    @staticmethod
+    def _fold_authors(paragraph: nodes.paragraph) -> None:
+        authors = paragraph["authors"]
+        if len(authors) <= AUTHORS_SHOWN + 1:
+            return
+        shown, rest = authors[:AUTHORS_SHOWN], authors[AUTHORS_SHOWN:]
+        folded = nodes.container(classes=["paper-card-authors"])
+        folded += nodes.paragraph("", ", ".join(shown) + ",")
+        folded += collapsible(
+            "", collapsible_summary("", f"and {len(rest)} more"),
+            nodes.paragraph("", ", ".join(rest)), classes=["paper-authors-more"])
+        paragraph.replace_self(folded)
+
+
+def _collapsible(title: str, body: nodes.Element, css_class: str) -> nodes.container:
+    """A titled section that HTML folds away; other builders show it as it is."""
+    return nodes.container("", nodes.rubric(title, title), body,
+                           classes=[css_class, "paper-collapsible"])
+
+
+def _field(name: str, body: list[nodes.Node]) -> nodes.field:
+    return nodes.field("", nodes.field_name(name, name),
+                       nodes.field_body("", nodes.paragraph("", "", *body)))
+
+
+def _joined(parts, separator: str = ", ") -> list[nodes.Node]:  # noqa: ANN001
+    joined: list[nodes.Node] = []
+    for part in parts:
+        if joined:
+            joined.append(nodes.Text(separator))
+        joined.append(part)
+    return joined
+
+
+def _link(text: str, url: str) -> nodes.reference:
+    return nodes.reference(text, text, refuri=url, internal=False)
+
+
+def _doi(doi: str) -> nodes.Node:
+    if not _DOI.match(doi):
+        return nodes.Text(doi)
+    return _link(doi, "https://doi.org/" + quote(doi, safe="/:;()._-"))
+
+
+def _tags(tags: list[str]) -> list[nodes.Node]:
+    return _joined((nodes.inline(tag, tag, classes=["paper-tag"]) for tag in tags), " ")
+
+
+def _paper_xref(target: str, docname: str) -> addnodes.pending_xref:
+    return addnodes.pending_xref("", nodes.inline("", target), refdomain="paper",
+                                 reftype="paper", reftarget=target, refexplicit=False,
+                                 refdoc=docname)
+
+
+def _human_date(iso: str) -> str:
+    day = date.fromisoformat(iso)
+    return f"{day.day} {day:%b %Y}"
+
+
+def _dates(record: PaperRecord, pinned: int | None) -> list[nodes.Node]:
+    text = _human_date(record.published)
+    if record.version > 1:
+        text += f"; v{record.version} of {_human_date(record.updated)}"
+    else:
+        text += " (v1)"
+    if pinned:
+        text += f"; this commentary cites v{pinned}"
+    return [nodes.Text(text)]
+
+
+def _categories(record: PaperRecord) -> list[nodes.Node]:
+    others = [c for c in record.categories if c != record.primary_category]
+    primary = nodes.inline(record.primary_category, record.primary_category,
+                           classes=["paper-category-primary"])
+    return _joined([primary, *(nodes.Text(c) for c in others)])
+
+
+def _short_authors(record: PaperRecord) -> str:
+    if len(record.authors) <= AUTHORS_IN_INDEX + 1:
+        return ", ".join(record.authors)
+    return ", ".join(record.authors[:AUTHORS_IN_INDEX]) + " et al."

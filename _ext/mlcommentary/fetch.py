@@ -1,0 +1,232 @@
+"""Fetching paper records from the arXiv API with the ``arxiv`` client.
+
+Plain Python, no Sphinx. The client is used as it is; what it lacks for a
+build that must end in bounded time is added to its ``requests`` session:
+
+* a transport adapter that bounds every request by ``timeout`` seconds in all
+  (a server that answers a byte a second trips it too) and retries with
+  urllib3's ``Retry``: 429/5xx, at least ``delay`` seconds apart, honouring
+  ``Retry-After`` up to a cap;
+* a response hook that refuses redirects and anything that is not an Atom
+  feed (a maintenance page, a truncated body, a DTD with entity tricks) before
+  the client's parser sees it, and reads arXiv's ``Error`` entry on HTTP 400.
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+import arxiv
+import requests
+from defusedxml import ElementTree as SafeElementTree
+from defusedxml.common import DefusedXmlException
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
+
+from .ids import InvalidArxivId, parse_arxiv_id
+from .metadata import PaperRecord
+
+DEFAULT_API_URL = "https://export.arxiv.org/api/query"
+#: arXiv's limit per ``id_list`` request that we keep to (longer URLs get HTTP 414).
+BATCH_SIZE = 100
+#: The largest body we read: 100 records with long abstracts are far below it.
+MAX_BODY_BYTES = 32 * 1024 * 1024
+_ATOM_FEED = "{http://www.w3.org/2005/Atom}feed"
+_ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+class ResponseRefused(Exception):
+    """A response we will not parse; ``subtype`` names the kind of fault."""
+
+    def __init__(self, subtype: str, message: str) -> None:
+        super().__init__(message)
+        self.subtype = subtype
+
+
+@dataclass
+class FetchFailure:
+    """One request that failed: the IDs it was for and why."""
+
+    ids: list[str]
+    subtype: str
+    reason: str
+
+
+@dataclass
+class FetchReport:
+    """What one fetch brought back, and what it could not."""
+
+    records: dict[str, PaperRecord] = field(default_factory=dict)
+    not_found: list[str] = field(default_factory=list)
+    failures: list[FetchFailure] = field(default_factory=list)
+    requests: int = 0
+
+
+class _PoliteRetry(Retry):
+    """urllib3's Retry, never sooner than ``backoff_factor`` seconds after a request.
+
+    arXiv asks for one request every three seconds; plain Retry retries the
+    first failure at once and takes a ``Retry-After: 0`` literally.
+    """
+
+    def get_backoff_time(self) -> float:
+        return max(self.backoff_factor, super().get_backoff_time())
+
+    def parse_retry_after(self, retry_after: str) -> float:
+        return max(self.backoff_factor, super().parse_retry_after(retry_after))
+
+
+class _BoundedAdapter(HTTPAdapter):
+    """Reads each response whole within ``timeout`` seconds, or raises ``Timeout``."""
+
+    def __init__(self, timeout: float, retry: Retry) -> None:
+        super().__init__(max_retries=retry)
+        self.total_timeout = timeout
+
+    def send(self, request, stream=False, timeout=None, **kwargs):  # noqa: ANN001
+        deadline = time.monotonic() + self.total_timeout
+        response = super().send(request, stream=True, timeout=self.total_timeout, **kwargs)
+        body = bytearray()
+        try:
+            while chunk := response.raw.read1(65536):
+                body += chunk
+                if time.monotonic() > deadline:
+                    raise requests.exceptions.ReadTimeout(
+                        f"response not complete after {self.total_timeout:g} s",
+                        request=request,
+                    )
+                if len(body) > MAX_BODY_BYTES:
+                    raise ResponseRefused("bad_response", "response larger than 32 MiB")
+        except requests.exceptions.RequestException:
+            response.close()
+            raise
+        except Exception as err:  # urllib3's own errors while reading the body
+            response.close()
+            if isinstance(err, ResponseRefused):
+                raise
+            raise requests.exceptions.ConnectionError(err, request=request) from err
+        response.close()
+        response.raw = io.BytesIO(bytes(body))
+        return response
+
+
+def _check_response(response: requests.Response, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+    """Refuse what the client must not parse; name arXiv's error when it gives one."""
+    if response.is_redirect:
+        raise ResponseRefused(
+            "bad_response",
+            f"redirected to {response.headers.get('Location', '?')}; not followed",
+        )
+    if response.status_code not in (200, 400):
+        return  # the client turns any other status into arxiv.HTTPError
+    try:
+        root = SafeElementTree.fromstring(response.content, forbid_dtd=True)
+    except DefusedXmlException as err:
+        raise ResponseRefused("bad_response", f"refused a body with a DTD or entities ({err})")
+    except SafeElementTree.ParseError as err:
+        kind = response.headers.get("Content-Type", "no content type")
+        raise ResponseRefused("bad_response", f"not an Atom feed ({kind}): {err}") from None
+    if root.tag != _ATOM_FEED:
+        raise ResponseRefused("bad_response", f"not an Atom feed: root element {root.tag}")
+    if response.status_code == 400:
+        summary = root.findtext(f"{_ATOM}entry/{_ATOM}summary") or "no reason given"
+        raise ResponseRefused("rejected", f"arXiv rejected the request: {summary.strip()}")
+
+
+def record_from_result(result: arxiv.Result) -> PaperRecord:
+    """Our record of an API result; whitespace is folded as arXiv wraps lines."""
+    arxiv_id = parse_arxiv_id(result.entry_id)
+    return PaperRecord(
+        id=arxiv_id.base,
+        version=arxiv_id.version or 1,
+        title=_fold(result.title),
+        authors=tuple(_fold(author.name) for author in result.authors),
+        published=result.published.date().isoformat(),
+        updated=result.updated.date().isoformat(),
+        primary_category=result.primary_category,
+        categories=tuple(result.categories),
+        comment=_fold(result.comment) or None,
+        journal_ref=_fold(result.journal_ref) or None,
+        doi=_fold(result.doi) or None,
+        abstract=_fold(result.summary),
+        source="arxiv-api",
+    )
+
+
+def _fold(text: str | None) -> str:
+    return " ".join((text or "").split())
+
+
+class ArxivFetcher:
+    """Fetches records for version-less IDs, in batches, politely, in bounded time."""
+
+    def __init__(
+        self,
+        api_url: str = DEFAULT_API_URL,
+        *,
+        timeout: float = 30.0,
+        delay: float = 3.0,
+        retries: int = 2,
+    ) -> None:
+        # The client's own retry loop would bypass the adapter's delays.
+        self.client = arxiv.Client(page_size=BATCH_SIZE, delay_seconds=delay, num_retries=0)
+        self.client.query_url_format = api_url + "?{}"
+        retry = _PoliteRetry(
+            total=retries,
+            status_forcelist=(429, 500, 502, 503, 504),
+            allowed_methods=("GET",),
+            backoff_factor=delay,
+            backoff_max=max(delay, timeout),
+            retry_after_max=max(delay, timeout),
+            raise_on_status=False,
+        )
+        session: requests.Session = self.client._session
+        adapter = _BoundedAdapter(timeout, retry)
+        session.mount("http://", adapter)
+        session.mount("https://", adapter)
+        session.hooks["response"].append(_check_response)
+        self.max_seconds = (retries + 1) * timeout + retries * max(delay, timeout)
+
+    def fetch(self, ids: Iterable[str]) -> FetchReport:
+        """Fetch the records for ``ids`` (version-less, already validated)."""
+        report = FetchReport()
+        for batch in _batches(sorted(set(ids))):
+            report.requests += 1
+            try:
+                results = list(self.client.results(arxiv.Search(id_list=batch, max_results=len(batch))))
+            except Exception as err:  # every failure becomes a warning, never a crash
+                report.failures.append(FetchFailure(batch, *_describe(err)))
+                continue
+            for result in results:
+                try:
+                    record = record_from_result(result)
+                except InvalidArxivId:
+                    continue
+                if record.id in batch:
+                    report.records[record.id] = record
+            report.not_found += [arxiv_id for arxiv_id in batch if arxiv_id not in report.records]
+        return report
+
+
+def _batches(ids: list[str]) -> Iterator[list[str]]:
+    iterator = iter(ids)
+    while batch := list(itertools.islice(iterator, BATCH_SIZE)):
+        yield batch
+
+
+def _describe(err: Exception) -> tuple[str, str]:
+    """The warning subtype and the reason for a failed request."""
+    if isinstance(err, ResponseRefused):
+        return err.subtype, str(err)
+    if isinstance(err, arxiv.HTTPError):
+        return "http_error", f"arXiv answered HTTP {err.status}"
+    if isinstance(err, requests.exceptions.Timeout):
+        return "timeout", f"no complete answer in time ({err})"
+    if isinstance(err, requests.exceptions.ConnectionError):
+        return "unreachable", f"cannot connect ({err})"
+    return "bad_response", f"{type(err).__name__}: {err}"
+
