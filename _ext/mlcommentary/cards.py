@@ -16,11 +16,10 @@ from docutils import nodes
 from sphinx import addnodes
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import logging
-from sphinx.util.nodes import make_refnode
 
 from .bibtex import bibtex_entry
 from .directives import paper_card, paper_index
-from .domain import PaperDomain, paper_anchor
+from .domain import PaperDomain
 from .ids import parse_arxiv_id
 from .metadata import PaperRecord
 
@@ -71,17 +70,16 @@ class BuildCards(SphinxPostTransform):
             if record.comment:
                 facts += _field("Comment", [nodes.Text(record.comment)])
         facts += _field("Links", _joined([
-            _link("Abstract", arxiv_id.abs_url), _link("PDF", arxiv_id.pdf_url)]))
+            _link(f"arXiv:{arxiv_id}", arxiv_id.abs_url), _link("PDF", arxiv_id.pdf_url)]))
         if placeholder["tags"]:
             facts += _field("Tags", _tags(placeholder["tags"]))
         if placeholder["related"]:
-            facts += _field("Related", _joined(
-                _paper_xref(related, self.env.current_document.docname)
-                for related in placeholder["related"]))
+            facts += _field("Related", _joined(_xref("paper", related)
+                                               for related in placeholder["related"]))
         discussed = domain.discussed_in(arxiv_id.base)
         if discussed:
-            facts += _field("Discussed in", _joined(
-                self._page_link(docname) for docname in discussed))
+            facts += _field("Discussed in", _joined(_xref("doc", "/" + docname)
+                                                    for docname in discussed))
         card += facts
 
         if record:
@@ -109,10 +107,7 @@ class BuildCards(SphinxPostTransform):
         items = nodes.bullet_list(classes=["paper-index"])
         for _, base, facts, record in sorted(entries, key=lambda e: e[0], reverse=True):
             title = record.title if record else f"arXiv:{base}"
-            link = make_refnode(self.app.builder, self.env.current_document.docname,
-                                facts["docname"], paper_anchor(parse_arxiv_id(base)),
-                                nodes.inline("", title))
-            line = nodes.paragraph("", "", link)
+            line = nodes.paragraph("", "", _xref("paper", base, title))
             if record:
                 line += nodes.Text(f" — {_short_authors(record)} ({record.year})")
             if facts["claim"]["tags"]:
@@ -120,11 +115,6 @@ class BuildCards(SphinxPostTransform):
                 line.extend(_tags(facts["claim"]["tags"]))
             items += nodes.list_item("", line)
         return items
-
-    def _page_link(self, docname: str) -> nodes.Node:
-        title = self.env.titles[docname].astext() if docname in self.env.titles else docname
-        return make_refnode(self.app.builder, self.env.current_document.docname, docname, "",
-                            nodes.inline("", title))
 
 
 class collapsible(nodes.General, nodes.Element):  # noqa: N801
@@ -216,10 +206,11 @@ def _tags(tags: list[str]) -> list[nodes.Node]:
     return _joined((nodes.inline(tag, tag, classes=["paper-tag"]) for tag in tags), " ")
 
 
-def _paper_xref(target: str, docname: str) -> addnodes.pending_xref:
-    return addnodes.pending_xref("", nodes.inline("", target), refdomain="paper",
-                                 reftype="paper", reftarget=target, refexplicit=False,
-                                 refdoc=docname)
+def _xref(reftype: str, target: str, text: str | None = None) -> addnodes.pending_xref:
+    """A reference for Sphinx to resolve: ``paper`` to a paper, ``doc`` to a page."""
+    domain = "paper" if reftype == "paper" else "std"
+    return addnodes.pending_xref("", nodes.inline("", text or target), refdomain=domain,
+                                 reftype=reftype, reftarget=target, refexplicit=bool(text))
 
 
 def _human_date(iso: str) -> str:

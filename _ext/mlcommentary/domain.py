@@ -45,6 +45,8 @@ class PaperRole(XRefRole):
         except InvalidArxivId as err:
             logger.warning("%s", err, type="paper", subtype="bad_id", location=node)
             return [nodes.inline(node.astext(), node.astext(), classes=["paper-ref-invalid"])], []
+        # Registered globally as well as in the domain, so name the domain here.
+        node["refdomain"], node["reftype"] = "paper", "paper"
         node["reftarget"] = str(arxiv_id)
         env.domains["paper"].note_mention(env.current_document.docname, arxiv_id, node.line)
         return [node], []

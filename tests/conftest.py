@@ -1,0 +1,45 @@
+"""Shared fixtures: Sphinx's own test fixtures, test roots, and the loopback arXiv."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "_ext"))
+sys.path.insert(0, str(Path(__file__).parent))
+
+from arxiv_server import RESPONSES_DIR, FakeArxiv, RealResponses  # noqa: E402
+
+pytest_plugins = ["sphinx.testing.fixtures"]
+
+#: A month that has not happened: synthetic records use its IDs, so they describe no paper.
+FUTURE_MONTH = "3012"
+
+
+@pytest.fixture(scope="session")
+def rootdir() -> Path:
+    return Path(__file__).parent / "roots"
+
+
+@pytest.fixture(scope="session")
+def real_responses() -> RealResponses:
+    if not (RESPONSES_DIR / "MANIFEST.md").exists():
+        pytest.skip(f"the recorded arXiv responses are not at {RESPONSES_DIR}")
+    return RealResponses.load(RESPONSES_DIR)
+
+
+@pytest.fixture
+def fake_arxiv():
+    """The loopback arXiv with synthetic entries only."""
+    with FakeArxiv() as server:
+        yield server
+
+
+@pytest.fixture
+def real_arxiv(real_responses: RealResponses):
+    """The loopback arXiv answering from the real recorded responses."""
+    with FakeArxiv(real_responses) as server:
+        yield server

@@ -1,0 +1,117 @@
+"""The extension in real Sphinx builds of tests/roots/test-site (synthetic records)."""
+
+from __future__ import annotations
+
+import re
+import zlib
+
+import pytest
+from bs4 import BeautifulSoup
+
+
+def html(app, docname: str) -> BeautifulSoup:
+    return BeautifulSoup((app.outdir / f"{docname}.html").read_text(encoding="utf-8"), "html.parser")
+
+
+def card(app, docname: str):
+    return html(app, docname).select_one("div.paper-card")
+
+
+def field(card_, name: str):
+    for dt in card_.select("dt"):
+        if dt.get_text().rstrip(":") == name:
+            return dt.find_next_sibling("dd").p
+    return None
+
+
+@pytest.mark.sphinx("html", testroot="site")
+def test_card_shows_the_record(app):
+    app.build()
+    assert app.warning.getvalue() == ""
+    beta = card(app, "papers/beta")
+    assert beta["id"] == "paper-3012-00002"
+    assert beta.select_one(".paper-card-title").get_text() == "Synthetic Paper Beta"
+    # Eight authors: five shown, the other three folded behind a summary.
+    authors = beta.select_one(".paper-card-authors")
+    assert "Author Number1" in authors.get_text() and "Author Number8" in authors.get_text()
+    assert authors.select_one("details summary").get_text() == "and 3 more"
+    submitted = field(beta, "Submitted").get_text()
+    assert submitted == "15 Dec 2030; v3 of 16 Dec 2030; this commentary cites v2"
+    assert field(beta, "Categories").get_text() == "cs.LG, stat.ML"
+    assert field(beta, "Journal ref").get_text() == "Journal of Synthetic Results 1 (2030)"
+    assert field(beta, "DOI").a["href"] == "https://doi.org/10.0000/synthetic.beta"
+    links = [a["href"] for a in field(beta, "Links").select("a")]
+    assert links == ["https://arxiv.org/abs/3012.00002v2", "https://arxiv.org/pdf/3012.00002v2"]
+    assert field(beta, "Links").get_text() == "arXiv:3012.00002v2, PDF"
+    assert [t.get_text() for t in field(beta, "Tags").select(".paper-tag")] == ["language"]
+    abstract = beta.select_one("details.paper-card-abstract")
+    assert abstract.summary.get_text() == "Abstract" and not abstract.has_attr("open")
+    bibtex = beta.select_one("details.paper-card-bibtex pre").get_text()
+    assert bibtex.startswith("@misc{number12030synthetic,")
+    assert 'eprint = "3012.00002v2"' in bibtex and 'archivePrefix = "arXiv"' in bibtex
+    assert 'primaryClass = "cs.LG"' in bibtex
+
+
+@pytest.mark.sphinx("html", testroot="site")
+def test_references_resolve_to_commentary_or_arxiv(app):
+    app.build()
+    alpha = html(app, "papers/alpha")
+    refs = {a.get_text(): a["href"] for a in alpha.select("[role=main] a.paper-ref")}
+    # Explicit text is kept; a paper without a commentary links to arXiv.
+    assert refs["the third paper"] == "https://arxiv.org/abs/3012.00003"
+    # Without text, the title; a pinned version stays pinned.
+    assert refs["Synthetic Paper Delta"] == "https://arxiv.org/abs/3012.00004v2"
+    beta = html(app, "papers/beta")
+    link = beta.select_one("[role=main] p a.paper-ref")
+    assert link.get_text() == "Synthetic Paper Alpha"
+    assert link["href"] == "alpha.html#paper-3012-00001"
+    # :related: resolves the same way.
+    related = field(card(app, "papers/alpha"), "Related").a
+    assert related.get_text() == "Synthetic Paper Gamma"
+    assert related["href"] == "https://arxiv.org/abs/3012.00003"
+
+
+@pytest.mark.sphinx("html", testroot="site")
+def test_cards_say_where_else_the_paper_is_discussed(app):
+    app.build()
+    discussed = field(card(app, "papers/alpha"), "Discussed in")
+    assert [(a.get_text(), a["href"]) for a in discussed.select("a")] == [("Beta", "beta.html")]
+    assert field(card(app, "papers/beta"), "Discussed in") is None
+
+
+@pytest.mark.sphinx("html", testroot="site")
+def test_paper_index_lists_newest_first_and_filters_by_tag(app):
+    app.build()
+    items = html(app, "index").select("ul.paper-index > li")
+    assert [li.a.get_text() for li in items] == ["Synthetic Paper Beta", "Synthetic Paper Alpha"]
+    assert items[0].a["href"] == "papers/beta.html#paper-3012-00002"
+    assert "Author Number1, Author Number2, Author Number3 et al. (2030)" in items[0].get_text()
+    assert [t.get_text() for t in items[1].select(".paper-tag")] == ["vision", "scaling"]
+    tagged = html(app, "tags").select("ul.paper-index > li")
+    assert [li.a.get_text() for li in tagged] == ["Synthetic Paper Alpha"]
+
+
+@pytest.mark.sphinx("html", testroot="site")
+def test_papers_are_in_the_inventory_and_search_index(app):
+    app.build()
+    raw = (app.outdir / "objects.inv").read_bytes()
+    body = zlib.decompress(raw.split(b"\n", 4)[4]).decode()
+    assert "3012.00001 paper:paper 1 papers/alpha.html#paper-3012-00001 Synthetic Paper Alpha" in body
+    assert "3012.00002 paper:paper 1 papers/beta.html#paper-3012-00002 Synthetic Paper Beta" in body
+    assert "3012.00003" not in body  # no commentary, so not ours to offer
+    search = (app.outdir / "searchindex.js").read_text()
+    assert re.search(r'\[\d+,\d+,1,"paper-3012-00001","Synthetic Paper Alpha"\]', search)
+    assert '"00002v2"' in search  # the card shows the ID, so it is searchable
+
+
+@pytest.mark.sphinx("html", testroot="site")
+def test_stylesheet_maps_onto_furo_variables(app):
+    app.build()
+    page = html(app, "papers/alpha")
+    assert page.select_one('link[href^="../_static/paper-card.css"]')
+    css = (app.outdir / "_static" / "paper-card.css").read_text()
+    assert "--paper-card-background: var(--color-background-secondary" in css
+    # Colours are set once, through variables; no dark-mode rules of our own.
+    assert "prefers-color-scheme" not in css and "data-theme" not in css
+    rules = css.split("body {", 1)[1].split("}", 1)[1]
+    assert not re.search(r"#[0-9a-fA-F]{3,6}", rules)
