@@ -16,6 +16,7 @@ from pathlib import Path
 
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
+from sphinx.util.fileutil import copy_asset
 from sphinx.util.typing import ExtensionMetadata
 
 from . import cards
@@ -31,7 +32,10 @@ ASSETS = Path(__file__).parent / "assets"
 def add_assets(app: Sphinx) -> None:
     if app.builder.format != "html":
         return
-    app.config.html_static_path.append(str(ASSETS))
+    # Copied now rather than added to html_static_path: changing a config value
+    # would make the next build see "configuration changed". Present before any
+    # page is written, so Sphinx adds its ?v= checksum.
+    copy_asset(ASSETS, app.builder.outdir / "_static")
     app.add_css_file("paper-card.css")
     app.add_js_file("paper-card.js", defer="defer")
 

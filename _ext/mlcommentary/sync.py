@@ -89,13 +89,15 @@ def _warn_report(uses: dict[str, list[tuple[str, int | None]]], report: FetchRep
 
 def _warn_missing(uses: dict[str, list[tuple[str, int | None]]], why: dict[str, str]) -> None:
     for base in sorted(why):
-        logger.warning("no metadata for arXiv:%s (%s); its card shows only the ID. Needed by %s",
-                       base, _MISSING[why[base]], _places(uses, [base]),
+        logger.warning("no metadata for arXiv:%s (%s); it is shown by its ID only. Used at %s",
+                       base, _MISSING[why[base]], _pages(uses[base]),
                        type="paper", subtype=why[base], location=uses[base][0])
 
 
 def _places(uses: dict[str, list[tuple[str, int | None]]], bases: Iterable[str]) -> str:
-    """``2612.00001 (papers/a:3, papers/b:12)`` for each paper."""
-    return "; ".join(
-        f"{base} ({', '.join(f'{doc}:{line}' for doc, line in uses[base])})" for base in bases
-    )
+    """``3012.00001 (papers/a:3, papers/b:12); ...``"""
+    return "; ".join(f"{base} ({_pages(uses[base])})" for base in bases)
+
+
+def _pages(places: list[tuple[str, int | None]]) -> str:
+    return ", ".join(f"{docname}:{line}" for docname, line in places)

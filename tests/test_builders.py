@@ -1,0 +1,120 @@
+"""Parallel and incremental builds, and the non-HTML builders."""
+
+from __future__ import annotations
+
+import re
+import shutil
+
+import pytest
+
+
+def copy_root(rootdir, tmp_path, name="test-site"):
+    srcdir = tmp_path / name
+    shutil.copytree(rootdir / name, srcdir)
+    return srcdir
+
+
+def build(make_app, srcdir, **kwargs):
+    """Build once; undo the app's registrations so the next app starts clean."""
+    app = make_app("html", srcdir=srcdir, **kwargs)
+    app.build()
+    app.cleanup()
+    return app
+
+
+def written(app) -> list[str]:
+    status = re.sub(r"\x1b\[[0-9;]*m", "", app.status.getvalue())
+    return sorted(re.findall(r"writing output\.\.\. \[\s*\d+%\] (\S+)", status))
+
+
+def pages(outdir) -> dict[str, str]:
+    return {str(p.relative_to(outdir)): p.read_text() for p in sorted(outdir.rglob("*.html"))}
+
+
+def test_parallel_build_gives_the_same_pages(make_app, rootdir, tmp_path):
+    serial = build(make_app, copy_root(rootdir, tmp_path / "serial"))
+    parallel = build(make_app, copy_root(rootdir, tmp_path / "parallel"), parallel=2)
+    assert parallel.is_parallel_allowed("read") and parallel.is_parallel_allowed("write")
+    assert serial.warning.getvalue() == parallel.warning.getvalue() == ""
+    assert pages(serial.outdir) == pages(parallel.outdir)
+    # The backlink from beta, read in the other process, reached alpha.
+    assert 'Discussed in' in pages(parallel.outdir)["papers/alpha.html"]
+    assert 'href="beta.html"' in pages(parallel.outdir)["papers/alpha.html"]
+
+
+def test_new_reference_rewrites_the_referenced_papers_page(make_app, rootdir, tmp_path):
+    srcdir = copy_root(rootdir, tmp_path)
+    build(make_app, srcdir)
+    with (srcdir / "papers" / "alpha.md").open("a") as page:
+        page.write("\nAlpha also cites {paper}`3012.00002`.\n")
+
+    app = build(make_app, srcdir)
+    assert app.warning.getvalue() == ""
+    # alpha was edited, and Sphinx rewrites its toctree parent (index); beta's
+    # card now lists alpha; nothing else changed.
+    assert written(app) == ["index", "papers/alpha", "papers/beta"]
+    beta = (app.outdir / "papers" / "beta.html").read_text()
+    assert re.search(r"Discussed in.*?href=\"alpha.html\"", beta, re.S)
+
+
+def test_prose_edit_rewrites_only_that_page(make_app, rootdir, tmp_path):
+    srcdir = copy_root(rootdir, tmp_path)
+    build(make_app, srcdir)
+    page = srcdir / "papers" / "alpha.md"
+    page.write_text("Some new prose at the top.\n\n" + page.read_text())
+    app = build(make_app, srcdir)
+    assert written(app) == ["index", "papers/alpha"]  # and Sphinx's toctree parent
+
+
+def test_new_commentary_turns_arxiv_links_into_site_links(make_app, rootdir, tmp_path):
+    srcdir = copy_root(rootdir, tmp_path)
+    build(make_app, srcdir)
+    (srcdir / "papers" / "gamma.md").write_text("# Gamma\n\n```{paper} 3012.00003\n```\n")
+    app = build(make_app, srcdir)
+    # alpha links to gamma's paper; the index lists it now.
+    assert {"papers/alpha", "papers/gamma", "index", "tags"} <= set(written(app))
+    alpha = (app.outdir / "papers" / "alpha.html").read_text()
+    assert 'href="gamma.html#paper-3012-00003"' in alpha
+    assert "https://arxiv.org/abs/3012.00003" not in alpha.split('class="paper-card')[0]
+
+
+def test_edited_metadata_rewrites_the_pages_showing_it(make_app, rootdir, tmp_path):
+    srcdir = copy_root(rootdir, tmp_path)
+    build(make_app, srcdir)
+    metadata = srcdir / "_data" / "arxiv.json"
+    metadata.write_text(metadata.read_text().replace("Synthetic Paper Alpha", "Alpha, Renamed"))
+    app = build(make_app, srcdir)
+    # Its card, the page linking to it, and both paper indexes.
+    assert written(app) == ["index", "papers/alpha", "papers/beta", "tags"]
+    assert "Alpha, Renamed" in (app.outdir / "papers" / "beta.html").read_text()
+
+
+@pytest.mark.sphinx("text", testroot="site")
+def test_text_shows_a_plain_citation(app):
+    app.build()
+    assert app.warning.getvalue() == ""
+    beta = (app.outdir / "papers" / "beta.txt").read_text()
+    assert "Synthetic Paper Beta" in beta
+    # Every author, the abstract and the BibTeX, nothing folded away.
+    assert "Author Number8" in beta and "Synthetic abstract of Synthetic Paper Beta." in beta
+    assert "@misc{number12030synthetic," in beta
+    assert "Submitted: 15 Dec 2030; v3 of 16 Dec 2030; this commentary cites v2" in " ".join(beta.split())
+
+
+@pytest.mark.sphinx("latex", testroot="site")
+def test_latex_builds_with_cards(app):
+    app.build()
+    assert app.warning.getvalue() == ""
+    tex = next(app.outdir.glob("*.tex")).read_text()
+    assert "Synthetic Paper Beta" in tex and "Author Number8" in tex
+    assert r"\sphinxhref{https://arxiv.org/abs/3012.00002v2}{arXiv:3012.00002v2}" in tex
+    assert "details" not in tex
+
+
+@pytest.mark.sphinx("epub", testroot="site")
+def test_epub_builds_without_interactive_parts(app):
+    app.build()
+    assert app.warning.getvalue() == ""
+    beta = (app.outdir / "papers" / "beta.xhtml").read_text()
+    assert "Synthetic Paper Beta" in beta and "Author Number8" in beta
+    assert "<details" not in beta

@@ -1,0 +1,50 @@
+"""Author mistakes: typed warnings at the right file and line, the rest of the page intact."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+
+def warnings(app) -> list[str]:
+    text = re.sub(r"\x1b\[[0-9;]*m", "", app.warning.getvalue())
+    return [line for line in text.splitlines() if "WARNING" in line]
+
+
+def warning_at(app, place: str, subtype: str) -> str:
+    found = [w for w in warnings(app) if place in w and w.endswith(f"[paper.{subtype}]")]
+    assert len(found) == 1, warnings(app)
+    return found[0]
+
+
+@pytest.mark.sphinx("html", testroot="warnings")
+def test_each_mistake_warns_at_its_line(app):
+    app.build()
+    assert "3013.00001" in warning_at(app, "bad.md:3:", "bad_id")  # month 13
+    assert "'hep-th/99'" in warning_at(app, "bad.md:6:", "bad_id")
+    assert "'3012.1'" in warning_at(app, "bad.md:12:", "bad_id")
+    assert "nothing-has-this-tag" in warning_at(app, "bad.md:8:", "empty_index")
+    offline = warning_at(app, "bad.md:6:", "offline")
+    assert "arXiv:3012.00009" in offline and offline.split("Used at ")[1].startswith("bad:6 ")
+    # The first page in name order keeps the paper; the other is told where it is.
+    assert "in duplicate;" in warning_at(app, "good.md:3:", "duplicate")
+    assert len(warnings(app)) == 6, warnings(app)
+    page = (app.outdir / "bad.html").read_text()
+    assert "Still here after all that." in page
+    assert 'class="paper-ref-invalid">hep-th/99<' in page
+    assert page.count('<div class="paper-card ') == 1  # the bad ID got no card, the good one did
+    # The valid related paper survived next to the malformed one.
+    assert "Synthetic Paper One" in page
+
+
+@pytest.mark.sphinx("html", testroot="warnings", warningiserror=True)
+def test_warnings_fail_the_build_under_W(app):
+    app.build()
+    assert app.statuscode == 1
+
+
+@pytest.mark.sphinx("html", testroot="warnings", confoverrides={"suppress_warnings": ["paper"]})
+def test_paper_warnings_can_be_suppressed(app):
+    app.build()
+    assert warnings(app) == []
