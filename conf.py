@@ -18,6 +18,8 @@ myst_heading_anchors = 3
 html_theme = "furo"
 html_title = "ML Commentary"
 html_static_path = ["_static"]
+# Also spares every reader a 404 for /favicon.ico.
+html_favicon = "_static/favicon.svg"
 html_css_files = ["site.css"]
 html_theme_options = {"navigation_with_keys": True}
 

@@ -43,3 +43,21 @@ def real_arxiv(real_responses: RealResponses):
     """The loopback arXiv answering from the real recorded responses."""
     with FakeArxiv(real_responses) as server:
         yield server
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory):
+    """The real site, built once with -W, with arXiv pointed at a loopback server."""
+    from sphinx.testing.util import SphinxTestApp
+
+    from arxiv_server import FakeArxiv
+
+    with FakeArxiv() as server:
+        app = SphinxTestApp("html", srcdir=REPO, builddir=tmp_path_factory.mktemp("site"),
+                            confoverrides={"arxiv_api_url": server.url},
+                            warningiserror=True)
+        try:
+            app.build()
+        finally:
+            app.cleanup()
+        yield app, server

@@ -1,0 +1,88 @@
+"""Builds that fetch: a site whose metadata only the loopback arXiv has."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+from bs4 import BeautifulSoup
+
+
+def site(rootdir, tmp_path):
+    srcdir = tmp_path / "fetch"
+    shutil.copytree(rootdir / "test-fetch", srcdir)
+    return srcdir
+
+
+def test_cold_build_fetches_once_and_warm_builds_never(make_app, rootdir, tmp_path, real_arxiv):
+    srcdir = site(rootdir, tmp_path)
+    overrides = {"arxiv_api_url": real_arxiv.url}
+    app = make_app("html", srcdir=srcdir, confoverrides=overrides)
+    app.build()
+    app.cleanup()
+    assert app.warning.getvalue() == ""
+    # Six papers: one request, with the subject class dropped and no version.
+    [request] = real_arxiv.requests
+    assert request.id_list == ["1605.08386", "1707.08567", "2104.12255", "astro-ph/0601001",
+                               "math/0211159", "quant-ph/0201082"]
+
+    page = BeautifulSoup((app.outdir / "index.html").read_text(), "html.parser")
+    card = page.select_one("div.paper-card")
+    assert card.select_one(".paper-card-title").get_text() == (
+        "Proceedings of Workshop AEW10: Concepts in Information Theory and Communications")
+    assert "Dirk Wübben" in card.select_one(".paper-card-authors").get_text()
+    refs = [a.get_text() for a in page.select("p a.paper-ref")]
+    assert refs == [
+        "Frequency of Hot Jupiters and Very Hot Jupiters from the OGLE-III Transit Surveys "
+        "Toward the Galactic Bulge and Carina",
+        "Quantum Computers and Quantum Computer Languages: Quantum Assembly Language and "
+        "Quantum C Language",
+        "The entropy formula for the Ricci flow and its geometric applications",
+        "0",
+        "Heat-bath random walks with Markov bases",
+    ]
+
+    saved = json.loads((srcdir / "_data" / "arxiv.json").read_text())
+    assert saved["schema_version"] == 1
+    assert list(saved["papers"]) == sorted(saved["papers"]) and len(saved["papers"]) == 6
+    assert saved["papers"]["1707.08567"]["source"] == "arxiv-api"
+    before = (srcdir / "_data" / "arxiv.json").read_bytes()
+
+    # A warm build, and a fresh environment reading only the file: no request.
+    for freshenv in (False, True):
+        again = make_app("html", srcdir=srcdir, confoverrides=overrides, freshenv=freshenv)
+        again.build()
+        again.cleanup()
+        assert again.warning.getvalue() == ""
+    assert len(real_arxiv.requests) == 1
+    assert (srcdir / "_data" / "arxiv.json").read_bytes() == before
+
+
+def test_offline_build_sends_nothing_and_says_what_is_missing(make_app, rootdir, tmp_path,
+                                                             real_arxiv):
+    overrides = {"arxiv_api_url": real_arxiv.url, "arxiv_offline": True}
+    app = make_app("html", srcdir=site(rootdir, tmp_path), confoverrides=overrides)
+    app.build()
+    assert real_arxiv.requests == []
+    assert app.warning.getvalue().count("[paper.offline]") == 6
+    card = BeautifulSoup((app.outdir / "index.html").read_text(), "html.parser").select_one(
+        "div.paper-card")
+    # The minimal card: the ID and its links.
+    assert card.select_one(".paper-card-title").get_text() == "arXiv:1707.08567"
+    assert [a["href"] for a in card.select("a")] == [
+        "https://arxiv.org/abs/1707.08567", "https://arxiv.org/pdf/1707.08567"]
+
+
+def test_refresh_refetches_what_the_file_holds(make_app, rootdir, tmp_path, real_arxiv):
+    srcdir = site(rootdir, tmp_path)
+    overrides = {"arxiv_api_url": real_arxiv.url}
+    app = make_app("html", srcdir=srcdir, confoverrides=overrides)
+    app.build()
+    app.cleanup()
+    metadata = srcdir / "_data" / "arxiv.json"
+    metadata.write_text(metadata.read_text().replace('"title": "0"', '"title": "stale"'))
+
+    refresh = make_app("html", srcdir=srcdir, confoverrides={**overrides, "arxiv_refresh": True})
+    refresh.build()
+    assert len(real_arxiv.requests) == 2
+    assert json.loads(metadata.read_text())["papers"]["2104.12255"]["title"] == "0"

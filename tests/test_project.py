@@ -1,0 +1,88 @@
+"""The ML Commentary site itself: it builds offline, warning-free, as Read the Docs will."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import jsonschema
+import pytest
+import yaml
+from bs4 import BeautifulSoup
+from conftest import REPO
+
+SHARED = REPO.parent / "shared"
+SEED_PAGE = REPO / "papers" / "exploring-the-limits-of-large-scale-pre-training.md"
+
+
+def test_site_builds_offline_without_warnings(built_site):
+    app, server = built_site
+    assert app.statuscode == 0
+    assert app.warning.getvalue() == ""
+    assert server.requests == []  # everything came from the committed metadata file
+
+
+def test_seed_page_shows_the_real_card(built_site):
+    app, _ = built_site
+    page = BeautifulSoup(
+        (app.outdir / "papers" / "exploring-the-limits-of-large-scale-pre-training.html").read_text(),
+        "html.parser")
+    card = page.select_one("div.paper-card")
+    assert card.select_one(".paper-card-title").get_text() == (
+        "Exploring the Limits of Large Scale Pre-training")
+    assert card.select_one(".paper-card-authors").get_text() == (
+        "Samira Abnar, Mostafa Dehghani, Behnam Neyshabur, Hanie Sedghi")
+    assert "@misc{abnar2021exploring," in card.select_one(".paper-card-bibtex").get_text()
+    index = BeautifulSoup((app.outdir / "index.html").read_text(), "html.parser")
+    assert index.select_one("h1").get_text().rstrip("#¶") == "ML Commentary"
+    assert index.select_one("ul.paper-index a")["href"].startswith(
+        "papers/exploring-the-limits-of-large-scale-pre-training.html#paper-2110-02095")
+
+
+def test_seed_record_is_the_public_record():
+    """The committed record says what ../shared/content/2110.02095.md says, and no more."""
+    public = SHARED / "content" / "2110.02095.md"
+    if not public.exists():
+        pytest.skip(f"{public} is not here")
+    text = public.read_text(encoding="utf-8")
+    record = json.loads((REPO / "_data" / "arxiv.json").read_text())["papers"]["2110.02095"]
+    assert record["source"] == "arxiv-abstract-page"
+    assert record["abstract"] == text.split("exactly as on the abstract page:")[1].strip()
+    assert record["title"] in text and "; ".join(record["authors"]) in text
+    assert (record["published"], record["version"], record["primary_category"]) == (
+        "2021-10-05", 1, "cs.LG")
+    assert record["comment"] is record["journal_ref"] is record["doi"] is None
+
+
+def test_seed_commentary_is_word_for_word():
+    seed = SHARED / "content" / "ml-commentary-seed.md"
+    if not seed.exists():
+        pytest.skip(f"{seed} is not here")
+    original = seed.read_text(encoding="utf-8").split("\n## ", 1)[1]
+    heading, body = original.split("\n", 1)
+    published = SEED_PAGE.read_text(encoding="utf-8")
+    words = lambda text: text.split()  # noqa: E731
+    assert words(body) == words(published.split("\n```\n", 1)[1])
+    title, url = re.fullmatch(r"(.*) \((https://\S+)\)", heading).groups()
+    assert published.startswith(f"# {title}\n\n```{{paper}} {url}\n")
+    index = (REPO / "index.md").read_text()
+    assert index.startswith("# ML Commentary\n\nNotes and summaries of machine learning papers.\n")
+
+
+def test_read_the_docs_config_is_valid():
+    schema_file = SHARED / "schemas" / "readthedocs-v2.schema.json"
+    if not schema_file.exists():
+        pytest.skip(f"{schema_file} is not here")
+    config = yaml.safe_load((REPO / ".readthedocs.yaml").read_text())
+    jsonschema.validate(config, json.loads(schema_file.read_text()))
+    assert config["sphinx"]["fail_on_warning"] is True
+    assert config["python"]["install"] == [{"requirements": "requirements.txt"}]
+
+
+def test_requirements_are_pinned():
+    for name in ("requirements.txt", "requirements-test.txt"):
+        for line in (REPO / name).read_text().splitlines():
+            line = line.split("#")[0].strip()
+            if line and not line.startswith("-r "):
+                assert re.fullmatch(r"[A-Za-z0-9_.\-\[\]]+==[0-9][0-9A-Za-z.]*", line), line
+
