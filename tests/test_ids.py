@@ -1,0 +1,115 @@
+"""arXiv identifiers, against arXiv's documented grammar."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from mlcommentary.ids import OLD_STYLE_ARCHIVES, ArxivId, InvalidArxivId, parse_arxiv_id
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("2110.02095", ArxivId("2110.02095")),
+    ("2110.02095v2", ArxivId("2110.02095", 2)),
+    ("arXiv:2110.02095", ArxivId("2110.02095")),
+    ("ARXIV:2110.02095v1", ArxivId("2110.02095", 1)),
+    ("https://arxiv.org/abs/2110.02095", ArxivId("2110.02095")),
+    ("http://www.arxiv.org/pdf/2110.02095v3.pdf", ArxivId("2110.02095", 3)),
+    (" 0704.0001 ", ArxivId("0704.0001")),
+    ("1412.9999", ArxivId("1412.9999")),
+    ("hep-th/9901001", ArxivId("hep-th/9901001")),
+    ("math.GT/0309136", ArxivId("math/0309136")),
+    ("math.GT/0309136v2", ArxivId("math/0309136", 2)),
+    ("https://arxiv.org/abs/quant-ph/0201082v1", ArxivId("quant-ph/0201082", 1)),
+    ("physics.acc-ph/0101001", ArxivId("physics/0101001")),
+])
+def test_accepted_forms(text, expected):
+    assert parse_arxiv_id(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "", "abc", "2110", "2110.0209", "2110.020951", "1412.00001", "1501.0001", "0703.0001",
+    "2113.00001", "2100.00001", "2110.02095v0", "2110.02095v", "2110.02095 v2",
+    "hep-th/990100", "hep-th/99010011", "foo-bar/9901001", "hep-th/9107001", "hep-th/0704001",
+    "HEP-TH/9901001", "https://example.org/abs/2110.02095", "javascript:alert(1)",
+    "2110.02095.pdf", "arXiv:", "https://arxiv.org/abs/",
+])
+def test_rejected_forms(text):
+    with pytest.raises(InvalidArxivId):
+        parse_arxiv_id(text)
+
+
+def test_urls():
+    arxiv_id = parse_arxiv_id("hep-th/9901001v2")
+    assert arxiv_id.abs_url == "https://arxiv.org/abs/hep-th/9901001v2"
+    assert arxiv_id.pdf_url == "https://arxiv.org/pdf/hep-th/9901001v2"
+    assert arxiv_id.is_old_style and not parse_arxiv_id("2110.02095").is_old_style
+
+
+# -- property tests: the grammar, generated ------------------------------------
+
+versions = st.one_of(st.none(), st.integers(1, 9999))
+
+
+@st.composite
+def new_style(draw):
+    year = draw(st.integers(7, 99))
+    month = draw(st.integers(4 if year == 7 else 1, 12))
+    yymm = f"{year:02d}{month:02d}"
+    digits = 4 if yymm < "1501" else 5
+    number = draw(st.integers(0, 10**digits - 1))
+    return ArxivId(f"{yymm}.{number:0{digits}d}", draw(versions))
+
+
+@st.composite
+def old_style(draw):
+    yyyymm = draw(st.sampled_from([f"{y}{m:02d}" for y in range(1991, 2008) for m in range(1, 13)
+                                   if "199108" <= f"{y}{m:02d}" <= "200703"]))
+    archive = draw(st.sampled_from(sorted(OLD_STYLE_ARCHIVES)))
+    number = draw(st.integers(0, 999))
+    return ArxivId(f"{archive}/{yyyymm[2:]}{number:03d}", draw(versions))
+
+
+@given(st.one_of(new_style(), old_style()),
+       st.sampled_from(["", "arXiv:", "https://arxiv.org/abs/", "https://arxiv.org/pdf/"]))
+def test_every_identifier_of_the_grammar_parses_to_itself(arxiv_id, prefix):
+    assert parse_arxiv_id(prefix + str(arxiv_id)) == arxiv_id
+
+
+@given(old_style(), st.sampled_from(["GT", "AG", "LG", "acc-ph"]))
+def test_subject_classes_are_not_part_of_old_style_ids(arxiv_id, subject):
+    archive, number = arxiv_id.base.split("/")
+    versioned = f"{archive}.{subject}/{number}" + (f"v{arxiv_id.version}" if arxiv_id.version else "")
+    assert parse_arxiv_id(versioned) == arxiv_id
+
+
+CANONICAL = re.compile(r"([0-9]{4}\.[0-9]{4,5}|[a-z]+(-[a-z]+)?/[0-9]{7})(v[1-9][0-9]*)?")
+
+
+@given(st.text(max_size=40))
+def test_any_text_parses_to_a_canonical_id_or_is_refused(text):
+    try:
+        arxiv_id = parse_arxiv_id(text)
+    except InvalidArxivId as err:
+        assert repr(text.strip()) in str(err) or repr(text) in str(err)
+        return
+    assert CANONICAL.fullmatch(str(arxiv_id))
+    assert parse_arxiv_id(str(arxiv_id)) == arxiv_id
+
+
+@given(st.from_regex(r"[0-9]{4}\.[0-9]{4,5}(v[0-9]{1,3})?", fullmatch=True))
+def test_new_style_shapes_are_accepted_exactly_when_the_grammar_allows(text):
+    yymm, number = text.split("v")[0].split(".")
+    version = text.partition("v")[2]
+    valid = (1 <= int(yymm[2:]) <= 12 and yymm >= "0704"
+             and len(number) == (4 if yymm < "1501" else 5)
+             and not version.startswith("0"))  # versions count from v1, unpadded
+    try:
+        parse_arxiv_id(text)
+    except InvalidArxivId:
+        assert not valid
+    else:
+        assert valid

@@ -1,0 +1,98 @@
+"""The metadata file: sorted, diffable, written atomically, never with less than it held."""
+
+from __future__ import annotations
+
+import json
+import re
+import os
+
+import pytest
+from conftest import FUTURE_MONTH
+
+from mlcommentary.metadata import MetadataFile, MetadataFileError, PaperRecord
+
+
+def record(n: int, **changes) -> PaperRecord:
+    fields = dict(id=f"{FUTURE_MONTH}.{n:05d}", version=1, title=f"Synthetic paper {n}",
+                  authors=("Ada Example",), published="2030-12-01", updated="2030-12-01",
+                  primary_category="cs.LG", categories=("cs.LG",), abstract="Synthetic.")
+    return PaperRecord(**{**fields, **changes})
+
+
+def test_missing_file_is_empty(tmp_path):
+    loaded = MetadataFile(tmp_path / "arxiv.json").load()
+    assert loaded.records == {} and loaded.problems == []
+
+
+def test_save_is_sorted_diffable_and_round_trips(tmp_path):
+    store = MetadataFile(tmp_path / "_data" / "arxiv.json")
+    records = {r.id: r for r in (record(3), record(1, authors=("Zoë Ünïcode",)), record(2))}
+    assert store.save(records) is True
+    text = store.path.read_text(encoding="utf-8")
+    data = json.loads(text)
+    assert list(data) == ["schema_version", "papers"] and data["schema_version"] == 1
+    assert list(data["papers"]) == sorted(records)
+    assert "Zoë Ünïcode" in text  # readable in a diff, not \u escapes
+    assert text.endswith("}\n") and text.count("\n") > 30  # one field a line
+    assert store.load().records == records
+    assert oct(store.path.stat().st_mode & 0o777) == "0o644"
+
+
+def test_unchanged_content_is_not_rewritten(tmp_path):
+    store = MetadataFile(tmp_path / "arxiv.json")
+    store.save({"3012.00001": record(1)})
+    os.utime(store.path, (1, 1))
+    assert store.save({"3012.00001": record(1)}) is False
+    assert store.path.stat().st_mtime == 1
+
+
+def test_save_merges_with_what_the_file_holds(tmp_path):
+    path = tmp_path / "arxiv.json"
+    MetadataFile(path).save({"3012.00001": record(1)})
+    # Another build, which never saw record 1, saves record 2.
+    MetadataFile(path).save({"3012.00002": record(2)})
+    assert sorted(MetadataFile(path).load().records) == ["3012.00001", "3012.00002"]
+
+
+def test_a_bad_record_is_reported_and_kept(tmp_path):
+    store = MetadataFile(tmp_path / "arxiv.json")
+    store.save({"3012.00001": record(1)})
+    data = json.loads(store.path.read_text())
+    data["papers"]["3012.00002"] = {"id": "3012.00002", "title": 7}
+    store.path.write_text(json.dumps(data))
+    loaded = store.load()
+    assert list(loaded.records) == ["3012.00001"]
+    [problem] = loaded.problems
+    assert problem.startswith("record '3012.00002': ")
+    store.save({"3012.00003": record(3)})
+    assert json.loads(store.path.read_text())["papers"]["3012.00002"] == {
+        "id": "3012.00002", "title": 7}
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    ('{"schema_version": 1, "papers": {', "not valid JSON (line 1, column 34"),
+    ("[1, 2]", "not a paper metadata file"),
+    ('{"schema_version": 99, "papers": {}}', "written by a newer version"),
+    (b"\xff\xfe not text", "cannot read"),
+])
+def test_an_unusable_file_is_named_and_never_overwritten(tmp_path, content, message):
+    path = tmp_path / "arxiv.json"
+    path.write_bytes(content if isinstance(content, bytes) else content.encode())
+    before = path.read_bytes()
+    store = MetadataFile(path)
+    with pytest.raises(MetadataFileError, match=re.escape(message)) as err:
+        store.load()
+    assert str(path) in str(err.value)
+    with pytest.raises(MetadataFileError):
+        store.save({"3012.00001": record(1)})
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["arxiv.json", "arxiv.json.lock"]
+
+
+def test_a_read_only_file_is_not_written(tmp_path):
+    store = MetadataFile(tmp_path / "arxiv.json")
+    store.save({"3012.00001": record(1)})
+    store.path.chmod(0o444)
+    with pytest.raises(MetadataFileError, match="read-only"):
+        store.save({"3012.00002": record(2)})
+    assert list(store.load().records) == ["3012.00001"]
