@@ -11,6 +11,7 @@ synthetic entries for IDs of a month that has not happened yet.
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 import time
@@ -21,7 +22,10 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 from xml.sax.saxutils import escape
 
-RESPONSES_DIR = Path(__file__).resolve().parents[2] / "shared" / "arxiv-responses"
+RESPONSES_DIR = Path(
+    os.environ.get("ARXIV_RESPONSES_DIR")
+    or Path(__file__).resolve().parents[2] / "shared" / "arxiv-responses"
+)
 _ENTRY = re.compile(rb"<entry>.*?</entry>", re.S)
 _ENTRY_ID = re.compile(rb"<id>https?://arxiv\.org/abs/(.+?)</id>")
 _VERSION = re.compile(r"v[0-9]+$")
