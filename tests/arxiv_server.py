@@ -121,6 +121,9 @@ class FakeArxiv:
         self.fault: Callable[[BaseHTTPRequestHandler], None] | None = None
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._server.daemon_threads = True
+        self._server.fake = self
+        # Set on exit, so that a fault that hangs on purpose lets go.
+        self._server.stopping = threading.Event()
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     @property
@@ -136,6 +139,7 @@ class FakeArxiv:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self._server.stopping.set()
         self._server.shutdown()
         self._server.server_close()
 
@@ -150,6 +154,14 @@ class FakeArxiv:
         head = _FEED_HEAD.format(query=escape(f"id_list={joined}"), count=len(found))
         return 200, head.encode() + b"\n".join(found) + b"\n</feed>\n"
 
+    def answer_normally(self, handler: BaseHTTPRequestHandler) -> None:
+        status, body = self.answer(self.requests[-1].id_list)
+        handler.send_response(status)
+        handler.send_header("Content-Type", "application/atom+xml; charset=utf-8")
+        handler.send_header("Content-Length", str(len(body)))
+        handler.end_headers()
+        handler.wfile.write(body)
+
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
         fake = self
 
@@ -162,13 +174,8 @@ class FakeArxiv:
                 fake.requests.append(Request(self.path, id_list, time.monotonic()))
                 if fake.fault is not None:
                     fake.fault(self)
-                    return
-                status, body = fake.answer(id_list)
-                self.send_response(status)
-                self.send_header("Content-Type", "application/atom+xml; charset=utf-8")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
+                else:
+                    fake.answer_normally(self)
 
             def log_message(self, *args: object) -> None:
                 pass

@@ -20,7 +20,7 @@ def bibtex_entry(record: PaperRecord, arxiv_id: ArxivId | None = None) -> str:
     """The entry for ``record``; ``arxiv_id`` pins a version in ``eprint``."""
     arxiv_id = arxiv_id or record.arxiv_id
     fields = [
-        ("title", record.title),
+        ("title", _balanced(record.title)),
         ("year", record.year),
         ("eprint", str(arxiv_id)),
         ("archivePrefix", "arXiv"),
@@ -28,13 +28,13 @@ def bibtex_entry(record: PaperRecord, arxiv_id: ArxivId | None = None) -> str:
         ("url", arxiv_id.abs_url),
     ]
     if record.doi:
-        fields.append(("doi", record.doi))
+        fields.append(("doi", _balanced(record.doi)))
     if record.journal_ref:
-        fields.append(("note", record.journal_ref))
+        fields.append(("note", _balanced(record.journal_ref)))
     entry = Entry(
         "misc",
         fields=fields,
-        persons={"author": [_person(name) for name in record.authors]},
+        persons={"author": [_person(name) for name in record.authors if name]},
     )
     return BibliographyData(entries={citation_key(record): entry}).to_string("bibtex")
 
@@ -47,10 +47,34 @@ def citation_key(record: PaperRecord) -> str:
 
 
 def _person(name: str) -> Person:
+    name = _balanced(name)
+    if re.search(r"\band\b", name, re.IGNORECASE):
+        # BibTeX separates authors with "and"; a name holding it stays one name.
+        return Person(last="{" + name + "}")
     try:
         return Person(name)
     except Exception:  # pybtex refuses some odd names; keep the name as one token
-        return Person(last=name.replace("{", "").replace("}", ""))
+        return Person(last=name)
+
+
+def _balanced(text: str) -> str:
+    """``text`` without the braces that have no partner, which BibTeX cannot read.
+
+    Balanced groups, as in ``$\\mathbb{F}_e$``, are kept.
+    """
+    kept: list[str] = []
+    open_at: list[int] = []
+    for char in text:
+        if char == "}":
+            if not open_at:
+                continue
+            open_at.pop()
+        elif char == "{":
+            open_at.append(len(kept))
+        kept.append(char)
+    for index in reversed(open_at):
+        del kept[index]
+    return "".join(kept)
 
 
 def _ascii(text: str) -> str:

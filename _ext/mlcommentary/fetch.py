@@ -22,13 +22,14 @@ from dataclasses import dataclass, field
 
 import arxiv
 import requests
+import urllib3
 from defusedxml import ElementTree as SafeElementTree
 from defusedxml.common import DefusedXmlException
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 from .ids import InvalidArxivId, parse_arxiv_id
-from .metadata import PaperRecord
+from .metadata import PaperRecord, clean_text
 
 DEFAULT_API_URL = "https://export.arxiv.org/api/query"
 #: arXiv's limit per ``id_list`` request that we keep to (longer URLs get HTTP 414).
@@ -81,15 +82,17 @@ class _PoliteRetry(Retry):
 
 
 class _BoundedAdapter(HTTPAdapter):
-    """Reads each response whole within ``timeout`` seconds, or raises ``Timeout``."""
+    """Reads each response body whole within ``timeout`` seconds, or raises ``Timeout``."""
 
     def __init__(self, timeout: float, retry: Retry) -> None:
         super().__init__(max_retries=retry)
         self.total_timeout = timeout
 
     def send(self, request, stream=False, timeout=None, **kwargs):  # noqa: ANN001
-        deadline = time.monotonic() + self.total_timeout
+        # Connecting and each wait for the headers are bounded by the socket
+        # timeout, retries included; the body gets ``timeout`` seconds in all.
         response = super().send(request, stream=True, timeout=self.total_timeout, **kwargs)
+        deadline = time.monotonic() + self.total_timeout
         body = bytearray()
         try:
             while chunk := response.raw.read1(65536):
@@ -123,13 +126,17 @@ def _check_response(response: requests.Response, *args, **kwargs) -> None:  # no
         )
     if response.status_code not in (200, 400):
         return  # the client turns any other status into arxiv.HTTPError
+    content_type = response.headers.get("Content-Type", "")
+    if "xml" not in content_type:
+        raise ResponseRefused(
+            "bad_response", f"not an Atom feed but {content_type or 'an untyped body'}"
+        )
     try:
         root = SafeElementTree.fromstring(response.content, forbid_dtd=True)
     except DefusedXmlException as err:
         raise ResponseRefused("bad_response", f"refused a body with a DTD or entities ({err})")
     except SafeElementTree.ParseError as err:
-        kind = response.headers.get("Content-Type", "no content type")
-        raise ResponseRefused("bad_response", f"not an Atom feed ({kind}): {err}") from None
+        raise ResponseRefused("bad_response", f"not a complete Atom feed: {err}") from None
     if root.tag != _ATOM_FEED:
         raise ResponseRefused("bad_response", f"not an Atom feed: root element {root.tag}")
     if response.status_code == 400:
@@ -138,27 +145,23 @@ def _check_response(response: requests.Response, *args, **kwargs) -> None:  # no
 
 
 def record_from_result(result: arxiv.Result) -> PaperRecord:
-    """Our record of an API result; whitespace is folded as arXiv wraps lines."""
+    """Our record of an API result, its text cleaned as ``clean_text`` says."""
     arxiv_id = parse_arxiv_id(result.entry_id)
     return PaperRecord(
         id=arxiv_id.base,
         version=arxiv_id.version or 1,
-        title=_fold(result.title),
-        authors=tuple(_fold(author.name) for author in result.authors),
+        title=clean_text(result.title),
+        authors=tuple(clean_text(author.name) for author in result.authors),
         published=result.published.date().isoformat(),
         updated=result.updated.date().isoformat(),
         primary_category=result.primary_category,
-        categories=tuple(result.categories),
-        comment=_fold(result.comment) or None,
-        journal_ref=_fold(result.journal_ref) or None,
-        doi=_fold(result.doi) or None,
-        abstract=_fold(result.summary),
+        categories=tuple(clean_text(c) for c in result.categories),
+        comment=clean_text(result.comment) or None,
+        journal_ref=clean_text(result.journal_ref) or None,
+        doi=clean_text(result.doi) or None,
+        abstract=clean_text(result.summary),
         source="arxiv-api",
     )
-
-
-def _fold(text: str | None) -> str:
-    return " ".join((text or "").split())
 
 
 class ArxivFetcher:
@@ -189,27 +192,43 @@ class ArxivFetcher:
         session.mount("http://", adapter)
         session.mount("https://", adapter)
         session.hooks["response"].append(_check_response)
-        self.max_seconds = (retries + 1) * timeout + retries * max(delay, timeout)
+        self.tries = retries + 1
+        #: The longest one request can take: each try waits at most ``timeout`` for
+        #: its headers, the waits between tries are capped, and the body of the
+        #: answer gets ``timeout`` more (plus one read that may straddle the end).
+        self.request_bound = (retries + 1) * timeout + retries * max(delay, timeout) + 2 * timeout
 
     def fetch(self, ids: Iterable[str]) -> FetchReport:
         """Fetch the records for ``ids`` (version-less, already validated)."""
         report = FetchReport()
         for batch in _batches(sorted(set(ids))):
-            report.requests += 1
-            try:
-                results = list(self.client.results(arxiv.Search(id_list=batch, max_results=len(batch))))
-            except Exception as err:  # every failure becomes a warning, never a crash
-                report.failures.append(FetchFailure(batch, *_describe(err)))
-                continue
-            for result in results:
-                try:
-                    record = record_from_result(result)
-                except InvalidArxivId:
-                    continue
-                if record.id in batch:
-                    report.records[record.id] = record
-            report.not_found += [arxiv_id for arxiv_id in batch if arxiv_id not in report.records]
+            self._fetch_batch(batch, report)
         return report
+
+    def _fetch_batch(self, batch: list[str], report: FetchReport) -> None:
+        report.requests += 1
+        try:
+            results = list(self.client.results(arxiv.Search(id_list=batch, max_results=len(batch))))
+        except arxiv.HTTPError as err:
+            if err.status == 414 and len(batch) > 1:
+                # The URL was too long for this server: ask in two halves.
+                middle = len(batch) // 2
+                self._fetch_batch(batch[:middle], report)
+                self._fetch_batch(batch[middle:], report)
+            else:
+                report.failures.append(FetchFailure(batch, *_describe(err, self.tries)))
+            return
+        except Exception as err:  # every failure becomes a warning, never a crash
+            report.failures.append(FetchFailure(batch, *_describe(err, self.tries)))
+            return
+        for result in results:
+            try:
+                record = record_from_result(result)
+            except InvalidArxivId:
+                continue
+            if record.id in batch:
+                report.records[record.id] = record
+        report.not_found += [arxiv_id for arxiv_id in batch if arxiv_id not in report.records]
 
 
 def _batches(ids: list[str]) -> Iterator[list[str]]:
@@ -218,15 +237,21 @@ def _batches(ids: list[str]) -> Iterator[list[str]]:
         yield batch
 
 
-def _describe(err: Exception) -> tuple[str, str]:
+def _describe(err: Exception, tries: int) -> tuple[str, str]:
     """The warning subtype and the reason for a failed request."""
     if isinstance(err, ResponseRefused):
         return err.subtype, str(err)
     if isinstance(err, arxiv.HTTPError):
-        return "http_error", f"arXiv answered HTTP {err.status}"
-    if isinstance(err, requests.exceptions.Timeout):
-        return "timeout", f"no complete answer in time ({err})"
+        return "http_error", f"arXiv answered HTTP {err.status} ({tries} tries)"
+    # requests reports read timeouts that outlasted the retries as ConnectionError.
+    cause = getattr(err.args[0], "reason", err.args[0]) if err.args else None
+    if isinstance(cause, urllib3.exceptions.NewConnectionError):  # a TimeoutError too
+        return "unreachable", f"cannot connect ({cause})"
+    if isinstance(err, requests.exceptions.Timeout) or isinstance(
+        cause, urllib3.exceptions.TimeoutError
+    ):
+        return "timeout", f"no complete answer in time ({cause or err})"
     if isinstance(err, requests.exceptions.ConnectionError):
-        return "unreachable", f"cannot connect ({err})"
+        return "unreachable", f"cannot connect ({cause or err})"
     return "bad_response", f"{type(err).__name__}: {err}"
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields
@@ -62,6 +63,20 @@ FILE_SCHEMA: dict[str, Any] = {
 }
 
 
+# Control characters (C0, DEL, C1) and the bidirectional overrides, embeddings and
+# isolates, which could make a title or a name spill its direction onto the page.
+_UNWANTED = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def clean_text(text: str | None) -> str:
+    """``text`` on one line, as cards show it: whitespace folded, controls gone.
+
+    arXiv's classic feed wraps titles and abstracts at 80 columns; tabs and line
+    breaks become spaces before the other control characters are dropped.
+    """
+    return _UNWANTED.sub("", " ".join((text or "").split()))
+
+
 @dataclass(frozen=True)
 class PaperRecord:
     """What the site knows of one paper, keyed by its version-less ID."""
@@ -104,8 +119,11 @@ class PaperRecord:
             raise ValueError(f"{where}: {err.message}") from None
         known = {f.name for f in fields(cls)}
         values = {key: value for key, value in data.items() if key in known}
-        values["authors"] = tuple(values["authors"])
-        values["categories"] = tuple(values["categories"])
+        for key in ("title", "abstract", "comment", "journal_ref", "doi"):
+            if values.get(key) is not None:
+                values[key] = clean_text(values[key])
+        values["authors"] = tuple(clean_text(name) for name in values["authors"])
+        values["categories"] = tuple(clean_text(c) for c in values["categories"])
         return cls(**values)
 
 

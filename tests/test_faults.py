@@ -1,0 +1,237 @@
+"""A misbehaving arXiv: every build ends in bounded time, says what went wrong and
+where, fails under -W, shows minimal cards, and keeps the metadata it had."""
+
+from __future__ import annotations
+
+import re
+import resource
+import shutil
+import socket
+import threading
+import time
+
+import pytest
+from bs4 import BeautifulSoup
+
+from arxiv_server import FakeArxiv, synthetic_entry
+from mlcommentary.fetch import ArxivFetcher
+
+MISSING = ["3012.00003", "3012.00004"]
+#: Where the pages of tests/roots/test-faults use the missing papers.
+USES = {"3012.00003": "a:6", "3012.00004": "b:3"}
+#: Seconds a build of that small site takes, beyond its requests, on a busy machine.
+BUILD_OVERHEAD = 15
+
+
+def respond(status: int, body: bytes = b"", content_type: str = "application/atom+xml",
+            headers: dict[str, str] | None = None):
+    def fault(handler) -> None:
+        handler.send_response(status)
+        handler.send_header("Content-Type", content_type)
+        for name, value in (headers or {}).items():
+            handler.send_header(name, value)
+        handler.send_header("Content-Length", str(len(body)))
+        handler.end_headers()
+        handler.wfile.write(body)
+    return fault
+
+
+def never_answers(handler) -> None:
+    handler.server.stopping.wait(30)
+
+
+def a_byte_a_second(handler) -> None:
+    handler.send_response(200)
+    handler.send_header("Content-Type", "application/atom+xml")
+    handler.send_header("Content-Length", "100000")
+    handler.end_headers()
+    for _ in range(30):
+        try:
+            handler.wfile.write(b" ")
+            handler.wfile.flush()
+        except OSError:
+            return
+        if handler.server.stopping.wait(1):
+            return
+
+
+def feed(server: FakeArxiv, ids=MISSING) -> bytes:
+    return server.answer(list(ids))[1]
+
+
+BILLION_LAUGHS = (
+    b'<?xml version="1.0"?>\n<!DOCTYPE feed [\n<!ENTITY a "aaaaaaaaaaaaaaaaaaaa">\n'
+    + b"".join(b'<!ENTITY %c "%s">\n' % (name, (b"&%c;" % (name - 1)) * 20)
+               for name in b"bcdefghij")
+    + b']>\n<feed xmlns="http://www.w3.org/2005/Atom"><title>&j;</title></feed>\n'
+)
+EXTERNAL_ENTITY = (
+    b'<?xml version="1.0"?>\n<!DOCTYPE feed [<!ENTITY leak SYSTEM "file:///etc/passwd">]>\n'
+    b'<feed xmlns="http://www.w3.org/2005/Atom"><entry>'
+    b"<id>http://arxiv.org/abs/3012.00003v1</id><published>2030-12-01T00:00:00Z</published>"
+    b"<updated>2030-12-01T00:00:00Z</updated><title>&leak;</title></entry></feed>\n"
+)
+MAINTENANCE = (b"<!DOCTYPE html><html><head><title>arXiv is down</title></head>"
+               b"<body><h1>Down for maintenance</h1></body></html>")
+
+
+class Times:
+    """Answers with ``first`` for the first ``count`` requests, then like arXiv."""
+
+    def __init__(self, count: int, first) -> None:
+        self.count, self.first = count, first
+
+    def __call__(self, handler) -> None:
+        self.count -= 1
+        if self.count >= 0:
+            self.first(handler)
+        else:
+            handler.server.fake.answer_normally(handler)
+
+
+def only_single_ids(handler) -> None:
+    """A server whose URL limit admits one ID at a time."""
+    if len(handler.server.fake.requests[-1].id_list) > 1:
+        respond(414, b"URI too long", "text/plain")(handler)
+    else:
+        handler.server.fake.answer_normally(handler)
+
+
+# (fault, warning subtype, warnings expected, papers fetched)
+FAULTS = {
+    "http 500": (respond(500, b"oops", "text/plain"), "http_error", 1, []),
+    "http 503": (respond(503, b"busy", "text/plain"), "http_error", 1, []),
+    "http 429": (respond(429, b"slow down", "text/plain"), "http_error", 1, []),
+    "http 429 then an answer, Retry-After 1": (
+        Times(1, respond(429, b"", "text/plain", {"Retry-After": "1"})), None, 0, MISSING),
+    "http 503 with Retry-After far beyond the cap": (
+        respond(503, b"", "text/plain", {"Retry-After": "3600"}), "http_error", 1, []),
+    "http 414 until the list is short": (only_single_ids, None, 0, MISSING),
+    "maintenance page with status 200": (
+        respond(200, MAINTENANCE, "text/html"), "bad_response", 1, []),
+    "truncated atom": ("truncated", "bad_response", 1, []),
+    "malformed atom": (respond(200, b"<feed><entry>", "application/atom+xml"),
+                       "bad_response", 1, []),
+    "billion laughs": (respond(200, BILLION_LAUGHS), "bad_response", 1, []),
+    "external entity": (respond(200, EXTERNAL_ENTITY), "bad_response", 1, []),
+    "empty result": ("empty", "not_found", 2, []),
+    "some ids do not exist": ("partial", "not_found", 1, ["3012.00003"]),
+    "redirect elsewhere": (
+        respond(302, b"", "text/plain", {"Location": "http://127.0.0.2:9/api/query"}),
+        "bad_response", 1, []),
+    "never answers": (never_answers, "timeout", 1, []),
+    "a byte a second": (a_byte_a_second, "timeout", 1, []),
+}
+
+
+@pytest.fixture
+def faulty_arxiv():
+    with FakeArxiv() as server:
+        server.add(synthetic_entry("3012.00003", "Synthetic Paper Three", ["Cy Fixture"]))
+        server.add(synthetic_entry("3012.00004", "Synthetic Paper Four", ["Di Stub"]))
+        yield server
+
+
+def build(make_app, rootdir, tmp_path, api_url):
+    srcdir = tmp_path / "faults"
+    shutil.copytree(rootdir / "test-faults", srcdir)
+    metadata = srcdir / "_data" / "arxiv.json"
+    before = metadata.read_text()
+    app = make_app("html", srcdir=srcdir, warningiserror=True,
+                   confoverrides={"arxiv_api_url": api_url})
+    started = time.monotonic()
+    app.build()
+    elapsed = time.monotonic() - started
+    app.cleanup()
+    warnings = [line for line in re.sub(r"\x1b\[[0-9;]*m", "", app.warning.getvalue()).splitlines()
+                if "WARNING" in line]
+    return app, elapsed, warnings, before, metadata.read_text()
+
+
+def assert_kept(before: str, after: str) -> None:
+    """Every record the file held is still there, to the byte."""
+    for block in re.findall(r'\n    "3012\.\d+": \{.*?\n    \}', before, re.S):
+        assert block in after
+
+
+@pytest.mark.parametrize("name", list(FAULTS))
+def test_fault(name, make_app, rootdir, tmp_path, faulty_arxiv):
+    fault, subtype, count, fetched = FAULTS[name]
+    if fault == "truncated":
+        body = feed(faulty_arxiv)
+        fault = respond(200, body[: len(body) // 2])
+    elif fault in ("empty", "partial"):
+        if fault == "partial":
+            del faulty_arxiv.entries["3012.00004"]
+        else:
+            faulty_arxiv.entries.clear()
+        fault = None
+    faulty_arxiv.fault = fault
+    peak_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+    app, elapsed, warnings, before, after = build(make_app, rootdir, tmp_path, faulty_arxiv.url)
+
+    requests = len(faulty_arxiv.requests)
+    bound = requests * ArxivFetcher(timeout=1, delay=0.1).request_bound + BUILD_OVERHEAD
+    assert elapsed < bound, f"{elapsed:.1f} s for {requests} requests"
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - peak_before < 200_000  # KiB
+
+    typed = [w for w in warnings if "[paper." in w]
+    assert typed == warnings  # nothing else went wrong
+    assert len(typed) == count, warnings
+    missing = [arxiv_id for arxiv_id in MISSING if arxiv_id not in fetched]
+    for warning in typed:
+        assert warning.endswith(f"[paper.{subtype}]")
+        named = [arxiv_id for arxiv_id in missing if arxiv_id in warning]
+        assert named and all(USES[arxiv_id] in warning for arxiv_id in named), warning
+    assert app.statuscode == (1 if count else 0)
+
+    assert_kept(before, after)
+    if not fetched:
+        assert after == before
+    b = BeautifulSoup((app.outdir / "b.html").read_text(), "html.parser")
+    title = b.select_one(".paper-card-title").get_text()
+    assert title == ("Synthetic Paper Four" if "3012.00004" in fetched else "arXiv:3012.00004")
+    a = (app.outdir / "a.html").read_text()
+    assert "Synthetic Paper One" in a and "Synthetic Paper Two" in (app.outdir / "b.html").read_text()
+    assert "root:" not in a and "aaaaaaaaaa" not in a
+
+
+def test_retry_after_is_honoured(make_app, rootdir, tmp_path, faulty_arxiv):
+    # Without the header the retry would come after the delay, 0.1 s here.
+    faulty_arxiv.fault = Times(1, respond(503, b"", "text/plain", {"Retry-After": "1"}))
+    app, _, warnings, *_ = build(make_app, rootdir, tmp_path, faulty_arxiv.url)
+    first, second = (r.at for r in faulty_arxiv.requests)
+    assert second - first >= 1
+    assert warnings == [] and app.statuscode == 0
+
+
+def test_retry_after_is_capped(make_app, rootdir, tmp_path, faulty_arxiv):
+    faulty_arxiv.fault = respond(503, b"", "text/plain", {"Retry-After": "3600"})
+    _, elapsed, *_ = build(make_app, rootdir, tmp_path, faulty_arxiv.url)
+    times = [r.at for r in faulty_arxiv.requests]
+    assert len(times) == 3  # the first try and two retries
+    # Capped at the request timeout (1 s here), not an hour.
+    assert all(1 <= later - earlier < 5 for earlier, later in zip(times, times[1:]))
+
+
+def test_connection_refused(make_app, rootdir, tmp_path):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    app, elapsed, warnings, before, after = build(
+        make_app, rootdir, tmp_path, f"http://127.0.0.1:{port}/api/query")
+    [warning] = warnings
+    assert warning.endswith("[paper.unreachable]") and "cannot connect" in warning
+    assert all(arxiv_id in warning and USES[arxiv_id] in warning for arxiv_id in MISSING)
+    assert app.statuscode == 1 and after == before
+    assert elapsed < ArxivFetcher(timeout=1, delay=0.1).request_bound + BUILD_OVERHEAD
+
+
+def test_arxivs_error_entry(make_app, rootdir, tmp_path, real_arxiv):
+    body = real_arxiv.real.replays["abc"].body
+    real_arxiv.fault = respond(400, body)
+    app, _, warnings, before, after = build(make_app, rootdir, tmp_path, real_arxiv.url)
+    [warning] = warnings
+    assert warning.endswith("[paper.rejected]") and "incorrect id format for abc" in warning
+    assert app.statuscode == 1 and after == before
