@@ -235,3 +235,23 @@ def test_arxivs_error_entry(make_app, rootdir, tmp_path, real_arxiv):
     [warning] = warnings
     assert warning.endswith("[paper.rejected]") and "incorrect id format for abc" in warning
     assert app.statuscode == 1 and after == before
+
+
+def test_a_corrupt_metadata_file_is_named_kept_and_built_around(make_app, rootdir, tmp_path,
+                                                               faulty_arxiv):
+    srcdir = tmp_path / "faults"
+    shutil.copytree(rootdir / "test-faults", srcdir)
+    metadata = srcdir / "_data" / "arxiv.json"
+    truncated = metadata.read_bytes()[:200]
+    metadata.write_bytes(truncated)
+    app = make_app("html", srcdir=srcdir, confoverrides={"arxiv_api_url": faulty_arxiv.url})
+    app.build()
+    warnings = re.sub(r"\x1b\[[0-9;]*m", "", app.warning.getvalue()).splitlines()
+    [warning] = [w for w in warnings if "[paper.metadata_file]" in w]
+    assert str(metadata) in warning and "not valid JSON" in warning
+    # What the file cannot give is fetched and shown, but the file stays as it was.
+    assert metadata.read_bytes() == truncated
+    assert "Synthetic Paper Four" in (app.outdir / "b.html").read_text()
+    # The two papers only the broken file had: minimal cards, each named.
+    assert "arXiv:3012.00001" in (app.outdir / "a.html").read_text()
+    assert sum("[paper.not_found]" in w for w in warnings) == 2

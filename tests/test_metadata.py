@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
-import re
+import multiprocessing
 import os
+import re
+import signal
+import time
 
 import pytest
 from conftest import FUTURE_MONTH
@@ -96,3 +99,46 @@ def test_a_read_only_file_is_not_written(tmp_path):
     with pytest.raises(MetadataFileError, match="read-only"):
         store.save({"3012.00002": record(2)})
     assert list(store.load().records) == ["3012.00001"]
+
+
+def _save_many(path, first: int, count: int) -> None:
+    store = MetadataFile(path)
+    for n in range(first, first + count):
+        store.save({f"{FUTURE_MONTH}.{n:05d}": record(n)})
+
+
+def test_two_writers_at_once_keep_every_record(tmp_path):
+    path = tmp_path / "arxiv.json"
+    context = multiprocessing.get_context("fork")
+    writers = [context.Process(target=_save_many, args=(path, first, 25)) for first in (1, 101)]
+    for writer in writers:
+        writer.start()
+    for writer in writers:
+        writer.join(60)
+        assert writer.exitcode == 0
+    expected = [f"{FUTURE_MONTH}.{n:05d}" for n in [*range(1, 26), *range(101, 126)]]
+    assert sorted(MetadataFile(path).load().records) == expected
+
+
+def _rewrite_forever(path) -> None:
+    store = MetadataFile(path)
+    big = "x" * 2000
+    n = 0
+    while True:
+        n += 1
+        store.save({f"{FUTURE_MONTH}.{m:05d}": record(m, abstract=f"{big} {n}")
+                    for m in range(1, 400)})
+
+
+def test_a_writer_killed_mid_write_leaves_a_whole_file(tmp_path):
+    path = tmp_path / "arxiv.json"
+    MetadataFile(path).save({"3012.99999": record(99999)})
+    context = multiprocessing.get_context("fork")
+    for delay in (0.15, 0.3, 0.45, 0.6):
+        writer = context.Process(target=_rewrite_forever, args=(path,))
+        writer.start()
+        time.sleep(delay)
+        os.kill(writer.pid, signal.SIGKILL)
+        writer.join()
+        records = MetadataFile(path).load().records  # whole JSON, or this raises
+        assert "3012.99999" in records

@@ -48,3 +48,11 @@ def test_warnings_fail_the_build_under_W(app):
 def test_paper_warnings_can_be_suppressed(app):
     app.build()
     assert warnings(app) == []
+
+
+@pytest.mark.sphinx("html", testroot="warnings", srcdir="warnings-orphan")
+def test_a_commentary_outside_every_toctree_is_named(app):
+    (app.srcdir / "orphan.md").write_text("# Orphan\n\n```{paper} 3012.00009\n```\n")
+    app.build()
+    orphan = [w for w in warnings(app) if "orphan.md" in w]
+    assert len(orphan) == 1 and orphan[0].endswith("[toc.not_included]")
