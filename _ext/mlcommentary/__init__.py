@@ -23,6 +23,7 @@ from . import cards
 from .directives import PaperDirective, PaperIndexDirective
 from .domain import PaperDomain, PaperRole
 from .fetch import DEFAULT_API_URL
+from .navigation import SiteNavigation
 from .sync import sync_metadata
 
 __version__ = "1.0.0"
@@ -38,6 +39,16 @@ def add_assets(app: Sphinx) -> None:
     copy_asset(ASSETS, app.builder.outdir / "_static")
     app.add_css_file("paper-card.css")
     app.add_js_file("paper-card.js", defer="defer")
+
+
+def speed_up_furo_navigation(app: Sphinx) -> None:
+    if getattr(getattr(app.builder, "theme", None), "name", None) != "furo":
+        return
+    navigation = SiteNavigation()
+    app.connect("env-updated", navigation.forget)
+    # furo computes its sidebar at the default priority, 500.
+    app.connect("html-page-context", navigation.hide_toctree, priority=400)
+    app.connect("html-page-context", navigation.render, priority=600)
 
 
 def rewrite_dependents(app: Sphinx, env: BuildEnvironment) -> list[str]:
@@ -68,6 +79,7 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     app.add_post_transform(cards.MakeCardsInteractive)
 
     app.connect("builder-inited", add_assets)
+    app.connect("builder-inited", speed_up_furo_navigation)
     app.connect("env-updated", sync_metadata)
     app.connect("env-get-updated", rewrite_dependents)
     app.connect("env-check-consistency", check_duplicate_claims)

@@ -53,6 +53,7 @@ RECORD_SCHEMA: dict[str, Any] = {
         "source": {"enum": list(SOURCES)},
     },
 }
+_RECORD_VALIDATOR = jsonschema.Draft202012Validator(RECORD_SCHEMA)
 FILE_SCHEMA: dict[str, Any] = {
     "type": "object",
     "required": ["schema_version", "papers"],
@@ -112,11 +113,12 @@ class PaperRecord:
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> PaperRecord:
         """Build a record from its JSON form, raising ``ValueError`` if it is wrong."""
-        try:
-            jsonschema.validate(data, RECORD_SCHEMA)
-        except jsonschema.ValidationError as err:
-            where = "/".join(str(part) for part in err.absolute_path) or "record"
-            raise ValueError(f"{where}: {err.message}") from None
+        # One validator for all records: jsonschema.validate would check the schema
+        # itself again for each of them.
+        error = jsonschema.exceptions.best_match(_RECORD_VALIDATOR.iter_errors(data))
+        if error is not None:
+            where = "/".join(str(part) for part in error.absolute_path) or "record"
+            raise ValueError(f"{where}: {error.message}")
         known = {f.name for f in fields(cls)}
         values = {key: value for key, value in data.items() if key in known}
         for key in ("title", "abstract", "comment", "journal_ref", "doi"):

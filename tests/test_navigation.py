@@ -1,0 +1,67 @@
+"""furo's sidebar, rendered once per build: same markup as furo's, cut when long."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from bs4 import BeautifulSoup
+
+from mlcommentary.navigation import AROUND, HEAD, LONGEST_LIST
+
+
+def site(rootdir, tmp_path, pages: int):
+    srcdir = tmp_path / "navigation"
+    shutil.copytree(rootdir / "test-navigation", srcdir)
+    for n in range(1, pages + 1):
+        (srcdir / "pages" / f"page-{n:03d}.md").write_text(f"# Page {n}\n\nText.\n")
+    return srcdir
+
+
+def sidebar(outdir, docname: str):
+    page = BeautifulSoup((outdir / f"{docname}.html").read_text(), "html.parser")
+    return page.select_one(".sidebar-tree")
+
+
+def build(make_app, srcdir, **overrides):
+    app = make_app("html", srcdir=srcdir, confoverrides=overrides)
+    app.build()
+    app.cleanup()
+    assert app.warning.getvalue() == ""
+    return app
+
+
+@pytest.mark.parametrize("docname", ["index", "pages/page-003", "about", "about/details"])
+def test_short_site_gets_exactly_furos_sidebar(make_app, rootdir, tmp_path, docname):
+    ours = build(make_app, site(rootdir, tmp_path / "ours", LONGEST_LIST))
+    furos = build(make_app, site(rootdir, tmp_path / "furo", LONGEST_LIST),
+                  extensions=["myst_parser"])
+    assert str(sidebar(ours.outdir, docname)) == str(sidebar(furos.outdir, docname))
+
+
+def test_long_lists_are_cut_around_the_current_page(make_app, rootdir, tmp_path):
+    app = build(make_app, site(rootdir, tmp_path, 60))
+    tree = sidebar(app.outdir, "pages/page-030")
+    links = [a.get_text() for a in tree.select("li.toctree-l1 > a")]
+    assert links == [
+        *(f"Page {n}" for n in range(1, HEAD + 1)), "… 16 more",
+        *(f"Page {n}" for n in range(30 - AROUND, 30 + AROUND + 1)), "… 27 more",
+        "About",
+    ]
+    # Where the reader is, and how to reach the rest: the page listing them all.
+    current = tree.select_one("li.current-page > a")
+    assert current.get_text() == "Page 30" and current["href"] == "#"
+    assert {a["href"] for a in tree.select("li.paper-nav-more > a")} == {"../index.html"}
+    # furo's collapsible markup, for the nested page.
+    assert tree.select_one("li.has-children > input.toctree-checkbox")
+    assert len(str(tree)) < 6000
+
+
+def test_every_page_is_reachable(make_app, rootdir, tmp_path):
+    """From any page: its sidebar, or the index its '… more' links lead to."""
+    app = build(make_app, site(rootdir, tmp_path, 60))
+    index_links = {a["href"] for a in BeautifulSoup(
+        (app.outdir / "index.html").read_text(), "html.parser").select("[role=main] a")}
+    reachable = {a["href"].removeprefix("../") for a in sidebar(app.outdir, "pages/page-030").select("a")}
+    reachable |= index_links
+    assert {f"pages/page-{n:03d}.html" for n in range(1, 61)} <= reachable
