@@ -4,7 +4,9 @@ Three variants of the same pages:
 
 * ``ext``: the site as authors write it, with cards, ``:related:`` and ``{paper}`` roles;
 * ``stripped``: the same extension loaded, the directives and roles replaced by the
-  plain text and links they stand for, to measure the extension's own overhead;
+  text and links they stand for, written out in Markdown (the card's facts,
+  abstract and BibTeX, the references' titles), to measure the extension's own
+  overhead;
 * ``peer``: the stripped pages in a plain MyST + furo site without the extension,
   the site an author would otherwise build.
 """
@@ -14,11 +16,13 @@ from __future__ import annotations
 import json
 import random
 import sys
+from dataclasses import dataclass, field
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "_ext"))
 
+from mlcommentary.bibtex import bibtex_entry  # noqa: E402
 from mlcommentary.metadata import MetadataFile, PaperRecord  # noqa: E402
 
 MONTH = "3012"
@@ -51,31 +55,61 @@ def prose(rng: random.Random, words: int) -> list[str]:
     return [rng.choice(WORDS) for _ in range(words)]
 
 
-def page(n: int, total: int, variant: str, rng: random.Random) -> str:
-    others = [m for m in range(1, 2 * total + 1) if m != n]
-    related = rng.sample(others, 3)
-    cited = rng.sample(others, 5)
-    tags = rng.sample(TAGS, 2)
-    rec = record(n)
+@dataclass
+class Plan:
+    """What one commentary holds, the same in every variant."""
+
+    n: int
+    tags: list[str]
+    related: list[int]
+    cited: list[int]
+    paragraphs: list[tuple[str, str]]  # prose before and after each citation
+    discussed_in: list[int] = field(default_factory=list)
+
+
+def plan_site(total: int) -> list[Plan]:
+    rng = random.Random(total)
+    plans = []
+    for n in range(1, total + 1):
+        others = [m for m in range(1, 2 * total + 1) if m != n]
+        cited = rng.sample(others, 5)
+        plans.append(Plan(n, rng.sample(TAGS, 2), rng.sample(others, 3), cited, [
+            (" ".join(prose(rng, 55)), " ".join(prose(rng, 10))) for _ in cited]))
+    for plan in plans:  # ~2 KB of prose around five references
+        for m in {*plan.related, *plan.cited}:
+            if m <= total:
+                plans[m - 1].discussed_in.append(plan.n)
+    return plans
+
+
+def link(m: int) -> str:
+    return f"[{record(m).title}](https://arxiv.org/abs/{paper_id(m)})"
+
+
+def page(plan: Plan, variant: str) -> str:
+    n, rec = plan.n, record(plan.n)
     if variant == "ext":
-        head = (f"```{{paper}} {paper_id(n)}\n:tags: {', '.join(tags)}\n"
-                f":related: {', '.join(paper_id(m) for m in related)}\n```\n")
-        refs = [f"{{paper}}`{paper_id(m)}`" for m in cited]
+        head = (f"```{{paper}} {paper_id(n)}\n:tags: {', '.join(plan.tags)}\n"
+                f":related: {', '.join(paper_id(m) for m in plan.related)}\n```\n")
+        refs = [f"{{paper}}`{paper_id(m)}`" for m in plan.cited]
     else:
-        links = ", ".join(f"[{record(m).title}](https://arxiv.org/abs/{paper_id(m)})"
-                          for m in related)
-        head = (f"**{rec.title}**  \n{', '.join(rec.authors)}  \n"
-                f"arXiv:{paper_id(n)} · tags: {', '.join(tags)} · related: {links}\n")
-        refs = [f"[{record(m).title}](https://arxiv.org/abs/{paper_id(m)})" for m in cited]
-    body = []
-    for ref in refs:  # ~2 KB of prose around five references
-        body.append(" ".join(prose(rng, 55)) + f" {ref} " + " ".join(prose(rng, 10)) + ".")
+        # What the card shows, written out by hand: the same text and links.
+        discussed = ", ".join(f"[Commentary {m}](commentary-{m:05d}.md)"
+                              for m in sorted(plan.discussed_in))
+        head = (f"**{rec.title}**  \n{', '.join(rec.authors)}\n\n"
+                f"Submitted: 1 Dec 2030 (v1)  \nCategories: cs.LG  \n"
+                f"Links: [arXiv:{paper_id(n)}](https://arxiv.org/abs/{paper_id(n)}), "
+                f"[PDF](https://arxiv.org/pdf/{paper_id(n)})  \nTags: {', '.join(plan.tags)}  \n"
+                f"Related: {', '.join(link(m) for m in plan.related)}  \n"
+                f"Discussed in: {discussed}\n\n"
+                f"Abstract\n\n{rec.abstract}\n\nBibTeX\n\n```bibtex\n{bibtex_entry(rec)}```\n")
+        refs = [link(m) for m in plan.cited]
+    body = [f"{before} {ref} {after}." for (before, after), ref in zip(plan.paragraphs, refs)]
     return f"# Commentary {n}\n\n{head}\n" + "\n\n".join(body) + "\n"
 
 
 def make_site(root: Path, total: int, variant: str) -> Path:
     """Write a site of ``total`` commentaries; papers 1..2*total have records."""
-    rng = random.Random(total)
     extensions, extra = CONF[variant]
     (root / "papers").mkdir(parents=True)
     (root / "conf.py").write_text(
@@ -86,8 +120,8 @@ def make_site(root: Path, total: int, variant: str) -> Path:
     index += "```{paper-index}\n```\n\n" if variant == "ext" else ""
     index += "```{toctree}\n:glob:\n:caption: Commentaries\n\npapers/*\n```\n"
     (root / "index.md").write_text(index)
-    for n in range(1, total + 1):
-        (root / "papers" / f"commentary-{n:05d}.md").write_text(page(n, total, variant, rng))
+    for plan in plan_site(total):
+        (root / "papers" / f"commentary-{plan.n:05d}.md").write_text(page(plan, variant))
     if variant != "peer":
         MetadataFile(root / "_data" / "arxiv.json").save(
             {paper_id(n): record(n) for n in range(1, 2 * total + 1)})

@@ -65,3 +65,11 @@ def test_every_page_is_reachable(make_app, rootdir, tmp_path):
     reachable = {a["href"].removeprefix("../") for a in sidebar(app.outdir, "pages/page-030").select("a")}
     reachable |= index_links
     assert {f"pages/page-{n:03d}.html" for n in range(1, 61)} <= reachable
+
+
+def test_sidebar_does_not_grow_with_the_site(make_app, rootdir, tmp_path):
+    small = build(make_app, site(rootdir, tmp_path / "small", 60))
+    large = build(make_app, site(rootdir, tmp_path / "large", 240))
+    # The same page, four times the pages: only the "… N more" counts differ.
+    assert abs(len(str(sidebar(large.outdir, "pages/page-030")))
+               - len(str(sidebar(small.outdir, "pages/page-030")))) < 10

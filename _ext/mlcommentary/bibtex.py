@@ -9,11 +9,15 @@ import re
 import unicodedata
 
 from pybtex.database import BibliographyData, Entry, Person
+from pybtex.database.output.bibtex import Writer
 
 from .ids import ArxivId
 from .metadata import PaperRecord
 
 _STOP_WORDS = frozenset("a an the on of in for and to with from by is are".split())
+# Made once: BibliographyData.to_string looks the writer up among entry points
+# on every call, which costs more than writing the entry.
+_WRITER = Writer()
 
 
 def bibtex_entry(record: PaperRecord, arxiv_id: ArxivId | None = None) -> str:
@@ -36,7 +40,7 @@ def bibtex_entry(record: PaperRecord, arxiv_id: ArxivId | None = None) -> str:
         fields=fields,
         persons={"author": [_person(name) for name in record.authors if name]},
     )
-    return BibliographyData(entries={citation_key(record): entry}).to_string("bibtex")
+    return _WRITER.to_string(BibliographyData(entries={citation_key(record): entry}))
 
 
 def citation_key(record: PaperRecord) -> str:

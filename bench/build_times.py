@@ -1,0 +1,159 @@
+"""Build-time benchmark: synthetic commentary sites of N pages, timed whole and incrementally.
+
+Run it with ``make bench`` (or ``python bench/build_times.py --sizes 100 300``).
+It prints figures, and ratios measured in the same run; the test suite asserts
+only behaviour. Every build is a real ``sphinx-build`` in a subprocess.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from sites import REPO, make_site, paper_id
+
+sys.path.insert(0, str(REPO / "tests"))
+from arxiv_server import FakeArxiv, synthetic_entry  # noqa: E402
+
+from mlcommentary.fetch import ArxivFetcher  # noqa: E402
+
+_WRITTEN = re.compile(r"writing output\.\.\. \[\s*\d+%\] (\S+)")
+
+
+@dataclass
+class Build:
+    seconds: float
+    peak_mb: float
+    written: int
+
+
+def sphinx_build(srcdir: Path, outdir: Path, jobs: int = 1, *overrides: str) -> Build:
+    """One ``sphinx-build``; its wall time, its largest process's RSS, pages written."""
+    command = [sys.executable, "-m", "sphinx", "-b", "html", "-j", str(jobs),
+               *(f"-D{o}" for o in overrides), str(srcdir), str(outdir)]
+    with tempfile.TemporaryFile("w+") as log:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        log.seek(0)
+        output = log.read()
+    if process.returncode:
+        raise RuntimeError(f"sphinx-build failed:\n{output[-3000:]}")
+    return Build(seconds, usage.ru_maxrss / 1024, len(set(_WRITTEN.findall(output))))
+
+
+def page_weight_kb(outdir: Path) -> float:
+    pages = list((outdir / "papers").glob("*.html"))
+    return sum(p.stat().st_size for p in pages) / len(pages) / 1024
+
+
+def cold_fetch(total: int, delay: float) -> tuple[int, float, float]:
+    """Fetch ``total`` distinct synthetic IDs from a loopback arXiv: requests, seconds, min gap."""
+    with FakeArxiv() as server:
+        ids = [paper_id(n) for n in range(1, total + 1)]
+        for arxiv_id in ids:
+            server.add(synthetic_entry(arxiv_id, f"Synthetic paper {arxiv_id}", ["Ada Example"]))
+        started = time.perf_counter()
+        report = ArxivFetcher(server.url, delay=delay).fetch(ids)
+        seconds = time.perf_counter() - started
+        assert len(report.records) == total, "the fetch lost papers"
+        times = [r.at for r in server.requests]
+        gap = min((b - a for a, b in zip(times, times[1:])), default=float("nan"))
+        return len(server.requests), seconds, gap
+
+
+def edit(path: Path, text: str) -> None:
+    with path.open("a") as page:
+        page.write(text)
+
+
+def measure(total: int, workdir: Path, peer: bool, fetch_delay: float) -> dict[str, str]:
+    row: dict[str, str] = {"N": str(total)}
+    ext = make_site(workdir / f"ext-{total}", total, "ext")
+    with FakeArxiv() as server:
+        # Offline off, pointed at a loopback arXiv: the prefilled file must suffice.
+        serial = sphinx_build(ext, ext / "_build", 1, "arxiv_offline=0",
+                              f"arxiv_api_url={server.url}")
+        warm_requests = len(server.requests)
+    row["serial s"] = f"{serial.seconds:.1f}"
+    parallel = sphinx_build(ext, workdir / f"ext-{total}-j2", 2)
+    row["-j 2 s"] = f"{parallel.seconds:.1f}"
+    row["peak MB"] = f"{max(serial.peak_mb, parallel.peak_mb):.0f}"
+    row["page KB"] = f"{page_weight_kb(ext / '_build'):.1f}"
+
+    stripped = make_site(workdir / f"stripped-{total}", total, "stripped")
+    plain = sphinx_build(stripped, stripped / "_build")
+    row["ext overhead"] = f"{serial.seconds / plain.seconds:.2f}x"
+    if peer:
+        site = make_site(workdir / f"peer-{total}", total, "peer")
+        peer_build = sphinx_build(site, site / "_build")
+        row["MyST+furo peer s"] = f"{peer_build.seconds:.1f} ({peer_build.seconds / serial.seconds:.1f}x)"
+    else:
+        row["MyST+furo peer s"] = "-"
+
+    middle = ext / "papers" / f"commentary-{total // 2:05d}.md"
+    edit(middle, "\nOne more sentence of prose.\n")
+    prose = sphinx_build(ext, ext / "_build")
+    row["prose edit s (pages)"] = f"{prose.seconds:.1f} ({prose.written})"
+    edit(middle, f"\nIt also cites {{paper}}`{paper_id(total // 3)}`.\n")
+    reference = sphinx_build(ext, ext / "_build")
+    row["new reference s (pages)"] = f"{reference.seconds:.1f} ({reference.written})"
+    (ext / "papers" / "commentary-new.md").write_text(
+        f"# A new commentary\n\n```{{paper}} {paper_id(total + 1)}\n```\n\nText.\n")
+    added = sphinx_build(ext, ext / "_build")
+    row["new commentary s (pages)"] = f"{added.seconds:.1f} ({added.written})"
+
+    requests, seconds, gap = cold_fetch(total, fetch_delay)
+    row["cold fetch: requests, s, min gap s"] = f"{requests}, {seconds:.1f}, {gap:.1f}"
+    row["warm requests"] = str(warm_requests)
+    row["_serial"] = str(serial.seconds)
+    return row
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100, 300, 1000])
+    parser.add_argument("--peer-at", type=int, nargs="*", default=[300],
+                        help="sizes at which to build the MyST + furo peer (slow: N² in furo)")
+    parser.add_argument("--peer-all", action="store_true", help="build the peer at every size")
+    parser.add_argument("--fetch-delay", type=float, default=3.0,
+                        help="seconds between requests in the cold fetch (arXiv asks for 3)")
+    parser.add_argument("--keep", type=Path, help="build in this folder and keep the sites")
+    args = parser.parse_args()
+
+    workdir = args.keep or Path(tempfile.mkdtemp(prefix="mlcommentary-bench-"))
+    rows = []
+    try:
+        for total in args.sizes:
+            peer = args.peer_all or total in args.peer_at
+            rows.append(measure(total, workdir, peer, args.fetch_delay))
+            print(f"measured N = {total}", file=sys.stderr)
+    finally:
+        if not args.keep:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+    columns = [c for c in rows[0] if not c.startswith("_")]
+    print(f"Python {sys.version.split()[0]}, {os.cpu_count()} cores\n")
+    print("| " + " | ".join(columns) + " |")
+    print("|" + "---|" * len(columns))
+    for row in rows:
+        print("| " + " | ".join(row[c] for c in columns) + " |")
+    if len(rows) > 1:
+        first, last = rows[0], rows[-1]
+        ratio = float(last["_serial"]) / float(first["_serial"])
+        print(f"\nt({last['N']}) / t({first['N']}) = {ratio:.1f} "
+              f"for {int(last['N']) / int(first['N']):.0f}x the pages")
+
+
+if __name__ == "__main__":
+    main()
