@@ -102,7 +102,7 @@ def page(plan: Plan, variant: str) -> str:
                 f"[PDF](https://arxiv.org/pdf/{paper_id(n)})  \nTags: {', '.join(plan.tags)}  \n"
                 f"Related: {', '.join(link(m) for m in plan.related)}  \n"
                 f"Discussed in: {discussed}\n\n"
-                f"Abstract\n\n{rec.abstract}\n\nBibTeX\n\n```bibtex\n{bibtex_entry(rec)}```\n")
+                f"Abstract\n\n{rec.abstract}\n\nBibTeX\n\n```bibtex\n{bibtex_entry(rec, rec.arxiv_id)}```\n")
         refs = [link(m) for m in plan.cited]
     body = [f"{before} {ref} {after}." for (before, after), ref in zip(plan.paragraphs, refs)]
     return f"# Commentary {n}\n\n{head}\n" + "\n\n".join(body) + "\n"

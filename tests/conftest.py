@@ -12,6 +12,7 @@ sys.path.insert(0, str(REPO / "_ext"))
 sys.path.insert(0, str(Path(__file__).parent))
 
 from arxiv_server import RESPONSES_DIR, FakeArxiv, RealResponses  # noqa: E402
+from helpers import ROOTS  # noqa: E402
 
 pytest_plugins = ["sphinx.testing.fixtures"]
 
@@ -21,7 +22,7 @@ FUTURE_MONTH = "3012"
 
 @pytest.fixture(scope="session")
 def rootdir() -> Path:
-    return Path(__file__).parent / "roots"
+    return ROOTS
 
 
 @pytest.fixture(scope="session")

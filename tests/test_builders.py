@@ -3,37 +3,18 @@
 from __future__ import annotations
 
 import re
-import shutil
 
 import pytest
-
-
-def copy_root(rootdir, tmp_path, name="test-site"):
-    srcdir = tmp_path / name
-    shutil.copytree(rootdir / name, srcdir)
-    return srcdir
-
-
-def build(make_app, srcdir, **kwargs):
-    """Build once; undo the app's registrations so the next app starts clean."""
-    app = make_app("html", srcdir=srcdir, **kwargs)
-    app.build()
-    app.cleanup()
-    return app
-
-
-def written(app) -> list[str]:
-    status = re.sub(r"\x1b\[[0-9;]*m", "", app.status.getvalue())
-    return sorted(re.findall(r"writing output\.\.\. \[\s*\d+%\] (\S+)", status))
+from helpers import build, copy_root, written
 
 
 def pages(outdir) -> dict[str, str]:
     return {str(p.relative_to(outdir)): p.read_text() for p in sorted(outdir.rglob("*.html"))}
 
 
-def test_parallel_build_gives_the_same_pages(make_app, rootdir, tmp_path):
-    serial = build(make_app, copy_root(rootdir, tmp_path / "serial"))
-    parallel = build(make_app, copy_root(rootdir, tmp_path / "parallel"), parallel=2)
+def test_parallel_build_gives_the_same_pages(make_app, tmp_path):
+    serial = build(make_app, copy_root("site", tmp_path / "serial"))
+    parallel = build(make_app, copy_root("site", tmp_path / "parallel"), parallel=2)
     assert parallel.is_parallel_allowed("read") and parallel.is_parallel_allowed("write")
     assert serial.warning.getvalue() == parallel.warning.getvalue() == ""
     assert pages(serial.outdir) == pages(parallel.outdir)
@@ -42,8 +23,8 @@ def test_parallel_build_gives_the_same_pages(make_app, rootdir, tmp_path):
     assert 'href="beta.html"' in pages(parallel.outdir)["papers/alpha.html"]
 
 
-def test_new_reference_rewrites_the_referenced_papers_page(make_app, rootdir, tmp_path):
-    srcdir = copy_root(rootdir, tmp_path)
+def test_new_reference_rewrites_the_referenced_papers_page(make_app, tmp_path):
+    srcdir = copy_root("site", tmp_path)
     build(make_app, srcdir)
     with (srcdir / "papers" / "alpha.md").open("a") as page:
         page.write("\nAlpha also cites {paper}`3012.00002`.\n")
@@ -57,8 +38,8 @@ def test_new_reference_rewrites_the_referenced_papers_page(make_app, rootdir, tm
     assert re.search(r"Discussed in.*?href=\"alpha.html\"", beta, re.S)
 
 
-def test_prose_edit_rewrites_only_that_page(make_app, rootdir, tmp_path):
-    srcdir = copy_root(rootdir, tmp_path)
+def test_prose_edit_rewrites_only_that_page(make_app, tmp_path):
+    srcdir = copy_root("site", tmp_path)
     build(make_app, srcdir)
     page = srcdir / "papers" / "alpha.md"
     page.write_text("Some new prose at the top.\n\n" + page.read_text())
@@ -66,8 +47,8 @@ def test_prose_edit_rewrites_only_that_page(make_app, rootdir, tmp_path):
     assert written(app) == ["index", "papers/alpha"]  # and Sphinx's toctree parent
 
 
-def test_new_commentary_turns_arxiv_links_into_site_links(make_app, rootdir, tmp_path):
-    srcdir = copy_root(rootdir, tmp_path)
+def test_new_commentary_turns_arxiv_links_into_site_links(make_app, tmp_path):
+    srcdir = copy_root("site", tmp_path)
     build(make_app, srcdir)
     (srcdir / "papers" / "gamma.md").write_text("# Gamma\n\n```{paper} 3012.00003\n```\n")
     app = build(make_app, srcdir)
@@ -78,8 +59,8 @@ def test_new_commentary_turns_arxiv_links_into_site_links(make_app, rootdir, tmp
     assert "https://arxiv.org/abs/3012.00003" not in alpha.split('class="paper-card')[0]
 
 
-def test_edited_metadata_rewrites_the_pages_showing_it(make_app, rootdir, tmp_path):
-    srcdir = copy_root(rootdir, tmp_path)
+def test_edited_metadata_rewrites_the_pages_showing_it(make_app, tmp_path):
+    srcdir = copy_root("site", tmp_path)
     build(make_app, srcdir)
     metadata = srcdir / "_data" / "arxiv.json"
     metadata.write_text(metadata.read_text().replace("Synthetic Paper Alpha", "Alpha, Renamed"))

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import re
 import resource
-import shutil
 import socket
-import threading
 import time
 
 import pytest
 from bs4 import BeautifulSoup
+from helpers import build, copy_root, warnings
 
 from arxiv_server import FakeArxiv, synthetic_entry
 from mlcommentary.fetch import ArxivFetcher
@@ -132,20 +131,15 @@ def faulty_arxiv():
         yield server
 
 
-def build(make_app, rootdir, tmp_path, api_url):
-    srcdir = tmp_path / "faults"
-    shutil.copytree(rootdir / "test-faults", srcdir)
+def build_faults(make_app, tmp_path, api_url):
+    """Build the faults site under -W against ``api_url``; time it, and read its file."""
+    srcdir = copy_root("faults", tmp_path)
     metadata = srcdir / "_data" / "arxiv.json"
     before = metadata.read_text()
-    app = make_app("html", srcdir=srcdir, warningiserror=True,
-                   confoverrides={"arxiv_api_url": api_url})
     started = time.monotonic()
-    app.build()
+    app = build(make_app, srcdir, warningiserror=True, confoverrides={"arxiv_api_url": api_url})
     elapsed = time.monotonic() - started
-    app.cleanup()
-    warnings = [line for line in re.sub(r"\x1b\[[0-9;]*m", "", app.warning.getvalue()).splitlines()
-                if "WARNING" in line]
-    return app, elapsed, warnings, before, metadata.read_text()
+    return app, elapsed, warnings(app), before, metadata.read_text()
 
 
 def assert_kept(before: str, after: str) -> None:
@@ -155,7 +149,7 @@ def assert_kept(before: str, after: str) -> None:
 
 
 @pytest.mark.parametrize("name", list(FAULTS))
-def test_fault(name, make_app, rootdir, tmp_path, faulty_arxiv):
+def test_fault(name, make_app, tmp_path, faulty_arxiv):
     fault, subtype, count, fetched = FAULTS[name]
     if fault == "truncated":
         body = feed(faulty_arxiv)
@@ -169,16 +163,16 @@ def test_fault(name, make_app, rootdir, tmp_path, faulty_arxiv):
     faulty_arxiv.fault = fault
     peak_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
-    app, elapsed, warnings, before, after = build(make_app, rootdir, tmp_path, faulty_arxiv.url)
+    app, elapsed, logged, before, after = build_faults(make_app, tmp_path, faulty_arxiv.url)
 
     requests = len(faulty_arxiv.requests)
     bound = requests * ArxivFetcher(timeout=1, delay=0.1).request_bound + BUILD_OVERHEAD
     assert elapsed < bound, f"{elapsed:.1f} s for {requests} requests"
     assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - peak_before < 200_000  # KiB
 
-    typed = [w for w in warnings if "[paper." in w]
-    assert typed == warnings  # nothing else went wrong
-    assert len(typed) == count, warnings
+    typed = [w for w in logged if "[paper." in w]
+    assert typed == logged  # nothing else went wrong
+    assert len(typed) == count, logged
     missing = [arxiv_id for arxiv_id in MISSING if arxiv_id not in fetched]
     for warning in typed:
         assert warning.endswith(f"[paper.{subtype}]")
@@ -197,61 +191,59 @@ def test_fault(name, make_app, rootdir, tmp_path, faulty_arxiv):
     assert "root:" not in a and "aaaaaaaaaa" not in a
 
 
-def test_retry_after_is_honoured(make_app, rootdir, tmp_path, faulty_arxiv):
+def test_retry_after_is_honoured(make_app, tmp_path, faulty_arxiv):
     # Without the header the retry would come after the delay, 0.1 s here.
     faulty_arxiv.fault = Times(1, respond(503, b"", "text/plain", {"Retry-After": "1"}))
-    app, _, warnings, *_ = build(make_app, rootdir, tmp_path, faulty_arxiv.url)
+    app, _, logged, *_ = build_faults(make_app, tmp_path, faulty_arxiv.url)
     first, second = (r.at for r in faulty_arxiv.requests)
     assert second - first >= 1
-    assert warnings == [] and app.statuscode == 0
+    assert logged == [] and app.statuscode == 0
 
 
-def test_retry_after_is_capped(make_app, rootdir, tmp_path, faulty_arxiv):
+def test_retry_after_is_capped(make_app, tmp_path, faulty_arxiv):
     faulty_arxiv.fault = respond(503, b"", "text/plain", {"Retry-After": "3600"})
-    _, elapsed, *_ = build(make_app, rootdir, tmp_path, faulty_arxiv.url)
+    _, elapsed, *_ = build_faults(make_app, tmp_path, faulty_arxiv.url)
     times = [r.at for r in faulty_arxiv.requests]
     assert len(times) == 3  # the first try and two retries
     # Capped at the request timeout (1 s here), not an hour.
     assert all(1 <= later - earlier < 5 for earlier, later in zip(times, times[1:]))
 
 
-def test_connection_refused(make_app, rootdir, tmp_path):
+def test_connection_refused(make_app, tmp_path):
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    app, elapsed, warnings, before, after = build(
-        make_app, rootdir, tmp_path, f"http://127.0.0.1:{port}/api/query")
-    [warning] = warnings
+    app, elapsed, logged, before, after = build_faults(
+        make_app, tmp_path, f"http://127.0.0.1:{port}/api/query")
+    [warning] = logged
     assert warning.endswith("[paper.unreachable]") and "cannot connect" in warning
     assert all(arxiv_id in warning and USES[arxiv_id] in warning for arxiv_id in MISSING)
     assert app.statuscode == 1 and after == before
     assert elapsed < ArxivFetcher(timeout=1, delay=0.1).request_bound + BUILD_OVERHEAD
 
 
-def test_arxivs_error_entry(make_app, rootdir, tmp_path, real_arxiv):
+def test_arxivs_error_entry(make_app, tmp_path, real_arxiv):
     body = real_arxiv.real.replays["abc"].body
     real_arxiv.fault = respond(400, body)
-    app, _, warnings, before, after = build(make_app, rootdir, tmp_path, real_arxiv.url)
-    [warning] = warnings
+    app, _, logged, before, after = build_faults(make_app, tmp_path, real_arxiv.url)
+    [warning] = logged
     assert warning.endswith("[paper.rejected]") and "incorrect id format for abc" in warning
     assert app.statuscode == 1 and after == before
 
 
-def test_a_corrupt_metadata_file_is_named_kept_and_built_around(make_app, rootdir, tmp_path,
+def test_a_corrupt_metadata_file_is_named_kept_and_built_around(make_app, tmp_path,
                                                                faulty_arxiv):
-    srcdir = tmp_path / "faults"
-    shutil.copytree(rootdir / "test-faults", srcdir)
+    srcdir = copy_root("faults", tmp_path)
     metadata = srcdir / "_data" / "arxiv.json"
     truncated = metadata.read_bytes()[:200]
     metadata.write_bytes(truncated)
-    app = make_app("html", srcdir=srcdir, confoverrides={"arxiv_api_url": faulty_arxiv.url})
-    app.build()
-    warnings = re.sub(r"\x1b\[[0-9;]*m", "", app.warning.getvalue()).splitlines()
-    [warning] = [w for w in warnings if "[paper.metadata_file]" in w]
+    app = build(make_app, srcdir, confoverrides={"arxiv_api_url": faulty_arxiv.url})
+    logged = warnings(app)
+    [warning] = [w for w in logged if "[paper.metadata_file]" in w]
     assert str(metadata) in warning and "not valid JSON" in warning
     # What the file cannot give is fetched and shown, but the file stays as it was.
     assert metadata.read_bytes() == truncated
     assert "Synthetic Paper Four" in (app.outdir / "b.html").read_text()
     # The two papers only the broken file had: minimal cards, each named.
     assert "arXiv:3012.00001" in (app.outdir / "a.html").read_text()
-    assert sum("[paper.not_found]" in w for w in warnings) == 2
+    assert sum("[paper.not_found]" in w for w in logged) == 2

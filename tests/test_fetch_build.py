@@ -3,23 +3,15 @@
 from __future__ import annotations
 
 import json
-import shutil
 
 from bs4 import BeautifulSoup
+from helpers import build, copy_root
 
 
-def site(rootdir, tmp_path):
-    srcdir = tmp_path / "fetch"
-    shutil.copytree(rootdir / "test-fetch", srcdir)
-    return srcdir
-
-
-def test_cold_build_fetches_once_and_warm_builds_never(make_app, rootdir, tmp_path, real_arxiv):
-    srcdir = site(rootdir, tmp_path)
+def test_cold_build_fetches_once_and_warm_builds_never(make_app, tmp_path, real_arxiv):
+    srcdir = copy_root("fetch", tmp_path)
     overrides = {"arxiv_api_url": real_arxiv.url}
-    app = make_app("html", srcdir=srcdir, confoverrides=overrides)
-    app.build()
-    app.cleanup()
+    app = build(make_app, srcdir, confoverrides=overrides)
     assert app.warning.getvalue() == ""
     # Six papers: one request, with the subject class dropped and no version.
     [request] = real_arxiv.requests
@@ -50,19 +42,16 @@ def test_cold_build_fetches_once_and_warm_builds_never(make_app, rootdir, tmp_pa
 
     # A warm build, and a fresh environment reading only the file: no request.
     for freshenv in (False, True):
-        again = make_app("html", srcdir=srcdir, confoverrides=overrides, freshenv=freshenv)
-        again.build()
-        again.cleanup()
+        again = build(make_app, srcdir, confoverrides=overrides, freshenv=freshenv)
         assert again.warning.getvalue() == ""
     assert len(real_arxiv.requests) == 1
     assert (srcdir / "_data" / "arxiv.json").read_bytes() == before
 
 
-def test_offline_build_sends_nothing_and_says_what_is_missing(make_app, rootdir, tmp_path,
+def test_offline_build_sends_nothing_and_says_what_is_missing(make_app, tmp_path,
                                                              real_arxiv):
     overrides = {"arxiv_api_url": real_arxiv.url, "arxiv_offline": True}
-    app = make_app("html", srcdir=site(rootdir, tmp_path), confoverrides=overrides)
-    app.build()
+    app = build(make_app, copy_root("fetch", tmp_path), confoverrides=overrides)
     assert real_arxiv.requests == []
     assert app.warning.getvalue().count("[paper.offline]") == 6
     card = BeautifulSoup((app.outdir / "index.html").read_text(), "html.parser").select_one(
@@ -73,16 +62,13 @@ def test_offline_build_sends_nothing_and_says_what_is_missing(make_app, rootdir,
         "https://arxiv.org/abs/1707.08567", "https://arxiv.org/pdf/1707.08567"]
 
 
-def test_refresh_refetches_what_the_file_holds(make_app, rootdir, tmp_path, real_arxiv):
-    srcdir = site(rootdir, tmp_path)
+def test_refresh_refetches_what_the_file_holds(make_app, tmp_path, real_arxiv):
+    srcdir = copy_root("fetch", tmp_path)
     overrides = {"arxiv_api_url": real_arxiv.url}
-    app = make_app("html", srcdir=srcdir, confoverrides=overrides)
-    app.build()
-    app.cleanup()
+    app = build(make_app, srcdir, confoverrides=overrides)
     metadata = srcdir / "_data" / "arxiv.json"
     metadata.write_text(metadata.read_text().replace('"title": "0"', '"title": "stale"'))
 
-    refresh = make_app("html", srcdir=srcdir, confoverrides={**overrides, "arxiv_refresh": True})
-    refresh.build()
+    build(make_app, srcdir, confoverrides={**overrides, "arxiv_refresh": True})
     assert len(real_arxiv.requests) == 2
     assert json.loads(metadata.read_text())["papers"]["2104.12255"]["title"] == "0"

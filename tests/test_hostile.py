@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 
 import pytest
 from bs4 import BeautifulSoup
+from helpers import build, copy_root
 from pybtex.database import parse_string
 
 from arxiv_server import synthetic_entry
@@ -34,9 +34,8 @@ def hostile_record() -> dict:
 
 
 @pytest.fixture
-def hostile_site(rootdir, tmp_path, fake_arxiv):
-    srcdir = tmp_path / "hostile"
-    shutil.copytree(rootdir / "test-hostile", srcdir)
+def hostile_site(tmp_path, fake_arxiv):
+    srcdir = copy_root("hostile", tmp_path)
     (srcdir / "_data").mkdir()
     (srcdir / "_data" / "arxiv.json").write_text(json.dumps(
         {"schema_version": 1, "papers": {"3012.00001": hostile_record()}}))
@@ -83,9 +82,7 @@ def test_html_escapes_everything(make_app, hostile_site):
 
 def test_latex_and_text_escape_everything(make_app, hostile_site):
     srcdir, overrides = hostile_site
-    latex = make_app("latex", srcdir=srcdir, confoverrides=overrides)
-    latex.build()
-    latex.cleanup()
+    latex = build(make_app, srcdir, "latex", confoverrides=overrides)
     assert latex.warning.getvalue() == ""
     tex = next(latex.outdir.glob("*.tex")).read_text()
     assert r"\$\textbackslash{}mathbb\{F\}\_e\$" in tex

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 from bs4 import BeautifulSoup
+from helpers import build, copy_root
 
 from mlcommentary.navigation import AROUND, HEAD, LONGEST_LIST
 
 
-def site(rootdir, tmp_path, pages: int):
-    srcdir = tmp_path / "navigation"
-    shutil.copytree(rootdir / "test-navigation", srcdir)
+def site(tmp_path, pages: int):
+    srcdir = copy_root("navigation", tmp_path)
     for n in range(1, pages + 1):
         (srcdir / "pages" / f"page-{n:03d}.md").write_text(f"# Page {n}\n\nText.\n")
     return srcdir
@@ -23,24 +21,22 @@ def sidebar(outdir, docname: str):
     return page.select_one(".sidebar-tree")
 
 
-def build(make_app, srcdir, **overrides):
-    app = make_app("html", srcdir=srcdir, confoverrides=overrides)
-    app.build()
-    app.cleanup()
+def built(make_app, srcdir, **overrides):
+    app = build(make_app, srcdir, confoverrides=overrides)
     assert app.warning.getvalue() == ""
     return app
 
 
 @pytest.mark.parametrize("docname", ["index", "pages/page-003", "about", "about/details"])
-def test_short_site_gets_exactly_furos_sidebar(make_app, rootdir, tmp_path, docname):
-    ours = build(make_app, site(rootdir, tmp_path / "ours", LONGEST_LIST))
-    furos = build(make_app, site(rootdir, tmp_path / "furo", LONGEST_LIST),
+def test_short_site_gets_exactly_furos_sidebar(make_app, tmp_path, docname):
+    ours = built(make_app, site(tmp_path / "ours", LONGEST_LIST))
+    furos = built(make_app, site(tmp_path / "furo", LONGEST_LIST),
                   extensions=["myst_parser"])
     assert str(sidebar(ours.outdir, docname)) == str(sidebar(furos.outdir, docname))
 
 
-def test_long_lists_are_cut_around_the_current_page(make_app, rootdir, tmp_path):
-    app = build(make_app, site(rootdir, tmp_path, 60))
+def test_long_lists_are_cut_around_the_current_page(make_app, tmp_path):
+    app = built(make_app, site(tmp_path, 60))
     tree = sidebar(app.outdir, "pages/page-030")
     links = [a.get_text() for a in tree.select("li.toctree-l1 > a")]
     assert links == [
@@ -57,9 +53,9 @@ def test_long_lists_are_cut_around_the_current_page(make_app, rootdir, tmp_path)
     assert len(str(tree)) < 6000
 
 
-def test_every_page_is_reachable(make_app, rootdir, tmp_path):
+def test_every_page_is_reachable(make_app, tmp_path):
     """From any page: its sidebar, or the index its '… more' links lead to."""
-    app = build(make_app, site(rootdir, tmp_path, 60))
+    app = built(make_app, site(tmp_path, 60))
     index_links = {a["href"] for a in BeautifulSoup(
         (app.outdir / "index.html").read_text(), "html.parser").select("[role=main] a")}
     reachable = {a["href"].removeprefix("../") for a in sidebar(app.outdir, "pages/page-030").select("a")}
@@ -67,9 +63,9 @@ def test_every_page_is_reachable(make_app, rootdir, tmp_path):
     assert {f"pages/page-{n:03d}.html" for n in range(1, 61)} <= reachable
 
 
-def test_sidebar_does_not_grow_with_the_site(make_app, rootdir, tmp_path):
-    small = build(make_app, site(rootdir, tmp_path / "small", 60))
-    large = build(make_app, site(rootdir, tmp_path / "large", 240))
+def test_sidebar_does_not_grow_with_the_site(make_app, tmp_path):
+    small = built(make_app, site(tmp_path / "small", 60))
+    large = built(make_app, site(tmp_path / "large", 240))
     # The same page, four times the pages: only the "… N more" counts differ.
     assert abs(len(str(sidebar(large.outdir, "pages/page-030")))
                - len(str(sidebar(small.outdir, "pages/page-030")))) < 10

@@ -2,14 +2,8 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
-
-
-def warnings(app) -> list[str]:
-    text = re.sub(r"\x1b\[[0-9;]*m", "", app.warning.getvalue())
-    return [line for line in text.splitlines() if "WARNING" in line]
+from helpers import warnings
 
 
 def warning_at(app, place: str, subtype: str) -> str:

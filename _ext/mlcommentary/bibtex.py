@@ -20,9 +20,8 @@ _STOP_WORDS = frozenset("a an the on of in for and to with from by is are".split
 _WRITER = Writer()
 
 
-def bibtex_entry(record: PaperRecord, arxiv_id: ArxivId | None = None) -> str:
-    """The entry for ``record``; ``arxiv_id`` pins a version in ``eprint``."""
-    arxiv_id = arxiv_id or record.arxiv_id
+def bibtex_entry(record: PaperRecord, arxiv_id: ArxivId) -> str:
+    """The entry for ``record`` as cited by ``arxiv_id``, whose version, if any, it keeps."""
     fields = [
         ("title", _balanced(record.title)),
         ("year", record.year),

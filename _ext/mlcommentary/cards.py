@@ -20,7 +20,7 @@ from sphinx.util import logging
 from .bibtex import bibtex_entry
 from .directives import paper_card, paper_index
 from .domain import PaperDomain
-from .ids import parse_arxiv_id
+from .ids import ArxivId, parse_arxiv_id
 from .metadata import PaperRecord
 
 logger = logging.getLogger(__name__)
@@ -49,7 +49,7 @@ class BuildCards(SphinxPostTransform):
         arxiv_id = parse_arxiv_id(placeholder["arxiv_id"])
         record = domain.records.get(arxiv_id.base)
         card = nodes.container(classes=["paper-card"], ids=placeholder["ids"])
-        title = record.title if record else f"arXiv:{arxiv_id}"
+        title = domain.title(arxiv_id)
         card += nodes.paragraph("", "", nodes.strong(title, title), classes=["paper-card-title"])
         if record:
             card += nodes.paragraph("", ", ".join(record.authors), classes=["paper-card-authors"],
@@ -85,7 +85,7 @@ class BuildCards(SphinxPostTransform):
         if record:
             card += _collapsible("Abstract", nodes.paragraph("", record.abstract),
                                  "paper-card-abstract")
-            bibtex = bibtex_entry(record, arxiv_id if arxiv_id.version else None)
+            bibtex = bibtex_entry(record, arxiv_id)
             card += _collapsible("BibTeX", nodes.literal_block(bibtex, bibtex, language="bibtex"),
                                  "paper-card-bibtex")
         return card
@@ -98,16 +98,15 @@ class BuildCards(SphinxPostTransform):
                 continue
             record = domain.records.get(base)
             newest_first = (record.published if record else "", base)
-            entries.append((newest_first, base, facts, record))
+            entries.append((newest_first, ArxivId(base), facts, record))
         if not entries:
             which = f" tagged {', '.join(sorted(wanted))}" if wanted else ""
             logger.warning("paper-index lists no commentaries%s", which, type="paper",
                            subtype="empty_index", location=placeholder)
             return nodes.paragraph("", "No commentaries yet.", classes=["paper-index-empty"])
         items = nodes.bullet_list(classes=["paper-index"])
-        for _, base, facts, record in sorted(entries, key=lambda e: e[0], reverse=True):
-            title = record.title if record else f"arXiv:{base}"
-            line = nodes.paragraph("", "", _xref("paper", base, title))
+        for _, arxiv_id, facts, record in sorted(entries, key=lambda e: e[0], reverse=True):
+            line = nodes.paragraph("", "", _xref("paper", arxiv_id.base, domain.title(arxiv_id)))
             if record:
                 line += nodes.Text(f" — {_short_authors(record)} ({record.year})")
             if facts["claim"]["tags"]:

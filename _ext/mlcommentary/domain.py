@@ -181,6 +181,11 @@ class PaperDomain(Domain):
         facts = self.data["view"].get(base)
         return facts["discussed_in"] if facts else []
 
+    def title(self, arxiv_id: ArxivId) -> str:
+        """The paper's title, or its identifier while the site has no record of it."""
+        record = self.records.get(arxiv_id.base)
+        return record.title if record else f"arXiv:{arxiv_id}"
+
     def commented_papers(self) -> Iterable[tuple[str, dict[str, Any]]]:
         for base, facts in self.data["view"].items():
             if facts["docname"] is not None:
@@ -195,9 +200,9 @@ class PaperDomain(Domain):
             arxiv_id = parse_arxiv_id(target)
         except InvalidArxivId:
             return None
-        record = self.records.get(arxiv_id.base)
         if not node.get("refexplicit"):
-            contnode = nodes.inline("", record.title if record else f"arXiv:{arxiv_id}")
+            contnode = nodes.inline("", self.title(arxiv_id))
+        record = self.records.get(arxiv_id.base)
         tooltip = f"arXiv:{arxiv_id}" + (f": {record.title}" if record else "")
         owner = self.owner(arxiv_id.base)
         if owner is not None:
@@ -216,9 +221,8 @@ class PaperDomain(Domain):
 
     def get_objects(self) -> Iterator[tuple[str, str, str, str, str, int]]:
         for base, facts in sorted(self.commented_papers()):
-            record = self.records.get(base)
-            display = record.title if record else f"arXiv:{base}"
-            yield base, display, "paper", facts["docname"], paper_anchor(ArxivId(base)), 1
+            arxiv_id = ArxivId(base)
+            yield base, self.title(arxiv_id), "paper", facts["docname"], paper_anchor(arxiv_id), 1
 
 
 def _digest(data: Any) -> str:
