@@ -25,8 +25,11 @@ html: $(VENV)/.installed
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest tests
 
+# The metadata file's lock and temporary files change during a build: not a reason
+# to build again. Neither are the tests, the benchmark or the virtual environment.
 livehtml: $(VENV)/.installed
-	$(BIN)/sphinx-autobuild -b html . $(BUILDDIR)/html --watch _ext --watch _data
+	$(BIN)/sphinx-autobuild -b html . $(BUILDDIR)/html \
+		--re-ignore '(^|/)(\.venv|tests|bench|\.git)/' --re-ignore '_data/.*\.(lock|tmp)$$'
 
 # Re-fetch every record in the metadata file from arXiv (needs the network).
 refresh-metadata: $(VENV)/.installed

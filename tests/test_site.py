@@ -7,6 +7,7 @@ import zlib
 
 import pytest
 from bs4 import BeautifulSoup
+from helpers import build, copy_root
 
 
 def html(app, docname: str) -> BeautifulSoup:
@@ -115,3 +116,19 @@ def test_stylesheet_maps_onto_furo_variables(app):
     assert "prefers-color-scheme" not in css and "data-theme" not in css
     rules = css.split("body {", 1)[1].split("}", 1)[1]
     assert not re.search(r"#[0-9a-fA-F]{3,6}", rules)
+
+
+def test_other_sites_link_to_our_commentaries_through_intersphinx(make_app, tmp_path):
+    ours = build(make_app, copy_root("site", tmp_path))
+    inventory = ours.outdir / "objects.inv"
+    mapping = {"ours": ("https://commentary.example/", str(inventory))}
+    theirs = build(make_app, copy_root("intersphinx", tmp_path),
+                   confoverrides={"intersphinx_mapping": mapping})
+    assert theirs.warning.getvalue() == ""
+    links = BeautifulSoup((theirs.outdir / "index.html").read_text(), "html.parser").select(
+        "[role=main] p a")
+    assert [(a.get_text(), a["href"]) for a in links] == [
+        ("Synthetic Paper Alpha",
+         "https://commentary.example/papers/alpha.html#paper-3012-00001"),
+        ("Synthetic Paper Gamma", "https://arxiv.org/abs/3012.00003"),
+    ]

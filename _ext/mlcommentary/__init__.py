@@ -55,6 +55,12 @@ def rewrite_dependents(app: Sphinx, env: BuildEnvironment) -> list[str]:
     return sorted(env.domains["paper"].refresh_view())
 
 
+def link_to_arxiv(app: Sphinx, env: BuildEnvironment, node, contnode):  # noqa: ANN001
+    if node.get("refdomain") != "paper":
+        return None
+    return env.domains["paper"].link_to_arxiv(node, contnode)
+
+
 def check_duplicate_claims(app: Sphinx, env: BuildEnvironment) -> None:
     env.domains["paper"].warn_duplicate_claims()
 
@@ -83,6 +89,8 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     app.connect("env-updated", sync_metadata)
     app.connect("env-get-updated", rewrite_dependents)
     app.connect("env-check-consistency", check_duplicate_claims)
+    # After intersphinx (500), which may know a commentary on another site.
+    app.connect("missing-reference", link_to_arxiv, priority=900)
     return {
         "version": __version__,
         "env_version": PaperDomain.data_version,

@@ -196,22 +196,36 @@ class PaperDomain(Domain):
     def resolve_xref(self, env: BuildEnvironment, fromdocname: str, builder: Builder,
                      typ: str, target: str, node: pending_xref,
                      contnode: nodes.Element) -> nodes.reference | None:
+        """A link to the paper's commentary on this site.
+
+        Without one, Sphinx asks its ``missing-reference`` handlers: intersphinx
+        finds a commentary on another site, and ``link_to_arxiv`` comes last.
+        """
         try:
             arxiv_id = parse_arxiv_id(target)
         except InvalidArxivId:
             return None
+        owner = self.owner(arxiv_id.base)
+        if owner is None:
+            return None
+        contnode, tooltip = self._link_text(arxiv_id, node, contnode)
+        reference = make_refnode(builder, fromdocname, owner[0], owner[1], contnode, tooltip)
+        reference["classes"].append("paper-ref")
+        return reference
+
+    def link_to_arxiv(self, node: pending_xref, contnode: nodes.Element) -> nodes.reference:
+        arxiv_id = parse_arxiv_id(node["reftarget"])
+        contnode, tooltip = self._link_text(arxiv_id, node, contnode)
+        return nodes.reference("", "", contnode, refuri=arxiv_id.abs_url, reftitle=tooltip,
+                               internal=False, classes=["paper-ref"])
+
+    def _link_text(self, arxiv_id: ArxivId, node: pending_xref,
+                   contnode: nodes.Element) -> tuple[nodes.Element, str]:
+        """The author's text, or else the paper's title; and the tooltip."""
         if not node.get("refexplicit"):
             contnode = nodes.inline("", self.title(arxiv_id))
         record = self.records.get(arxiv_id.base)
-        tooltip = f"arXiv:{arxiv_id}" + (f": {record.title}" if record else "")
-        owner = self.owner(arxiv_id.base)
-        if owner is not None:
-            reference = make_refnode(builder, fromdocname, owner[0], owner[1], contnode, tooltip)
-        else:
-            reference = nodes.reference("", "", contnode, refuri=arxiv_id.abs_url,
-                                        reftitle=tooltip, internal=False)
-        reference["classes"].append("paper-ref")
-        return reference
+        return contnode, f"arXiv:{arxiv_id}" + (f": {record.title}" if record else "")
 
     def resolve_any_xref(self, env: BuildEnvironment, fromdocname: str, builder: Builder,
                          target: str, node: pending_xref,
