@@ -11,6 +11,7 @@ from mlcommentary.navigation import AROUND, HEAD, LONGEST_LIST
 
 def site(tmp_path, pages: int):
     srcdir = copy_root("navigation", tmp_path)
+    (srcdir / "pages").mkdir(exist_ok=True)  # git keeps no empty folder
     for n in range(1, pages + 1):
         (srcdir / "pages" / f"page-{n:03d}.md").write_text(f"# Page {n}\n\nText.\n")
     return srcdir
