@@ -142,3 +142,15 @@ def test_a_writer_killed_mid_write_leaves_a_whole_file(tmp_path):
         writer.join()
         records = MetadataFile(path).load().records  # whole JSON, or this raises
         assert "3012.99999" in records
+
+
+def test_records_without_optional_fields_or_with_unknown_ones_load(tmp_path):
+    """Records written with fewer fields, or by a later minor version with more, still load."""
+    path = tmp_path / "arxiv.json"
+    data = record(1).to_json()
+    for optional in ("comment", "journal_ref", "doi"):
+        del data[optional]
+    data["affiliations"] = [["Somewhere"]]
+    path.write_text(json.dumps({"schema_version": 1, "papers": {"3012.00001": data}}))
+    loaded = MetadataFile(path).load()
+    assert loaded.problems == [] and loaded.records["3012.00001"] == record(1)

@@ -50,3 +50,15 @@ def test_a_commentary_outside_every_toctree_is_named(app):
     app.build()
     orphan = [w for w in warnings(app) if "orphan.md" in w]
     assert len(orphan) == 1 and orphan[0].endswith("[toc.not_included]")
+
+
+@pytest.mark.sphinx("html", testroot="warnings", srcdir="warnings-unknown-option")
+def test_an_unknown_option_is_named_and_the_card_still_made(app):
+    (app.srcdir / "unknown.md").write_text(
+        "# Unknown\n\n```{paper} 3012.00002\n:tag: oops\n```\n\nStill here.\n")
+    app.build()
+    [warning] = [w for w in warnings(app) if "unknown.md:4:" in w]
+    assert "Unknown option key: 'tag'" in warning and "'tags'" in warning
+    assert warning.endswith("[myst.directive_option]")
+    page = (app.outdir / "unknown.html").read_text()
+    assert "Synthetic Paper Two" in page and "Still here." in page
