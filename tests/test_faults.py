@@ -54,6 +54,19 @@ def a_byte_a_second(handler) -> None:
             return
 
 
+def an_endless_body(handler) -> None:
+    handler.send_response(200)
+    handler.send_header("Content-Type", "application/atom+xml")
+    handler.end_headers()
+    chunk = b" " * 1024 * 1024
+    # Faster than the 1 s timeout can end it: the client must stop at 32 MiB.
+    while not handler.server.stopping.is_set():
+        try:
+            handler.wfile.write(chunk)
+        except OSError:
+            return
+
+
 def feed(server: FakeArxiv, ids=MISSING) -> bytes:
     return server.answer(list(ids))[1]
 
@@ -119,6 +132,7 @@ FAULTS = {
         respond(302, b"", "text/plain", {"Location": "http://127.0.0.2:9/api/query"}),
         "bad_response", 1, []),
     "never answers": (never_answers, "timeout", 1, []),
+    "an endless body": (an_endless_body, "bad_response", 1, []),
     "a byte a second": (a_byte_a_second, "timeout", 1, []),
 }
 

@@ -104,15 +104,12 @@ class _BoundedAdapter(HTTPAdapter):
                     )
                 if len(body) > MAX_BODY_BYTES:
                     raise ResponseRefused("bad_response", "response larger than 32 MiB")
-        except requests.exceptions.RequestException:
-            response.close()
+        except (requests.exceptions.RequestException, ResponseRefused):
             raise
         except Exception as err:  # urllib3's own errors while reading the body
-            response.close()
-            if isinstance(err, ResponseRefused):
-                raise
             raise requests.exceptions.ConnectionError(err, request=request) from err
-        response.close()
+        finally:
+            response.close()
         response.raw = io.BytesIO(bytes(body))
         return response
 
@@ -154,7 +151,7 @@ def record_from_result(result: arxiv.Result) -> PaperRecord:
         authors=tuple(clean_text(author.name) for author in result.authors),
         published=result.published.date().isoformat(),
         updated=result.updated.date().isoformat(),
-        primary_category=result.primary_category,
+        primary_category=clean_text(result.primary_category),
         categories=tuple(clean_text(c) for c in result.categories),
         comment=clean_text(result.comment) or None,
         journal_ref=clean_text(result.journal_ref) or None,

@@ -7,8 +7,8 @@ naming the papers and the pages that need them.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable
+from pathlib import Path
 
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
@@ -27,13 +27,9 @@ _MISSING = {
 }
 
 
-def metadata_file(app: Sphinx) -> MetadataFile:
-    return MetadataFile(os.path.join(app.confdir, app.config.arxiv_metadata_file))
-
-
 def sync_metadata(app: Sphinx, env: BuildEnvironment) -> None:
     domain: PaperDomain = env.domains["paper"]
-    store = metadata_file(app)
+    store = MetadataFile(Path(app.confdir) / app.config.arxiv_metadata_file)
     try:
         loaded = store.load()
     except MetadataFileError as err:
