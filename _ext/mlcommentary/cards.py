@@ -147,15 +147,15 @@ class MakeCardsInteractive(SphinxPostTransform):
     builders = ("html", "dirhtml", "singlehtml")
 
     def run(self, **kwargs) -> None:  # noqa: ANN003
-        for section in list(self.document.findall(nodes.container)):
-            if "paper-collapsible" in section["classes"]:
-                heading, *body = section.children
-                details = collapsible("", collapsible_summary("", heading.astext()), *body,
-                                      classes=section["classes"])
-                section.replace_self(details)
-        for paragraph in list(self.document.findall(nodes.paragraph)):
-            if "paper-card-authors" in paragraph["classes"]:
-                self._fold_authors(paragraph)
+        for card in list(self.document.findall(_is_card)):
+            for part in list(card.children):
+                if "paper-collapsible" in part["classes"]:
+                    heading, *body = part.children
+                    part.replace_self(collapsible(
+                        "", collapsible_summary("", heading.astext()), *body,
+                        classes=part["classes"]))
+                elif "paper-card-authors" in part["classes"]:
+                    self._fold_authors(part)
 
     @staticmethod
     def _fold_authors(paragraph: nodes.paragraph) -> None:
@@ -169,6 +169,10 @@ class MakeCardsInteractive(SphinxPostTransform):
             "", collapsible_summary("", f"and {len(rest)} more"),
             nodes.paragraph("", ", ".join(rest)), classes=["paper-authors-more"])
         paragraph.replace_self(folded)
+
+
+def _is_card(node: nodes.Node) -> bool:
+    return isinstance(node, nodes.container) and "paper-card" in node["classes"]
 
 
 def _collapsible(title: str, body: nodes.Element, css_class: str) -> nodes.container:
