@@ -138,7 +138,6 @@ class PaperDomain(Domain):
             facts["record"] = _digest(record.to_json()) if record else None
 
         old, self.data["view"] = self.data["view"], view
-        mentioned_in = self._documents_mentioning()
         index_pages = {d for d, doc in self.data["documents"].items() if doc["has_index"]}
         affected: set[str] = set()
         for base in view.keys() | old.keys():
@@ -148,9 +147,10 @@ class PaperDomain(Domain):
             owners = {before.get("docname"), after.get("docname")} - {None}
             affected |= owners
             # Only the card shows "Discussed in"; everything else also shows
-            # on pages that link to the paper and in the paper indexes.
+            # on the pages that link to the paper and in the paper indexes.
             if _without(before, "discussed_in") != _without(after, "discussed_in"):
-                affected |= mentioned_in.get(base, set()) | index_pages
+                affected |= {*before.get("discussed_in", ()), *after.get("discussed_in", ())}
+                affected |= index_pages
         return affected & set(self.data["documents"])
 
     def warn_duplicate_claims(self) -> None:
@@ -162,13 +162,6 @@ class PaperDomain(Domain):
                                subtype="duplicate", location=(docname, claim["line"]))
             else:
                 first[base] = docname
-
-    def _documents_mentioning(self) -> dict[str, set[str]]:
-        mentioned: dict[str, set[str]] = {}
-        for docname, document in self.data["documents"].items():
-            for base in document["mentions"]:
-                mentioned.setdefault(base, set()).add(docname)
-        return mentioned
 
     def owner(self, base: str) -> tuple[str, str] | None:
         """``(docname, anchor)`` of the commentary on ``base``, if the site has one."""
