@@ -7,7 +7,8 @@
   (those four know nothing of Sphinx);
 * ``domain``: the papers of every page, references, backlinks;
 * ``directives``: ``paper`` and ``paper-index``;  ``cards``: their output;
-* ``sync``: the one metadata fetch of a build.
+* ``sync``: the one metadata fetch of a build;
+* ``navigation``: furo's sidebar, rendered in time linear in the number of pages.
 """
 
 from __future__ import annotations
