@@ -37,7 +37,8 @@ class Build:
 
 def sphinx_build(srcdir: Path, outdir: Path, jobs: int = 1, *overrides: str) -> Build:
     """One ``sphinx-build``; its wall time, its largest process's RSS, pages written."""
-    command = [sys.executable, "-m", "sphinx", "-b", "html", "-j", str(jobs),
+    # -N: no colour, which Sphinx turns on under CI=true, so the log can be read.
+    command = [sys.executable, "-m", "sphinx", "-N", "-b", "html", "-j", str(jobs),
                *(f"-D{o}" for o in overrides), str(srcdir), str(outdir)]
     with tempfile.TemporaryFile("w+") as log:
         started = time.perf_counter()
