@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+from xml.etree import ElementTree
 
 from bs4 import BeautifulSoup
 from helpers import build, copy_root
+
+ATOM = "{http://www.w3.org/2005/Atom}"
 
 
 def test_cold_build_fetches_once_and_warm_builds_never(make_app, tmp_path, real_arxiv):
@@ -72,3 +75,34 @@ def test_refresh_refetches_what_the_file_holds(make_app, tmp_path, real_arxiv):
     build(make_app, srcdir, confoverrides={**overrides, "arxiv_refresh": True})
     assert len(real_arxiv.requests) == 2
     assert json.loads(metadata.read_text())["papers"]["2104.12255"]["title"] == "0"
+
+
+def test_every_recorded_paper_gets_its_real_card(make_app, tmp_path, real_arxiv):
+    """One commentary per paper in the recorded responses, against the XML itself."""
+    srcdir = tmp_path / "all"
+    (srcdir / "papers").mkdir(parents=True)
+    (srcdir / "conf.py").write_text(
+        'extensions = ["myst_parser", "mlcommentary"]\narxiv_request_delay = 0.2\n')
+    (srcdir / "index.md").write_text("# All\n\n```{toctree}\n:glob:\n\npapers/*\n```\n")
+    expected = {}
+    for n, (arxiv_id, entry) in enumerate(sorted(real_arxiv.entries.items())):
+        (srcdir / "papers" / f"p{n:02d}.md").write_text(f"# P{n}\n\n```{{paper}} {arxiv_id}\n```\n")
+        atom = ElementTree.fromstring(
+            b'<feed xmlns="http://www.w3.org/2005/Atom" xmlns:arxiv="http://arxiv.org/schemas/atom">'
+            + entry + b"</feed>").find(f"{ATOM}entry")
+        expected[f"papers/p{n:02d}"] = (
+            " ".join(atom.findtext(f"{ATOM}title").split()),
+            [" ".join(a.findtext(f"{ATOM}name").split()) for a in atom.iter(f"{ATOM}author")])
+
+    app = build(make_app, srcdir, confoverrides={"arxiv_api_url": real_arxiv.url})
+    assert app.warning.getvalue() == ""
+    assert len(expected) >= 30 and len(real_arxiv.requests) == 1  # ceil(30 / 100)
+    for docname, (title, authors) in expected.items():
+        card = BeautifulSoup((app.outdir / f"{docname}.html").read_text(), "html.parser")
+        assert card.select_one(".paper-card-title").get_text() == title
+        shown = card.select_one(".paper-card-authors")
+        # All of them, in order; a long list is split around its "and N more".
+        parts = [p.get_text().rstrip(",") for p in shown.find_all("p")] or [shown.get_text()]
+        assert ", ".join(parts) == ", ".join(authors)
+    build(make_app, srcdir, confoverrides={"arxiv_api_url": real_arxiv.url})
+    assert len(real_arxiv.requests) == 1
