@@ -68,7 +68,7 @@ def test_offline_build_sends_nothing_and_says_what_is_missing(make_app, tmp_path
 def test_refresh_refetches_what_the_file_holds(make_app, tmp_path, real_arxiv):
     srcdir = copy_root("fetch", tmp_path)
     overrides = {"arxiv_api_url": real_arxiv.url}
-    app = build(make_app, srcdir, confoverrides=overrides)
+    build(make_app, srcdir, confoverrides=overrides)
     metadata = srcdir / "_data" / "arxiv.json"
     metadata.write_text(metadata.read_text().replace('"title": "0"', '"title": "stale"'))
 

@@ -8,7 +8,6 @@ built when the doctree is resolved (see ``cards``).
 from __future__ import annotations
 
 from docutils import nodes
-from docutils.parsers.rst import directives
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 

@@ -131,7 +131,9 @@ def _check_response(response: requests.Response, *args, **kwargs) -> None:  # no
     try:
         root = SafeElementTree.fromstring(response.content, forbid_dtd=True)
     except DefusedXmlException as err:
-        raise ResponseRefused("bad_response", f"refused a body with a DTD or entities ({err})")
+        raise ResponseRefused(
+            "bad_response", f"refused a body with a DTD or entities ({err})"
+        ) from None
     except SafeElementTree.ParseError as err:
         raise ResponseRefused("bad_response", f"not a complete Atom feed: {err}") from None
     if root.tag != _ATOM_FEED:
