@@ -28,8 +28,8 @@ from defusedxml.common import DefusedXmlException
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
-from .ids import InvalidArxivId, parse_arxiv_id
-from .metadata import PaperRecord, clean_text
+from .ids import parse_arxiv_id
+from .metadata import PaperRecord
 
 DEFAULT_API_URL = "https://export.arxiv.org/api/query"
 #: arXiv's limit per ``id_list`` request that we keep to (longer URLs get HTTP 414).
@@ -144,23 +144,23 @@ def _check_response(response: requests.Response, *args, **kwargs) -> None:  # no
 
 
 def record_from_result(result: arxiv.Result) -> PaperRecord:
-    """Our record of an API result, its text cleaned as ``clean_text`` says."""
+    """Our record of an API result, checked and cleaned as records from the file are."""
     arxiv_id = parse_arxiv_id(result.entry_id)
-    return PaperRecord(
-        id=arxiv_id.base,
-        version=arxiv_id.version or 1,
-        title=clean_text(result.title),
-        authors=tuple(clean_text(author.name) for author in result.authors),
-        published=result.published.date().isoformat(),
-        updated=result.updated.date().isoformat(),
-        primary_category=clean_text(result.primary_category),
-        categories=tuple(clean_text(c) for c in result.categories),
-        comment=clean_text(result.comment) or None,
-        journal_ref=clean_text(result.journal_ref) or None,
-        doi=clean_text(result.doi) or None,
-        abstract=clean_text(result.summary),
-        source="arxiv-api",
-    )
+    return PaperRecord.from_json({
+        "id": arxiv_id.base,
+        "version": arxiv_id.version or 1,
+        "title": result.title,
+        "authors": [author.name for author in result.authors],
+        "published": result.published.date().isoformat(),
+        "updated": result.updated.date().isoformat(),
+        "primary_category": result.primary_category,
+        "categories": result.categories,
+        "comment": result.comment,
+        "journal_ref": result.journal_ref,
+        "doi": result.doi,
+        "abstract": result.summary,
+        "source": "arxiv-api",
+    })
 
 
 class ArxivFetcher:
@@ -223,7 +223,7 @@ class ArxivFetcher:
         for result in results:
             try:
                 record = record_from_result(result)
-            except InvalidArxivId:
+            except ValueError:  # an entry that is no paper record (InvalidArxivId too)
                 continue
             if record.id in batch:
                 report.records[record.id] = record

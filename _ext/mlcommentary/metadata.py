@@ -112,7 +112,11 @@ class PaperRecord:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> PaperRecord:
-        """Build a record from its JSON form, raising ``ValueError`` if it is wrong."""
+        """Build a record from its JSON form, raising ``ValueError`` if it is wrong.
+
+        Every record, from the file or from the API, comes through here, so its
+        text is cleaned (``clean_text``) the same way.
+        """
         # One validator for all records: jsonschema.validate would check the schema
         # itself again for each of them.
         error = jsonschema.exceptions.best_match(_RECORD_VALIDATOR.iter_errors(data))
@@ -121,9 +125,10 @@ class PaperRecord:
             raise ValueError(f"{where}: {error.message}")
         known = {f.name for f in fields(cls)}
         values = {key: value for key, value in data.items() if key in known}
-        for key in ("title", "abstract", "comment", "journal_ref", "doi"):
-            if values.get(key) is not None:
-                values[key] = clean_text(values[key])
+        for key in ("title", "abstract", "primary_category"):
+            values[key] = clean_text(values[key])
+        for key in ("comment", "journal_ref", "doi"):
+            values[key] = clean_text(values.get(key)) or None
         values["authors"] = tuple(clean_text(name) for name in values["authors"])
         values["categories"] = tuple(clean_text(c) for c in values["categories"])
         return cls(**values)
