@@ -7,12 +7,19 @@ import multiprocessing
 import os
 import re
 import signal
+import subprocess
+import sys
 import time
 
+import jsonschema
 import pytest
-from conftest import FUTURE_MONTH
+from bs4 import BeautifulSoup
+from conftest import FUTURE_MONTH, REPO
+from helpers import copy_root
 
-from mlcommentary.metadata import MetadataFile, MetadataFileError, PaperRecord
+from mlcommentary.fetch import ArxivFetcher
+from mlcommentary.metadata import RECORD_SCHEMA, MetadataFile, MetadataFileError, PaperRecord
+from mlcommentary.testing import synthetic_entry
 
 
 def record(n: int, **changes) -> PaperRecord:
@@ -154,3 +161,93 @@ def test_records_without_optional_fields_or_with_unknown_ones_load(tmp_path):
     path.write_text(json.dumps({"schema_version": 1, "papers": {"3012.00001": data}}))
     loaded = MetadataFile(path).load()
     assert loaded.problems == [] and loaded.records["3012.00001"] == record(1)
+
+
+def test_the_schema_is_derived_from_the_record_fields():
+    assert list(RECORD_SCHEMA["properties"]) == list(PaperRecord.__dataclass_fields__)
+    # Exactly the fields that may be null may be left out.
+    assert {"comment", "journal_ref", "doi"} == (
+        set(RECORD_SCHEMA["properties"]) - set(RECORD_SCHEMA["required"]))
+    assert RECORD_SCHEMA["properties"]["published"] == {"type": "string", "format": "date"}
+
+
+@pytest.mark.parametrize(("date", "reason"), [
+    ("2030-02-30", "day is out of range for month"),
+    ("2030-13-01", "month must be in 1..12"),
+    ("20301201", "is not a 'date'"),
+    ("2030-12-01T00:00", "is not a 'date'"),
+])
+def test_dates_must_be_calendar_dates(date, reason):
+    with pytest.raises(ValueError, match=re.escape(reason)):
+        PaperRecord.from_json({**record(1).to_json(), "updated": date})
+
+
+def test_what_the_fetcher_produces_meets_the_file_schema(real_arxiv):
+    """Every real recorded entry becomes a record that the file's schema takes as it is."""
+    report = ArxivFetcher(real_arxiv.url, delay=0).fetch(real_arxiv.entries)
+    assert len(report.records) >= 10 and not report.failures
+    for rec in report.records.values():
+        jsonschema.validate(rec.to_json(), RECORD_SCHEMA,
+                            format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
+        assert PaperRecord.from_json(json.loads(json.dumps(rec.to_json()))) == rec
+
+
+def sphinx_build(srcdir, outdir, *options: str) -> subprocess.CompletedProcess:
+    """``sphinx-build -W --keep-going`` as an author runs it: a process, string arguments."""
+    env = {**os.environ, "PYTHONPATH": str(REPO / "_ext"), "NO_COLOR": "1"}
+    env.pop("FORCE_COLOR", None)
+    return subprocess.run(
+        [sys.executable, "-m", "sphinx", "-b", "html", "-W", "--keep-going", "-q",
+         *options, str(srcdir), str(outdir)],
+        env=env, capture_output=True, text=True, timeout=300)
+
+
+def _impossible_date_site(tmp_path):
+    srcdir = copy_root("site", tmp_path)
+    path = srcdir / "_data" / "arxiv.json"
+    text = path.read_text(encoding="utf-8")
+    alpha = text.index('"3012.00001": {')
+    edited = text[:alpha] + text[alpha:].replace('"published": "2030-12-01"',
+                                                 '"published": "2030-02-30"', 1)
+    path.write_text(edited, encoding="utf-8")
+    return srcdir, path
+
+
+def _warning_about(stderr: str, path, arxiv_id: str) -> str:
+    [line] = [line for line in stderr.splitlines() if "[paper.metadata_file]" in line]
+    assert str(path) in line and repr(arxiv_id) in line and "2030-02-30" in line
+    return line
+
+
+def test_a_record_with_an_impossible_date_is_named_and_the_rest_builds(tmp_path):
+    srcdir, path = _impossible_date_site(tmp_path)
+    before = path.read_bytes()
+    result = sphinx_build(srcdir, tmp_path / "out")
+    assert "Traceback" not in result.stderr and result.returncode == 1, result.stderr
+    _warning_about(result.stderr, path, "3012.00001")
+    beta = BeautifulSoup((tmp_path / "out" / "papers" / "beta.html").read_text(), "html.parser")
+    card = beta.select_one("div.paper-card")
+    assert card.select_one(".paper-card-title").get_text() == "Synthetic Paper Beta"
+    assert "Author Number8" in card.select_one(".paper-card-authors").get_text()
+    assert card.select_one("details.paper-card-abstract") is not None
+    assert card.select_one("details.paper-card-bibtex pre").get_text().startswith("@misc{")
+    assert path.read_bytes() == before
+
+
+def test_a_save_keeps_the_bad_record_as_it_was(tmp_path, fake_arxiv):
+    """arXiv has the paper and a new one is fetched: the hand-edited record is not replaced."""
+    srcdir, path = _impossible_date_site(tmp_path)
+    before = path.read_text(encoding="utf-8")
+    start = before.index('    "3012.00001": {')
+    bad_record = before[start:before.index("\n    }", start) + 6]
+    fake_arxiv.add(synthetic_entry("3012.00001", "Synthetic Paper Alpha", ["Ada Example"]))
+    fake_arxiv.add(synthetic_entry("3012.00009", "Synthetic Paper Nine", ["Ada Example"]))
+    with (srcdir / "papers" / "beta.md").open("a") as page:
+        page.write("\nBeta also cites {paper}`3012.00009`.\n")
+    result = sphinx_build(srcdir, tmp_path / "out", "-D", "arxiv_offline=0",
+                          "-D", f"arxiv_api_url={fake_arxiv.url}")
+    assert result.returncode == 1, result.stderr
+    _warning_about(result.stderr, path, "3012.00001")
+    after = path.read_text(encoding="utf-8")
+    assert "3012.00009" in json.loads(after)["papers"]  # the save did happen
+    assert bad_record in after

@@ -15,15 +15,15 @@ import json
 import os
 import re
 import tempfile
-from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field, fields
+from collections.abc import Callable, Mapping
+from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple, get_type_hints
 
 import jsonschema
 from filelock import FileLock, Timeout
 
-from .ids import ArxivId, InvalidArxivId, parse_arxiv_id
+from .ids import ArxivId, parse_arxiv_id
 
 SCHEMA_VERSION = 1
 
@@ -31,29 +31,6 @@ SCHEMA_VERSION = 1
 #: page copied by hand (a refresh replaces those with the API's own record).
 SOURCES = ("arxiv-api", "arxiv-abstract-page")
 
-_OPTIONAL_TEXT = {"type": ["string", "null"]}
-_DATE = {"type": "string", "pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}
-RECORD_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "required": ["id", "version", "title", "authors", "published", "updated",
-                 "primary_category", "categories", "abstract", "source"],
-    "properties": {
-        "id": {"type": "string"},
-        "version": {"type": "integer", "minimum": 1},
-        "title": {"type": "string"},
-        "authors": {"type": "array", "items": {"type": "string"}},
-        "published": _DATE,
-        "updated": _DATE,
-        "primary_category": {"type": "string"},
-        "categories": {"type": "array", "items": {"type": "string"}},
-        "comment": _OPTIONAL_TEXT,
-        "journal_ref": _OPTIONAL_TEXT,
-        "doi": _OPTIONAL_TEXT,
-        "abstract": {"type": "string"},
-        "source": {"enum": list(SOURCES)},
-    },
-}
-_RECORD_VALIDATOR = jsonschema.Draft202012Validator(RECORD_SCHEMA)
 FILE_SCHEMA: dict[str, Any] = {
     "type": "object",
     "required": ["schema_version", "papers"],
@@ -78,23 +55,54 @@ def clean_text(text: str | None) -> str:
     return _UNWANTED.sub("", " ".join((text or "").split()))
 
 
+class _JsonType(NamedTuple):
+    """How a field's Python type appears in JSON, and how a JSON value becomes it."""
+
+    schema: dict[str, Any]
+    load: Callable[[Any], Any]
+    #: Whether the file may leave the field out (it then takes its default).
+    optional: bool = False
+
+
+#: The types a record's fields may have: a field may be left out of the file
+#: exactly when its type admits None.
+_JSON_TYPES: dict[Any, _JsonType] = {
+    str: _JsonType({"type": "string"}, clean_text),
+    str | None: _JsonType({"type": ["string", "null"]}, lambda value: clean_text(value) or None,
+                          optional=True),
+    int: _JsonType({"type": "integer"}, int),
+    tuple[str, ...]: _JsonType({"type": "array", "items": {"type": "string"}},
+                               lambda value: tuple(map(clean_text, value))),
+}
+
+
+def _checked(default: Any = MISSING, **schema: Any) -> Any:
+    """A field whose JSON value must also meet ``schema`` (JSON Schema keywords)."""
+    return field(default=default, metadata={"schema": schema})
+
+
 @dataclass(frozen=True)
 class PaperRecord:
-    """What the site knows of one paper, keyed by its version-less ID."""
+    """What the site knows of one paper, keyed by its version-less ID.
+
+    The fields are the one definition of a record: the file's JSON schema,
+    ``from_json`` and ``to_json`` are derived from them and their types.
+    """
 
     id: str
-    version: int
+    version: int = _checked(minimum=1)
     title: str
     authors: tuple[str, ...]
-    published: str
-    updated: str
+    # A real calendar date: jsonschema's "date" format is checked by date.fromisoformat.
+    published: str = _checked(format="date")
+    updated: str = _checked(format="date")
     primary_category: str
     categories: tuple[str, ...] = ()
     comment: str | None = None
     journal_ref: str | None = None
     doi: str | None = None
     abstract: str = ""
-    source: str = "arxiv-api"
+    source: str = _checked("arxiv-api", enum=list(SOURCES))
 
     @property
     def arxiv_id(self) -> ArxivId:
@@ -105,33 +113,37 @@ class PaperRecord:
         return self.published[:4]
 
     def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["authors"] = list(self.authors)
-        data["categories"] = list(self.categories)
-        return data
+        values = {f.name: getattr(self, f.name) for f in fields(self)}
+        return {name: list(v) if isinstance(v, tuple) else v for name, v in values.items()}
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> PaperRecord:
         """Build a record from its JSON form, raising ``ValueError`` if it is wrong.
 
         Every record, from the file or from the API, comes through here, so its
-        text is cleaned (``clean_text``) the same way.
+        text is cleaned (``clean_text``) the same way. Keys that are no field
+        (written by a later version) are left out.
         """
-        # One validator for all records: jsonschema.validate would check the schema
-        # itself again for each of them.
         error = jsonschema.exceptions.best_match(_RECORD_VALIDATOR.iter_errors(data))
         if error is not None:
             where = "/".join(str(part) for part in error.absolute_path) or "record"
-            raise ValueError(f"{where}: {error.message}")
-        known = {f.name for f in fields(cls)}
-        values = {key: value for key, value in data.items() if key in known}
-        for key in ("title", "abstract", "primary_category"):
-            values[key] = clean_text(values[key])
-        for key in ("comment", "journal_ref", "doi"):
-            values[key] = clean_text(values.get(key)) or None
-        values["authors"] = tuple(clean_text(name) for name in values["authors"])
-        values["categories"] = tuple(clean_text(c) for c in values["categories"])
-        return cls(**values)
+            because = f" ({error.cause})" if error.cause else ""
+            raise ValueError(f"{where}: {error.message}{because}")
+        return cls(**{name: kind.load(data[name])
+                      for name, kind in _FIELD_TYPES.items() if name in data})
+
+
+_FIELD_TYPES = {name: _JSON_TYPES[hint] for name, hint in get_type_hints(PaperRecord).items()}
+RECORD_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": [name for name, kind in _FIELD_TYPES.items() if not kind.optional],
+    "properties": {f.name: {**_FIELD_TYPES[f.name].schema, **f.metadata.get("schema", {})}
+                   for f in fields(PaperRecord)},
+}
+# One validator for all records: jsonschema.validate would check the schema itself
+# again for each of them.
+_RECORD_VALIDATOR = jsonschema.Draft202012Validator(
+    RECORD_SCHEMA, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
 
 
 class MetadataFileError(Exception):
@@ -160,29 +172,27 @@ class MetadataFile:
         Records that are individually wrong are left out and listed in
         ``problems``; they stay in the file untouched.
         """
-        papers = self._read_papers()
         loaded = LoadedMetadata()
-        for key, data in papers.items():
+        for key, data in self._read_papers().items():
             try:
-                record = PaperRecord.from_json(data)
-                if parse_arxiv_id(key) != ArxivId(record.id):
-                    raise ValueError(f"id {record.id!r} does not match its key")
-            except (ValueError, InvalidArxivId) as err:
+                loaded.records[key] = _stored_record(key, data)
+            except ValueError as err:
                 loaded.problems.append(f"record {key!r}: {err}")
-                continue
-            loaded.records[key] = record
         return loaded
 
     def save(self, records: Mapping[str, PaperRecord]) -> bool:
         """Merge ``records`` into the file; return whether its bytes changed.
 
         Records already in the file and absent from ``records`` are kept, so two
-        builds writing at once both keep what they fetched.
+        builds writing at once both keep what they fetched. A stored record that
+        cannot be used is kept too, as it is: someone edited it by hand, and a
+        fetched record must not silently undo that edit.
         """
         try:
             with self._lock:
                 papers = self._read_papers()
-                papers.update((key, record.to_json()) for key, record in records.items())
+                papers.update((key, record.to_json()) for key, record in records.items()
+                              if key not in papers or _is_usable(key, papers[key]))
                 text = _dump(papers)
                 if self.path.exists():
                     if self.path.read_text(encoding="utf-8") == text:
@@ -227,6 +237,22 @@ class MetadataFile:
                 "it will not be overwritten"
             )
         return dict(data["papers"])
+
+
+def _stored_record(key: str, data: Any) -> PaperRecord:
+    """The record stored under ``key``, or ``ValueError`` saying what is wrong with it."""
+    record = PaperRecord.from_json(data)
+    if parse_arxiv_id(key) != ArxivId(record.id):
+        raise ValueError(f"id {record.id!r} does not match its key")
+    return record
+
+
+def _is_usable(key: str, data: Any) -> bool:
+    try:
+        _stored_record(key, data)
+    except ValueError:
+        return False
+    return True
 
 
 def _dump(papers: Mapping[str, Any]) -> str:
