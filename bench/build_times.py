@@ -18,12 +18,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from sites import REPO, make_site, paper_id
+from sites import make_site, paper_id
 
-sys.path.insert(0, str(REPO / "tests"))
-from arxiv_server import FakeArxiv, synthetic_entry  # noqa: E402
-
-from mlcommentary.fetch import ArxivFetcher  # noqa: E402
+from mlcommentary.fetch import ArxivFetcher
+from mlcommentary.testing import FakeArxiv, synthetic_entry
 
 _WRITTEN = re.compile(r"writing output\.\.\. \[\s*\d+%\] (\S+)")
 

@@ -31,8 +31,8 @@ WORDS = ("model training data transfer scaling loss layer attention benchmark ac
          "representation gradient robust fine-tuning pre-training evaluation dataset "
          "parameter compute downstream upstream saturation experiment baseline").split()
 CONF = {
-    "ext": ('["myst_parser", "sphinx_design", "mlcommentary"]', "arxiv_offline = True\n"),
-    "stripped": ('["myst_parser", "sphinx_design", "mlcommentary"]', "arxiv_offline = True\n"),
+    "ext": ('["myst_parser", "sphinx_design", "mlcommentary", "furo_sidebar"]', "arxiv_offline = True\n"),
+    "stripped": ('["myst_parser", "sphinx_design", "mlcommentary", "furo_sidebar"]', "arxiv_offline = True\n"),
     "peer": ('["myst_parser", "sphinx_design"]', ""),
 }
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -11,11 +12,14 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "_ext"))
 sys.path.insert(0, str(Path(__file__).parent))
 
-from arxiv_server import RESPONSES_DIR, FakeArxiv, RealResponses  # noqa: E402
+from mlcommentary.testing import FakeArxiv, RealResponses  # noqa: E402
 from helpers import ROOTS  # noqa: E402
 
 pytest_plugins = ["sphinx.testing.fixtures"]
 
+#: The real recorded arXiv responses, beside the checkout unless the variable says elsewhere.
+RESPONSES_DIR = Path(os.environ.get("ARXIV_RESPONSES_DIR")
+                     or REPO.parent / "shared" / "arxiv-responses")
 #: A month that has not happened: synthetic records use its IDs, so they describe no paper.
 FUTURE_MONTH = "3012"
 
@@ -51,7 +55,7 @@ def built_site(tmp_path_factory):
     """The real site, built once with -W, with arXiv pointed at a loopback server."""
     from sphinx.testing.util import SphinxTestApp
 
-    from arxiv_server import FakeArxiv
+    from mlcommentary.testing import FakeArxiv
 
     with FakeArxiv() as server:
         app = SphinxTestApp("html", srcdir=REPO, builddir=tmp_path_factory.mktemp("site"),

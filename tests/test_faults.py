@@ -12,7 +12,7 @@ import pytest
 from bs4 import BeautifulSoup
 from helpers import build, copy_root, warnings
 
-from arxiv_server import FakeArxiv, synthetic_entry
+from mlcommentary.testing import FakeArxiv, synthetic_entry
 from mlcommentary.fetch import ArxivFetcher
 
 MISSING = ["3012.00003", "3012.00004"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from conftest import FUTURE_MONTH
 
-from arxiv_server import synthetic_entry
+from mlcommentary.testing import synthetic_entry
 from mlcommentary.fetch import ArxivFetcher
 
 

@@ -10,7 +10,7 @@ from bs4 import BeautifulSoup
 from helpers import build, copy_root
 from pybtex.database import parse_string
 
-from arxiv_server import synthetic_entry
+from mlcommentary.testing import synthetic_entry
 from mlcommentary.metadata import clean_text
 
 TITLE = ("<script>alert('title')</script> \"quoted\" 'single' $\\mathbb{F}_e$ "

@@ -6,7 +6,7 @@ import pytest
 from bs4 import BeautifulSoup
 from helpers import build, copy_root
 
-from mlcommentary.navigation import AROUND, HEAD, LONGEST_LIST
+from furo_sidebar import AROUND, HEAD, LONGEST_LIST
 
 
 def site(tmp_path, pages: int):

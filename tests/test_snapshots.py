@@ -7,14 +7,15 @@ A change to a card shows up here as a diff to review; accept it with
 from __future__ import annotations
 
 import pytest
-from docutils import nodes
+
+from mlcommentary.nodes import paper_card
 
 
 @pytest.mark.sphinx("html", testroot="site")
 def test_card_doctree(app, file_regression):
     app.build()
     doctree = app.env.get_and_resolve_doctree("papers/beta", app.builder)
-    [card] = [node for node in doctree.findall(nodes.container) if "paper-card" in node["classes"]]
+    [card] = doctree.findall(paper_card)
     file_regression.check(card.pformat(), basename="card_doctree", extension=".xml")
 
 

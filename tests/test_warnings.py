@@ -27,7 +27,7 @@ def test_each_mistake_warns_at_its_line(app):
     page = (app.outdir / "bad.html").read_text()
     assert "Still here after all that." in page
     assert 'class="paper-ref-invalid">hep-th/99<' in page
-    assert page.count('<div class="paper-card ') == 1  # the bad ID got no card, the good one did
+    assert page.count('<div class="paper-card"') == 1  # the bad ID got no card, the good one did
     # The valid related paper survived next to the malformed one.
     assert "Synthetic Paper One" in page
 

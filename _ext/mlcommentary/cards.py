@@ -3,7 +3,7 @@
 ``BuildCards`` runs for every builder, so LaTeX, text and epub get a plain
 citation for free; ``MakeCardsInteractive`` runs for the HTML builders only and
 folds the long parts (the abstract, the BibTeX, long author lists) into
-``<details>`` elements.
+``<details>`` elements. The nodes themselves are in ``nodes``.
 """
 
 from __future__ import annotations
@@ -18,10 +18,17 @@ from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import logging
 
 from .bibtex import bibtex_entry
-from .directives import paper_card, paper_index
 from .domain import PaperDomain
-from .ids import ArxivId, parse_arxiv_id
+from .ids import parse_arxiv_id
 from .metadata import PaperRecord
+from .nodes import (
+    is_part,
+    paper_card,
+    paper_card_placeholder,
+    paper_details,
+    paper_details_summary,
+    paper_index_placeholder,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -40,26 +47,25 @@ class BuildCards(SphinxPostTransform):
 
     def run(self, **kwargs) -> None:  # noqa: ANN003
         domain: PaperDomain = self.env.domains["paper"]
-        for placeholder in list(self.document.findall(paper_card)):
+        for placeholder in list(self.document.findall(paper_card_placeholder)):
             placeholder.replace_self(self._card(domain, placeholder))
-        for placeholder in list(self.document.findall(paper_index)):
+        for placeholder in list(self.document.findall(paper_index_placeholder)):
             placeholder.replace_self(self._index(domain, placeholder))
 
-    def _card(self, domain: PaperDomain, placeholder: paper_card) -> nodes.container:
+    def _card(self, domain: PaperDomain, placeholder: paper_card_placeholder) -> paper_card:
         arxiv_id = parse_arxiv_id(placeholder["arxiv_id"])
-        record = domain.records.get(arxiv_id.base)
-        card = nodes.container(classes=["paper-card"], ids=placeholder["ids"])
+        record = domain.record(arxiv_id.base)
+        card = paper_card(ids=placeholder["ids"])
         title = domain.title(arxiv_id)
-        card += nodes.paragraph("", "", nodes.strong(title, title), classes=["paper-card-title"])
+        card += _part("title", nodes.paragraph("", "", nodes.strong(title, title)))
         if record:
-            card += nodes.paragraph("", ", ".join(record.authors), classes=["paper-card-authors"],
-                                    authors=list(record.authors))
+            card += _part("authors", nodes.paragraph("", ", ".join(record.authors),
+                                                     authors=list(record.authors)))
         else:
-            card += nodes.paragraph(
-                "", "The site has no metadata for this paper yet.", classes=["paper-card-missing"]
-            )
+            card += _part("missing", nodes.paragraph(
+                "", "The site has no metadata for this paper yet."))
 
-        facts = nodes.field_list(classes=["paper-card-facts"])
+        facts = _part("facts", nodes.field_list())
         if record:
             facts += _field("Submitted", _dates(record, arxiv_id.version))
             facts += _field("Categories", _categories(record))
@@ -83,61 +89,31 @@ class BuildCards(SphinxPostTransform):
         card += facts
 
         if record:
-            card += _collapsible("Abstract", nodes.paragraph("", record.abstract),
-                                 "paper-card-abstract")
+            card += _foldable("abstract", "Abstract", nodes.paragraph("", record.abstract))
             bibtex = bibtex_entry(record, arxiv_id)
-            card += _collapsible("BibTeX", nodes.literal_block(bibtex, bibtex, language="bibtex"),
-                                 "paper-card-bibtex")
+            card += _foldable("bibtex", "BibTeX",
+                              nodes.literal_block(bibtex, bibtex, language="bibtex"))
         return card
 
-    def _index(self, domain: PaperDomain, placeholder: paper_index) -> nodes.Element:
-        wanted = set(placeholder["tags"])
-        entries = []
-        for base, facts in domain.commented_papers():
-            if wanted and not wanted & set(facts["claim"]["tags"]):
-                continue
-            record = domain.records.get(base)
-            newest_first = (record.published if record else "", base)
-            entries.append((newest_first, ArxivId(base), facts, record))
-        if not entries:
+    def _index(self, domain: PaperDomain, placeholder: paper_index_placeholder) -> nodes.Element:
+        wanted = frozenset(placeholder["tags"])
+        commentaries = domain.commentaries(tags=wanted)
+        if not commentaries:
             which = f" tagged {', '.join(sorted(wanted))}" if wanted else ""
             logger.warning("paper-index lists no commentaries%s", which, type="paper",
                            subtype="empty_index", location=placeholder)
             return nodes.paragraph("", "No commentaries yet.", classes=["paper-index-empty"])
         items = nodes.bullet_list(classes=["paper-index"])
-        for _, arxiv_id, facts, record in sorted(entries, key=lambda e: e[0], reverse=True):
+        for commentary in commentaries:
+            arxiv_id, record = commentary.arxiv_id, commentary.record
             line = nodes.paragraph("", "", _xref("paper", arxiv_id.base, domain.title(arxiv_id)))
             if record:
                 line += nodes.Text(f" — {_short_authors(record)} ({record.year})")
-            if facts["claim"]["tags"]:
+            if commentary.tags:
                 line += nodes.Text(" ")
-                line.extend(_tags(facts["claim"]["tags"]))
+                line.extend(_tags(commentary.tags))
             items += nodes.list_item("", line)
         return items
-
-
-class collapsible(nodes.General, nodes.Element):  # noqa: N801
-    """``<details>``; its first child is a ``collapsible_summary``. HTML only."""
-
-
-class collapsible_summary(nodes.General, nodes.TextElement):  # noqa: N801
-    """``<summary>``. HTML only."""
-
-
-def visit_collapsible(self, node: collapsible) -> None:  # noqa: ANN001
-    self.body.append(self.starttag(node, "details"))
-
-
-def depart_collapsible(self, node: collapsible) -> None:  # noqa: ANN001
-    self.body.append("</details>\n")
-
-
-def visit_collapsible_summary(self, node: collapsible_summary) -> None:  # noqa: ANN001
-    self.body.append(self.starttag(node, "summary", ""))
-
-
-def depart_collapsible_summary(self, node: collapsible_summary) -> None:  # noqa: ANN001
-    self.body.append("</summary>\n")
 
 
 class MakeCardsInteractive(SphinxPostTransform):
@@ -147,14 +123,14 @@ class MakeCardsInteractive(SphinxPostTransform):
     builders = ("html", "dirhtml", "singlehtml")
 
     def run(self, **kwargs) -> None:  # noqa: ANN003
-        for card in list(self.document.findall(_is_card)):
+        for card in list(self.document.findall(paper_card)):
             for part in list(card.children):
-                if "paper-collapsible" in part["classes"]:
+                if part.get("foldable"):
                     heading, *body = part.children
-                    part.replace_self(collapsible(
-                        "", collapsible_summary("", heading.astext()), *body,
-                        classes=part["classes"]))
-                elif "paper-card-authors" in part["classes"]:
+                    part.replace_self(paper_details(
+                        "", paper_details_summary("", heading.astext()), *body,
+                        classes=part["classes"], paper_part=part["paper_part"]))
+                elif is_part(part, "authors"):
                     self._fold_authors(part)
 
     @staticmethod
@@ -163,22 +139,24 @@ class MakeCardsInteractive(SphinxPostTransform):
         if len(authors) <= AUTHORS_SHOWN + 1:
             return
         shown, rest = authors[:AUTHORS_SHOWN], authors[AUTHORS_SHOWN:]
-        folded = nodes.container(classes=["paper-card-authors"])
+        folded = _part("authors", nodes.container())
         folded += nodes.paragraph("", ", ".join(shown) + ",")
-        folded += collapsible(
-            "", collapsible_summary("", f"and {len(rest)} more"),
+        folded += paper_details(
+            "", paper_details_summary("", f"and {len(rest)} more"),
             nodes.paragraph("", ", ".join(rest)), classes=["paper-authors-more"])
         paragraph.replace_self(folded)
 
 
-def _is_card(node: nodes.Node) -> bool:
-    return isinstance(node, nodes.container) and "paper-card" in node["classes"]
+def _part(name: str, node: nodes.Element) -> nodes.Element:
+    """``node`` as the card's part ``name``: found by that, styled by ``paper-card-<name>``."""
+    node["paper_part"] = name
+    node["classes"].append(f"paper-card-{name}")
+    return node
 
 
-def _collapsible(title: str, body: nodes.Element, css_class: str) -> nodes.container:
-    """A titled section that HTML folds away; other builders show it as it is."""
-    return nodes.container("", nodes.rubric(title, title), body,
-                           classes=[css_class, "paper-collapsible"])
+def _foldable(name: str, title: str, body: nodes.Element) -> nodes.container:
+    """A titled part that HTML folds away; other builders show it as it is."""
+    return _part(name, nodes.container("", nodes.rubric(title, title), body, foldable=True))
 
 
 def _field(name: str, body: list[nodes.Node]) -> nodes.field:

@@ -13,16 +13,9 @@ from sphinx.util.docutils import SphinxDirective
 
 from .domain import paper_anchor
 from .ids import ArxivId, InvalidArxivId, parse_arxiv_id
+from .nodes import paper_card_placeholder, paper_index_placeholder
 
 logger = logging.getLogger(__name__)
-
-
-class paper_card(nodes.General, nodes.Element):  # noqa: N801
-    """Placeholder for a paper's card: ``arxiv_id``, ``tags``, ``related``."""
-
-
-class paper_index(nodes.General, nodes.Element):  # noqa: N801
-    """Placeholder for a list of the site's commentaries: ``tags`` filters."""
 
 
 def _comma_list(argument: str | None) -> list[str]:
@@ -48,7 +41,7 @@ class PaperDirective(SphinxDirective):
         domain.note_claim(docname, arxiv_id, self.lineno, self.options.get("tags", []), related)
         for other in related:
             domain.note_mention(docname, other, self.lineno)
-        card = paper_card(arxiv_id=str(arxiv_id), tags=self.options.get("tags", []),
+        card = paper_card_placeholder(arxiv_id=str(arxiv_id), tags=self.options.get("tags", []),
                           related=[str(r) for r in related], ids=[paper_anchor(arxiv_id)])
         self.set_source_info(card)
         return [card]
@@ -72,6 +65,6 @@ class PaperIndexDirective(SphinxDirective):
 
     def run(self) -> list[nodes.Node]:
         self.env.domains["paper"].note_index(self.env.current_document.docname)
-        index = paper_index(tags=self.options.get("tags", []))
+        index = paper_index_placeholder(tags=self.options.get("tags", []))
         self.set_source_info(index)
         return [index]

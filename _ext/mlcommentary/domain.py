@@ -3,16 +3,20 @@
 While reading, each document records what it claims (its ``paper`` directive)
 and what it mentions (roles and ``:related:``), under its own docname, so
 ``clear_doc`` and ``merge_domaindata`` are exact and parallel reads are safe.
-Project-wide facts (who claims each paper, where it is discussed) are computed
-once after reading, in the main process, by ``refresh_view``; comparing that
-view with the previous build's tells which pages must be rewritten.
+Project-wide facts (who comments on each paper, where it is discussed) are
+computed once after reading, in the main process, by ``refresh_view``; comparing
+that view with the previous build's tells which pages must be rewritten.
+
+Everything else reads the domain through its queries (``commentary``,
+``commentaries``, ``discussed_in``, ``record``, ``title``), never its ``data``.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Iterator, Set
+from collections.abc import Iterator, Mapping, Set
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from docutils import nodes
@@ -32,6 +36,56 @@ logger = logging.getLogger(__name__)
 
 def paper_anchor(arxiv_id: ArxivId) -> str:
     return "paper-" + arxiv_id.base.replace("/", "-").replace(".", "-")
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A page's ``paper`` directive: the paper it comments on, as the author cited it."""
+
+    cited: str
+    tags: tuple[str, ...] = ()
+    related: tuple[str, ...] = ()
+    line: int | None = None
+
+
+@dataclass
+class PagePapers:
+    """What one page says about papers, recorded while it is read."""
+
+    claims: dict[str, Claim] = field(default_factory=dict)
+    #: Version-less ID -> the lines that mention it.
+    mentions: dict[str, list[int | None]] = field(default_factory=dict)
+    has_index: bool = False
+
+
+@dataclass
+class PaperFacts:
+    """The project-wide view of one paper, compared build to build."""
+
+    docname: str | None = None
+    #: The owner's claim without its line: moving a directive changes no output.
+    claim: Claim | None = None
+    discussed_in: list[str] = field(default_factory=list)
+    record_digest: str | None = None
+
+    def shown_elsewhere(self) -> tuple[Any, ...]:
+        """What pages other than its owner and its "Discussed in" pages show of it."""
+        return self.docname, self.claim, self.record_digest
+
+
+@dataclass(frozen=True)
+class Commentary:
+    """A paper with the page that comments on it: what indexes list."""
+
+    arxiv_id: ArxivId
+    docname: str
+    tags: tuple[str, ...]
+    related: tuple[str, ...]
+    record: PaperRecord | None
+
+    @property
+    def year(self) -> str | None:
+        return self.record.year if self.record else None
 
 
 class PaperRole(XRefRole):
@@ -54,135 +108,136 @@ class PaperRole(XRefRole):
 
 class PaperDomain(Domain):
     name = "paper"
-    label = "arXiv papers"
+    # Search results read "<label> <object type>": "arXiv paper".
+    label = "arXiv"
     object_types = {"paper": ObjType("paper", "paper")}
     roles = {"paper": PaperRole()}
     initial_data: dict[str, Any] = {
-        # docname -> {"claims": {base: claim}, "mentions": {base: [line, ...]},
-        #             "has_index": bool}
-        "documents": {},
-        # The project-wide view of the last build: base -> facts (see refresh_view).
-        "view": {},
+        "pages": {},  # docname -> PagePapers
+        "view": {},  # version-less ID -> PaperFacts, as of the last refresh_view
     }
-    data_version = 1
+    data_version = 2
     dangling_warnings = {"paper": "cannot resolve paper reference %(target)s"}
-
-    #: Records from the metadata file and this build's fetch; reloaded every build.
-    records: dict[str, PaperRecord]
 
     def __init__(self, env: BuildEnvironment) -> None:
         super().__init__(env)
-        self.records = {}
+        self._records: Mapping[str, PaperRecord] = {}
 
     # -- per document, while reading ------------------------------------------
 
-    def _document(self, docname: str) -> dict[str, Any]:
-        return self.data["documents"].setdefault(
-            docname, {"claims": {}, "mentions": {}, "has_index": False}
-        )
+    def _page(self, docname: str) -> PagePapers:
+        return self.data["pages"].setdefault(docname, PagePapers())
 
     def note_claim(self, docname: str, arxiv_id: ArxivId, line: int | None,
                    tags: list[str], related: list[ArxivId]) -> None:
-        self._document(docname)["claims"][arxiv_id.base] = {
-            "id": str(arxiv_id), "line": line, "tags": tags,
-            "related": [str(r) for r in related],
-        }
+        self._page(docname).claims[arxiv_id.base] = Claim(
+            str(arxiv_id), tuple(tags), tuple(str(r) for r in related), line)
 
     def note_mention(self, docname: str, arxiv_id: ArxivId, line: int | None) -> None:
-        self._document(docname)["mentions"].setdefault(arxiv_id.base, []).append(line)
+        self._page(docname).mentions.setdefault(arxiv_id.base, []).append(line)
 
     def note_index(self, docname: str) -> None:
-        self._document(docname)["has_index"] = True
+        self._page(docname).has_index = True
 
     def clear_doc(self, docname: str) -> None:
-        self.data["documents"].pop(docname, None)
+        self.data["pages"].pop(docname, None)
 
     def merge_domaindata(self, docnames: Set[str], otherdata: dict[str, Any]) -> None:
         for docname in docnames:
-            if docname in otherdata["documents"]:
-                self.data["documents"][docname] = otherdata["documents"][docname]
+            if docname in otherdata["pages"]:
+                self.data["pages"][docname] = otherdata["pages"][docname]
 
     # -- project-wide, after reading --------------------------------------------
 
-    def claims(self) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    def use_records(self, records: Mapping[str, PaperRecord]) -> None:
+        """The records this build shows: the metadata file's and what it fetched."""
+        self._records = records
+
+    def _claims(self) -> Iterator[tuple[str, str, Claim]]:
         """Every claim as ``(base, docname, claim)``, in docname order."""
-        for docname in sorted(self.data["documents"]):
-            for base, claim in self.data["documents"][docname]["claims"].items():
+        for docname in sorted(self.data["pages"]):
+            for base, claim in self.data["pages"][docname].claims.items():
                 yield base, docname, claim
 
     def uses(self) -> dict[str, list[tuple[str, int | None]]]:
         """Every paper the site needs, with the ``(docname, line)`` places that use it."""
         places: dict[str, list[tuple[str, int | None]]] = {}
-        for docname in sorted(self.data["documents"]):
-            document = self.data["documents"][docname]
-            for base, claim in document["claims"].items():
-                places.setdefault(base, []).append((docname, claim["line"]))
-            for base, lines in document["mentions"].items():
+        for docname in sorted(self.data["pages"]):
+            page = self.data["pages"][docname]
+            for base, claim in page.claims.items():
+                places.setdefault(base, []).append((docname, claim.line))
+            for base, lines in page.mentions.items():
                 places.setdefault(base, []).extend((docname, line) for line in lines)
         return places
 
     def refresh_view(self) -> set[str]:
         """Recompute the project-wide view; return the docnames whose output it changes."""
-        view: dict[str, dict[str, Any]] = {}
-        for base, docname, claim in self.claims():
-            # The line is left out: moving a directive down a page changes no output.
-            shown = {key: claim[key] for key in ("id", "tags", "related")}
-            view.setdefault(base, {"docname": docname, "claim": shown, "discussed_in": []})
-        for docname in sorted(self.data["documents"]):
-            for base in self.data["documents"][docname]["mentions"]:
-                facts = view.setdefault(base, {"docname": None, "claim": None, "discussed_in": []})
-                if docname != facts["docname"]:
-                    facts["discussed_in"].append(docname)
+        view: dict[str, PaperFacts] = {}
+        for base, docname, claim in self._claims():
+            view.setdefault(base, PaperFacts(docname, replace(claim, line=None)))
+        for docname in sorted(self.data["pages"]):
+            for base in self.data["pages"][docname].mentions:
+                facts = view.setdefault(base, PaperFacts())
+                if docname != facts.docname:
+                    facts.discussed_in.append(docname)
         for base, facts in view.items():
-            record = self.records.get(base)
-            facts["record"] = _digest(record.to_json()) if record else None
+            record = self._records.get(base)
+            facts.record_digest = _digest(record.to_json()) if record else None
 
         old, self.data["view"] = self.data["view"], view
-        index_pages = {d for d, doc in self.data["documents"].items() if doc["has_index"]}
+        index_pages = {d for d, page in self.data["pages"].items() if page.has_index}
         affected: set[str] = set()
         for base in view.keys() | old.keys():
-            before, after = old.get(base, {}), view.get(base, {})
+            before, after = old.get(base, PaperFacts()), view.get(base, PaperFacts())
             if before == after:
                 continue
-            owners = {before.get("docname"), after.get("docname")} - {None}
-            affected |= owners
+            affected |= {before.docname, after.docname} - {None}
             # Only the card shows "Discussed in"; everything else also shows
             # on the pages that link to the paper and in the paper indexes.
-            if _without(before, "discussed_in") != _without(after, "discussed_in"):
-                affected |= {*before.get("discussed_in", ()), *after.get("discussed_in", ())}
-                affected |= index_pages
-        return affected & set(self.data["documents"])
+            if before.shown_elsewhere() != after.shown_elsewhere():
+                affected |= {*before.discussed_in, *after.discussed_in} | index_pages
+        return affected & set(self.data["pages"])
 
-    def warn_duplicate_claims(self) -> None:
+    def check_consistency(self) -> None:
         first: dict[str, str] = {}
-        for base, docname, claim in self.claims():
+        for base, docname, claim in self._claims():
             if base in first:
                 logger.warning("arXiv:%s already has its commentary in %s; this page's card "
                                "links there", base, first[base], type="paper",
-                               subtype="duplicate", location=(docname, claim["line"]))
+                               subtype="duplicate", location=(docname, claim.line))
             else:
                 first[base] = docname
 
-    def owner(self, base: str) -> tuple[str, str] | None:
-        """``(docname, anchor)`` of the commentary on ``base``, if the site has one."""
-        facts = self.data["view"].get(base)
-        if not facts or facts["docname"] is None:
-            return None
-        return facts["docname"], paper_anchor(ArxivId(base))
+    # -- queries ----------------------------------------------------------------
 
-    def discussed_in(self, base: str) -> list[str]:
-        facts = self.data["view"].get(base)
-        return facts["discussed_in"] if facts else []
+    def record(self, base: str) -> PaperRecord | None:
+        return self._records.get(base)
 
     def title(self, arxiv_id: ArxivId) -> str:
         """The paper's title, or its identifier while the site has no record of it."""
-        record = self.records.get(arxiv_id.base)
+        record = self._records.get(arxiv_id.base)
         return record.title if record else f"arXiv:{arxiv_id}"
 
-    def commented_papers(self) -> Iterable[tuple[str, dict[str, Any]]]:
-        for base, facts in self.data["view"].items():
-            if facts["docname"] is not None:
-                yield base, facts
+    def commentary(self, base: str) -> Commentary | None:
+        """The site's commentary on ``base``, if it has one."""
+        facts = self.data["view"].get(base)
+        if facts is None or facts.docname is None:
+            return None
+        return Commentary(parse_arxiv_id(facts.claim.cited), facts.docname, facts.claim.tags,
+                          facts.claim.related, self._records.get(base))
+
+    def commentaries(self, tags: Set[str] = frozenset(),
+                     year: str | None = None) -> list[Commentary]:
+        """The site's commentaries, newest paper first; ``tags`` keeps those with any of them."""
+        found = [self.commentary(base) for base in self.data["view"]]
+        found = [c for c in found if c is not None
+                 and (not tags or tags & set(c.tags)) and (year is None or c.year == year)]
+        return sorted(found, key=lambda c: (c.record.published if c.record else "",
+                                            c.arxiv_id.base), reverse=True)
+
+    def discussed_in(self, base: str) -> list[str]:
+        facts = self.data["view"].get(base)
+        return list(facts.discussed_in) if facts else []
 
     # -- references -------------------------------------------------------------
 
@@ -198,11 +253,12 @@ class PaperDomain(Domain):
             arxiv_id = parse_arxiv_id(target)
         except InvalidArxivId:
             return None
-        owner = self.owner(arxiv_id.base)
-        if owner is None:
+        commentary = self.commentary(arxiv_id.base)
+        if commentary is None:
             return None
         contnode, tooltip = self._link_text(arxiv_id, node, contnode)
-        reference = make_refnode(builder, fromdocname, owner[0], owner[1], contnode, tooltip)
+        reference = make_refnode(builder, fromdocname, commentary.docname,
+                                 paper_anchor(arxiv_id), contnode, tooltip)
         reference["classes"].append("paper-ref")
         return reference
 
@@ -217,7 +273,7 @@ class PaperDomain(Domain):
         """The author's text, or else the paper's title; and the tooltip."""
         if not node.get("refexplicit"):
             contnode = nodes.inline("", self.title(arxiv_id))
-        record = self.records.get(arxiv_id.base)
+        record = self._records.get(arxiv_id.base)
         return contnode, f"arXiv:{arxiv_id}" + (f": {record.title}" if record else "")
 
     def resolve_any_xref(self, env: BuildEnvironment, fromdocname: str, builder: Builder,
@@ -227,14 +283,11 @@ class PaperDomain(Domain):
         return [("paper:paper", reference)] if reference is not None else []
 
     def get_objects(self) -> Iterator[tuple[str, str, str, str, str, int]]:
-        for base, facts in sorted(self.commented_papers()):
-            arxiv_id = ArxivId(base)
-            yield base, self.title(arxiv_id), "paper", facts["docname"], paper_anchor(arxiv_id), 1
+        for commentary in sorted(self.commentaries(), key=lambda c: c.arxiv_id.base):
+            arxiv_id = commentary.arxiv_id
+            yield (arxiv_id.base, self.title(arxiv_id), "paper", commentary.docname,
+                   paper_anchor(arxiv_id), 1)
 
 
 def _digest(data: Any) -> str:
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
-
-
-def _without(facts: dict[str, Any], key: str) -> dict[str, Any]:
-    return {k: v for k, v in facts.items() if k != key}

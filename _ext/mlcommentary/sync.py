@@ -30,28 +30,29 @@ _MISSING = {
 def sync_metadata(app: Sphinx, env: BuildEnvironment) -> None:
     domain: PaperDomain = env.domains["paper"]
     store = MetadataFile(Path(app.confdir) / app.config.arxiv_metadata_file)
+    records: dict[str, PaperRecord] = {}
     try:
         loaded = store.load()
     except MetadataFileError as err:
         logger.warning("%s", err, type="paper", subtype="metadata_file")
-        domain.records = {}
         writable = False
     else:
         for problem in loaded.problems:
             logger.warning("%s: %s; left as it is", store.path, problem, type="paper",
                            subtype="metadata_file")
-        domain.records = loaded.records
+        records.update(loaded.records)
         writable = True
+    domain.use_records(records)
 
     uses = domain.uses()
     if app.config.arxiv_refresh:
-        wanted = set(uses) | set(domain.records)
+        wanted = set(uses) | set(records)
     else:
-        wanted = set(uses) - set(domain.records)
+        wanted = set(uses) - set(records)
     if not wanted:
         return
     if app.config.arxiv_offline:
-        _warn_missing(uses, {base: "offline" for base in wanted - set(domain.records)})
+        _warn_missing(uses, {base: "offline" for base in wanted - set(records)})
         return
 
     fetcher = ArxivFetcher(app.config.arxiv_api_url, timeout=app.config.arxiv_timeout,
@@ -59,7 +60,7 @@ def sync_metadata(app: Sphinx, env: BuildEnvironment) -> None:
     logger.info("fetching arXiv metadata for %d papers from %s", len(wanted),
                 app.config.arxiv_api_url)
     report = fetcher.fetch(wanted)
-    domain.records.update(report.records)
+    records.update(report.records)
     if report.records and writable:
         _save(store, report.records)
     _warn_report(uses, report)

@@ -1,7 +1,8 @@
 """A loopback stand-in for arXiv's query API, answering from real recorded responses.
 
-The responses are read from ``../shared/arxiv-responses/`` (never copied into the
-project: they are other projects' data). A request whose ``id_list`` was
+For the tests and the benchmark: plain Python, no Sphinx. The responses are read
+from a folder the caller names (the tests use ``../shared/arxiv-responses/``,
+never copied into the project: they are other projects' data). A request whose ``id_list`` was
 recorded gets the recorded bytes and status unchanged; any other ``id_list`` gets
 a feed assembled from the recorded ``<entry>`` elements of the papers it names,
 as arXiv itself would answer: unknown IDs are left out, a malformed ID makes
@@ -11,7 +12,6 @@ synthetic entries for IDs of a month that has not happened yet.
 
 from __future__ import annotations
 
-import os
 import re
 import threading
 import time
@@ -22,10 +22,6 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 from xml.sax.saxutils import escape
 
-RESPONSES_DIR = Path(
-    os.environ.get("ARXIV_RESPONSES_DIR")
-    or Path(__file__).resolve().parents[2] / "shared" / "arxiv-responses"
-)
 _ENTRY = re.compile(rb"<entry>.*?</entry>", re.S)
 _ENTRY_ID = re.compile(rb"<id>https?://arxiv\.org/abs/(.+?)</id>")
 _VERSION = re.compile(r"v[0-9]+$")
@@ -64,7 +60,7 @@ class RealResponses:
     error_400: bytes = b""
 
     @classmethod
-    def load(cls, directory: Path = RESPONSES_DIR) -> RealResponses:
+    def load(cls, directory: Path) -> RealResponses:
         real = cls()
         manifest = (directory / "MANIFEST.md").read_text(encoding="utf-8")
         for row in manifest.splitlines():

@@ -7,6 +7,9 @@ its sidebar rendered from it, with long lists (hundreds of commentaries) cut to
 their head and the part around the current page, and a link to the page that
 lists them all. The markup is Sphinx's toctree markup, finished by furo's own
 ``get_navigation_tree``, so furo's styles and scripts apply unchanged.
+
+It knows nothing of papers: list it in ``extensions`` beside furo. With any other
+theme it does nothing.
 """
 
 from __future__ import annotations
@@ -19,6 +22,9 @@ from furo.navigation import get_navigation_tree
 from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
+from sphinx.util.typing import ExtensionMetadata
+
+__version__ = "1.0.0"
 
 #: A toctree list longer than this is cut around the current page.
 LONGEST_LIST = 20
@@ -140,3 +146,18 @@ def _render(sections: list[Section], pagename: str, trail: list[str], app: Sphin
         ul_class = ' class="current"' if any(e.docname in trail for e in section.entries) else ""
         parts.append(f"<ul{ul_class}>\n{''.join(items)}</ul>\n")
     return "".join(parts)
+
+
+def _connect(app: Sphinx) -> None:
+    if getattr(getattr(app.builder, "theme", None), "name", None) != "furo":
+        return
+    navigation = SiteNavigation()
+    app.connect("env-updated", navigation.forget)
+    # furo computes its sidebar at the default priority, 500.
+    app.connect("html-page-context", navigation.hide_toctree, priority=400)
+    app.connect("html-page-context", navigation.render, priority=600)
+
+
+def setup(app: Sphinx) -> ExtensionMetadata:
+    app.connect("builder-inited", _connect)
+    return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,70 @@
+"""What ``setup()`` wires into Sphinx: config values, the domain, directives, nodes, events."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sphinx.application import Sphinx
+from sphinx.environment import BuildEnvironment
+from sphinx.util.fileutil import copy_asset
+from sphinx.util.typing import ExtensionMetadata
+
+from . import cards
+from .directives import PaperDirective, PaperIndexDirective
+from .domain import PaperDomain, PaperRole
+from .fetch import DEFAULT_API_URL
+from .nodes import NODES
+from .sync import sync_metadata
+
+ASSETS = Path(__file__).parent / "assets"
+
+
+def add_assets(app: Sphinx) -> None:
+    if app.builder.format != "html":
+        return
+    # Copied now rather than added to html_static_path: changing a config value
+    # would make the next build see "configuration changed". Present before any
+    # page is written, so Sphinx adds its ?v= checksum.
+    copy_asset(ASSETS, app.builder.outdir / "_static")
+    app.add_css_file("paper-card.css")
+    app.add_js_file("paper-card.js", defer="defer")
+
+
+def rewrite_dependents(app: Sphinx, env: BuildEnvironment) -> list[str]:
+    return sorted(env.domains["paper"].refresh_view())
+
+
+def link_to_arxiv(app: Sphinx, env: BuildEnvironment, node, contnode):  # noqa: ANN001
+    if node.get("refdomain") != "paper":
+        return None
+    return env.domains["paper"].link_to_arxiv(node, contnode)
+
+
+def setup_extension(app: Sphinx, version: str) -> ExtensionMetadata:
+    app.add_config_value("arxiv_metadata_file", "_data/arxiv.json", "env", types=[str])
+    app.add_config_value("arxiv_api_url", DEFAULT_API_URL, "", types=[str])
+    app.add_config_value("arxiv_offline", False, "", types=[bool])
+    app.add_config_value("arxiv_refresh", False, "", types=[bool])
+    app.add_config_value("arxiv_timeout", 30.0, "", types=[int, float])
+    app.add_config_value("arxiv_request_delay", 3.0, "", types=[int, float])
+
+    app.add_domain(PaperDomain)
+    app.add_role("paper", PaperRole())
+    app.add_directive("paper", PaperDirective)
+    app.add_directive("paper-index", PaperIndexDirective)
+    for node, visitors in NODES.items():
+        app.add_node(node, **visitors)
+    app.add_post_transform(cards.BuildCards)
+    app.add_post_transform(cards.MakeCardsInteractive)
+
+    app.connect("builder-inited", add_assets)
+    app.connect("env-updated", sync_metadata)
+    app.connect("env-get-updated", rewrite_dependents)
+    # After intersphinx (500), which may know a commentary on another site.
+    app.connect("missing-reference", link_to_arxiv, priority=900)
+    return {
+        "version": version,
+        "env_version": PaperDomain.data_version,
+        "parallel_read_safe": True,
+        "parallel_write_safe": True,
+    }
