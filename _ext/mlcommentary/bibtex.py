@@ -1,6 +1,8 @@
 """BibTeX entries in the form arXiv recommends: ``@misc`` with ``eprint``.
 
 pybtex writes the entry, so quoting and escaping are a well-kept library's job.
+arXiv's titles are TeX, though: their math and escapes reach the entry as the
+authors wrote them, and only the text around them is escaped.
 """
 
 from __future__ import annotations
@@ -15,9 +17,36 @@ from .ids import ArxivId
 from .metadata import PaperRecord
 
 _STOP_WORDS = frozenset("a an the on of in for and to with from by is are".split())
+#: TeX that LaTeX already reads as the authors meant: math in $...$, $$...$$ or
+#: \(...\), and escaped specials such as \% (escaping them again gives \\%).
+_TEX = re.compile(r"(?P<math>\$\$.+?\$\$|(?<!\\)\$.+?(?<!\\)\$|\\\(.+?\\\))|\\[%&_#$]")
+
+
+class _TexKeepingWriter(Writer):
+    """pybtex's writer, leaving the TeX in arXiv's text as it is.
+
+    Math is also put in braces, so that styles which change a title's case
+    (plain, APA) leave it alone.
+    """
+
+    def _encode(self, text: str) -> str:
+        pieces = []
+        end = 0
+        for tex in _TEX.finditer(text):
+            kept = "{" + tex[0] + "}" if tex["math"] else tex[0]
+            pieces += [self._encode_text(text[end:tex.start()]), kept]
+            end = tex.end()
+        pieces.append(self._encode_text(text[end:]))
+        return "".join(pieces)
+
+    def _encode_text(self, text: str) -> str:
+        # latexcodec leaves "$" alone, taking it for math; here it is a lone dollar.
+        return super()._encode(text).replace("$", r"\$")
+
+
 # Made once: BibliographyData.to_string looks the writer up among entry points
 # on every call, which costs more than writing the entry.
-_WRITER = Writer()
+_WRITER = _TexKeepingWriter()
 
 
 def bibtex_entry(record: PaperRecord, arxiv_id: ArxivId) -> str:
