@@ -9,10 +9,9 @@ from sphinx.environment import BuildEnvironment
 from sphinx.util.fileutil import copy_asset
 from sphinx.util.typing import ExtensionMetadata
 
-from . import cards
+from . import cards, config
 from .directives import PaperDirective, PaperIndexDirective
 from .domain import PaperDomain, PaperRole
-from .fetch import DEFAULT_API_URL
 from .nodes import NODES
 from .sync import sync_metadata
 
@@ -41,12 +40,7 @@ def link_to_arxiv(app: Sphinx, env: BuildEnvironment, node, contnode):  # noqa: 
 
 
 def setup_extension(app: Sphinx, version: str) -> ExtensionMetadata:
-    app.add_config_value("arxiv_metadata_file", "_data/arxiv.json", "env", types=[str])
-    app.add_config_value("arxiv_api_url", DEFAULT_API_URL, "", types=[str])
-    app.add_config_value("arxiv_offline", False, "", types=[bool])
-    app.add_config_value("arxiv_refresh", False, "", types=[bool])
-    app.add_config_value("arxiv_timeout", 30.0, "", types=[int, float])
-    app.add_config_value("arxiv_request_delay", 3.0, "", types=[int, float])
+    config.register(app)
 
     app.add_domain(PaperDomain)
     app.add_role("paper", PaperRole())

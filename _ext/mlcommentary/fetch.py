@@ -32,6 +32,10 @@ from .ids import parse_arxiv_id
 from .metadata import PaperRecord
 
 DEFAULT_API_URL = "https://export.arxiv.org/api/query"
+#: Seconds one request may wait for an answer, and the body take to arrive.
+DEFAULT_TIMEOUT = 30
+#: arXiv asks for no more than one request every three seconds.
+ARXIV_DELAY = 3
 #: arXiv's limit per ``id_list`` request that we keep to (longer URLs get HTTP 414).
 BATCH_SIZE = 100
 #: The largest body we read: 100 records with long abstracts are far below it.
@@ -170,8 +174,8 @@ class ArxivFetcher:
         self,
         api_url: str = DEFAULT_API_URL,
         *,
-        timeout: float = 30.0,
-        delay: float = 3.0,
+        timeout: float = DEFAULT_TIMEOUT,
+        delay: float = ARXIV_DELAY,
         retries: int = 2,
     ) -> None:
         # The client's own retry loop would bypass the adapter's delays.
