@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import subprocess
+import sys
 import zlib
+from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
@@ -103,6 +108,8 @@ def test_papers_are_in_the_inventory_and_search_index(app):
     search = (app.outdir / "searchindex.js").read_text()
     assert re.search(r'\[\d+,\d+,1,"paper-3012-00001","Synthetic Paper Alpha"\]', search)
     assert '"00002v2"' in search  # the card shows the ID, so it is searchable
+    # Search results label each hit "(<label> <object type>, in <page>)".
+    assert '"objnames":{"0":["paper","paper","arXiv paper"]}' in search
 
 
 @pytest.mark.sphinx("html", testroot="site")
@@ -132,3 +139,46 @@ def test_other_sites_link_to_our_commentaries_through_intersphinx(make_app, tmp_
          "https://commentary.example/papers/alpha.html#paper-3012-00001"),
         ("Synthetic Paper Gamma", "https://arxiv.org/abs/3012.00003"),
     ]
+
+
+def _sphinx_build(srcdir: Path, outdir: Path, builder: str) -> subprocess.CompletedProcess:
+    """``sphinx-build`` as an author runs it: a process with string arguments."""
+    return subprocess.run(
+        [sys.executable, "-m", "sphinx", "-N", "-b", builder, "-d", str(outdir / ".doctrees"),
+         str(srcdir), str(outdir)],
+        capture_output=True, text=True, timeout=300,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[1] / "_ext")})
+
+
+@pytest.mark.parametrize(("builder", "beta_file", "alpha_file", "card_title"), [
+    ("html", "papers/beta.html", "papers/alpha.html",
+     '<p class="paper-card-title"><strong>Synthetic Paper {}</strong></p>'),
+    ("text", "papers/beta.txt", "papers/alpha.txt", "**Synthetic Paper {}**"),
+    ("latex", "testsite.tex", "testsite.tex", r"\sphinxstylestrong{{Synthetic Paper {}}}"),
+])
+def test_card_leaves_a_title_the_page_has_to_the_page(tmp_path, builder, beta_file, alpha_file,
+                                                     card_title):
+    """Beta's heading is its paper's title (spaced and cased otherwise); Alpha's is not."""
+    srcdir = copy_root("site", tmp_path)
+    beta = srcdir / "papers" / "beta.md"
+    beta.write_text(beta.read_text().replace("# Beta", "# Synthetic  paper BETA"))
+    outdir = tmp_path / "out"
+    run = _sphinx_build(srcdir, outdir, builder)
+    assert run.returncode == 0, run.stderr
+    assert card_title.format("Beta") not in (outdir / beta_file).read_text()
+    assert card_title.format("Alpha") in (outdir / alpha_file).read_text()
+
+
+def test_linkcheck_locates_the_cards_links_at_the_directive(tmp_path):
+    """arXiv is unreachable here: every link comes out broken, with the line it is on."""
+    srcdir = copy_root("site", tmp_path)
+    with (srcdir / "conf.py").open("a") as conf:
+        conf.write("linkcheck_timeout = 1\nlinkcheck_retries = 1\n")
+    outdir = tmp_path / "out"
+    _sphinx_build(srcdir, outdir, "linkcheck")
+    results = [json.loads(line) for line in (outdir / "output.json").read_text().splitlines()]
+    lines = {(r["filename"], r["uri"]): r["lineno"] for r in results}
+    # The directive is on line 3 of each page.
+    assert lines[("papers/alpha.md", "https://arxiv.org/abs/3012.00001")] == 3
+    assert lines[("papers/alpha.md", "https://arxiv.org/pdf/3012.00001")] == 3
+    assert lines[("papers/beta.md", "https://doi.org/10.0000/synthetic.beta")] == 3

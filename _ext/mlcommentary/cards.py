@@ -55,9 +55,12 @@ class BuildCards(SphinxPostTransform):
     def _card(self, domain: PaperDomain, placeholder: paper_card_placeholder) -> paper_card:
         arxiv_id = parse_arxiv_id(placeholder["arxiv_id"])
         record = domain.record(arxiv_id.base)
-        card = paper_card(ids=placeholder["ids"])
+        card = paper_card(ids=placeholder["ids"], arxiv_id=str(arxiv_id))
+        # Every link in the card is located at the directive (linkcheck, warnings).
+        card.source, card.line = placeholder.source, placeholder.line
         title = domain.title(arxiv_id)
-        card += _part("title", nodes.paragraph("", "", nodes.strong(title, title)))
+        if not self._is_page_title(placeholder, title):
+            card += _part("title", nodes.paragraph("", "", nodes.strong(title, title)))
         if record:
             card += _part("authors", nodes.paragraph("", ", ".join(record.authors),
                                                      authors=list(record.authors)))
@@ -94,6 +97,16 @@ class BuildCards(SphinxPostTransform):
             card += _foldable("bibtex", "BibTeX",
                               nodes.literal_block(bibtex, bibtex, language="bibtex"))
         return card
+
+    def _is_page_title(self, placeholder: paper_card_placeholder, title: str) -> bool:
+        """Whether the card's page is titled ``title``: then the card does not repeat it.
+
+        The page is the placeholder's source file: ``env.docname`` is the master
+        document when a builder (LaTeX) resolves the whole book as one tree.
+        """
+        docname = self.env.path2doc(placeholder.source or "") or self.env.docname
+        page_title = self.env.titles.get(docname)
+        return page_title is not None and _folded(page_title.astext()) == _folded(title)
 
     def _index(self, domain: PaperDomain, placeholder: paper_index_placeholder) -> nodes.Element:
         wanted = frozenset(placeholder["tags"])
@@ -145,6 +158,10 @@ class MakeCardsInteractive(SphinxPostTransform):
             "", paper_details_summary("", f"and {len(rest)} more"),
             nodes.paragraph("", ", ".join(rest)), classes=["paper-authors-more"])
         paragraph.replace_self(folded)
+
+
+def _folded(text: str) -> str:
+    return " ".join(text.split()).casefold()
 
 
 def _part(name: str, node: nodes.Element) -> nodes.Element:

@@ -35,7 +35,10 @@ def is_part(node: nodes.Node, part: str) -> bool:
 
 
 def _visit_card_html(self, node: paper_card) -> None:  # noqa: ANN001
-    self.body.append(self.starttag(node, "div", CLASS="paper-card"))
+    # A named region: screen readers can jump to it, and it keeps a name where
+    # the card leaves its title to the page's heading.
+    self.body.append(self.starttag(node, "div", CLASS="paper-card", role="region",
+                                   **{"aria-label": f"arXiv paper {node['arxiv_id']}"}))
 
 
 def _depart_card_html(self, node: paper_card) -> None:  # noqa: ANN001
