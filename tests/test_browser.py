@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import functools
+import os
 import re
 import shutil
+import subprocess
 import threading
+from pathlib import Path
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -20,6 +23,8 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-background-networking", "--disable-component-update",
                  "--disable-sync"]
 SEED = "papers/exploring-the-limits-of-large-scale-pre-training.html"
+#: axe-core is not vendored: `npm install axe-core@4` anywhere and point this at axe.min.js.
+AXE = Path(os.environ.get("AXE_CORE_JS", "node_modules/axe-core/axe.min.js"))
 
 
 @pytest.fixture(scope="module")
@@ -52,9 +57,11 @@ def test_reader_opens_the_abstract_and_the_bibtex(browser, site_url):
     page.on("response", lambda r: r.status >= 400 and errors.append(f"{r.status} {r.url}"))
     page.goto(site_url + SEED)
 
-    card = page.locator("div.paper-card")
-    assert card.locator(".paper-card-title").inner_text() == (
+    card = page.get_by_role("region", name="arXiv paper 2110.02095")
+    # The page's heading is the paper's title: the card does not say it again.
+    assert page.locator("h1").inner_text().startswith(
         "Exploring the Limits of Large Scale Pre-training")
+    assert card.locator(".paper-card-title").count() == 0
     assert card.locator(".paper-card-authors").inner_text() == (
         "Samira Abnar, Mostafa Dehghani, Behnam Neyshabur, Hanie Sedghi")
 
@@ -69,7 +76,7 @@ def test_reader_opens_the_abstract_and_the_bibtex(browser, site_url):
     bibtex.locator("summary").click()
     assert bibtex.locator("pre").is_visible()
     assert bibtex.locator("pre").inner_text().startswith("@misc{abnar2021exploring,")
-    assert bibtex.locator("button.paper-copy-bibtex").is_visible()
+    assert bibtex.get_by_role("button", name="Copy BibTeX entry").is_visible()
     assert errors == []
     page.close()
 
@@ -91,3 +98,108 @@ def test_card_follows_the_theme_into_dark_mode(browser, site_url):
 def _luminance(css_colour: str) -> float:
     red, green, blue = (float(part) for part in re.findall(r"[0-9.]+", css_colour)[:3])
     return 0.2126 * red + 0.7152 * green + 0.0722 * blue
+
+
+def _contrast(first: str, second: str) -> float:
+    """WCAG's contrast ratio of two CSS rgb() colours."""
+    def relative(css_colour: str) -> float:
+        channels = [float(part) / 255 for part in re.findall(r"[0-9.]+", css_colour)[:3]]
+        red, green, blue = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+                            for c in channels)
+        return 0.2126 * red + 0.7152 * green + 0.0722 * blue
+    lighter, darker = sorted((relative(first), relative(second)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_tags_and_copy_button_stand_out_from_the_card(browser, site_url, scheme):
+    """WCAG 1.4.11: a component's boundary has 3:1 against what is around it."""
+    page = browser.new_page(color_scheme=scheme)
+    page.goto(site_url + SEED)
+    page.locator("details.paper-card-bibtex summary").click()
+    card = page.locator("div.paper-card").evaluate("card => getComputedStyle(card).backgroundColor")
+    for component in (*page.locator(".paper-card .paper-tag").all(),
+                      page.get_by_role("button", name="Copy BibTeX entry")):
+        border = component.evaluate(
+            "e => [getComputedStyle(e).borderTopWidth, getComputedStyle(e).borderTopColor]")
+        assert border[0] != "0px" and _contrast(border[1], card) >= 3, (component, border, card)
+    page.close()
+
+
+def test_copy_button_copies_and_says_so(browser, site_url):
+    context = browser.new_context()
+    context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page = context.new_page()
+    page.goto(site_url + SEED)
+    page.locator("details.paper-card-bibtex summary").click()
+    entry = page.locator(".paper-card-bibtex pre").inner_text()
+    page.get_by_role("button", name="Copy BibTeX entry").click()
+    expect_status(page, "Copied")
+    assert page.evaluate("navigator.clipboard.readText()") == entry
+    context.close()
+
+
+def test_without_the_clipboard_api_the_entry_is_selected(browser, site_url):
+    """Plain http has no navigator.clipboard: the entry is selected for Ctrl+C."""
+    page = browser.new_page()
+    page.add_init_script("delete Navigator.prototype.clipboard")
+    page.goto(site_url + SEED)
+    page.locator("details.paper-card-bibtex summary").click()
+    page.get_by_role("button", name="Copy BibTeX entry").click()
+    entry = page.locator(".paper-card-bibtex pre").inner_text()
+    assert page.evaluate("String(getSelection())").strip() == entry.strip()
+    # execCommand("copy") either copies the selection or leaves it to the reader.
+    expect_status(page, re.compile(r"^(Copied|Entry selected: press Ctrl\+C to copy)$"))
+    page.close()
+
+
+def expect_status(page, text) -> None:
+    from playwright.sync_api import expect
+
+    expect(page.locator(".paper-card-bibtex").get_by_role("status")).to_have_text(text)
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["script", "stylesheet-only"])
+def test_printed_page_shows_the_abstract_and_the_bibtex(browser, site_url, tmp_path,
+                                                        javascript):
+    if shutil.which("pdftotext") is None:
+        pytest.skip("no pdftotext: install Debian's poppler-utils")
+    context = browser.new_context(java_script_enabled=javascript)
+    page = context.new_page()
+    page.goto(site_url + SEED)
+    page.pdf(path=tmp_path / "page.pdf")
+    context.close()
+    text = subprocess.run(["pdftotext", tmp_path / "page.pdf", "-"], capture_output=True,
+                          text=True, check=True).stdout
+    assert "Recent developments in large-scale" in text
+    assert "@misc{abnar2021exploring," in text
+    assert not re.search(r"\bCopy\b", text)
+
+
+def test_printing_opens_the_folded_parts_and_restores_them(browser, site_url):
+    """For browsers that do not know ::details-content: paper-card.js opens them."""
+    page = browser.new_page()
+    page.goto(site_url + SEED)
+    page.locator("details.paper-card-bibtex summary").click()
+    opened = "[...document.querySelectorAll('.paper-card details')].map(d => d.open)"
+    page.evaluate("dispatchEvent(new Event('beforeprint'))")
+    assert page.evaluate(opened) == [True, True]
+    page.evaluate("dispatchEvent(new Event('afterprint'))")
+    assert page.evaluate(opened) == [False, True]
+    page.close()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_card_passes_axe(browser, site_url, scheme):
+    if not AXE.is_file():
+        pytest.skip(f"no axe-core at {AXE}: `npm install axe-core@4` and set AXE_CORE_JS "
+                    "to its axe.min.js")
+    page = browser.new_page(color_scheme=scheme)
+    page.goto(site_url + SEED)
+    for summary in page.locator(".paper-card summary").all():
+        summary.click()
+    page.add_script_tag(path=str(AXE))
+    violations = page.evaluate("""async () => (await axe.run("div.paper-card")).violations
+        .map(v => `${v.id}: ${v.nodes.map(n => n.target.join(" ")).join(", ")}`)""")
+    assert violations == []
+    page.close()
