@@ -80,6 +80,9 @@ def test_text_shows_a_plain_citation(app):
     assert "Author Number8" in beta and "Synthetic abstract of Synthetic Paper Beta." in beta
     assert "@misc{number12030synthetic," in beta
     assert "Submitted: 15 Dec 2030; v3 of 16 Dec 2030; this commentary cites v2" in " ".join(beta.split())
+    # No pills in plain text: commas tell the tags apart.
+    alpha = " ".join((app.outdir / "papers" / "alpha.txt").read_text().split())
+    assert "Tags: vision, scaling" in alpha
 
 
 @pytest.mark.sphinx("latex", testroot="site")
@@ -89,6 +92,8 @@ def test_latex_builds_with_cards(app):
     tex = next(app.outdir.glob("*.tex")).read_text()
     assert "Synthetic Paper Beta" in tex and "Author Number8" in tex
     assert r"\sphinxhref{https://arxiv.org/abs/3012.00002v2}{arXiv:3012.00002v2}" in tex
+    # Each card is a reference target (tests/test_pdf_epub.py compiles the links).
+    assert r"\phantomsection\label{\detokenize{papers/beta:paper-3012-00002}}" in tex
     assert "details" not in tex
 
 

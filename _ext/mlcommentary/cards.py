@@ -36,6 +36,8 @@ logger = logging.getLogger(__name__)
 AUTHORS_SHOWN = 5
 #: Authors named in an index entry before "et al.".
 AUTHORS_IN_INDEX = 3
+#: Builders whose readers get the card's stylesheet and script: tag pills, folded parts.
+BROWSER_BUILDERS = ("html", "dirhtml", "singlehtml")
 _DOI = re.compile(r"^10\.[0-9]{4,9}/\S+$")
 
 
@@ -81,7 +83,7 @@ class BuildCards(SphinxPostTransform):
         facts += _field("Links", _joined([
             _link(f"arXiv:{arxiv_id}", arxiv_id.abs_url), _link("PDF", arxiv_id.pdf_url)]))
         if placeholder["tags"]:
-            facts += _field("Tags", _tags(placeholder["tags"]))
+            facts += _field("Tags", self._tags(placeholder["tags"]))
         if placeholder["related"]:
             facts += _field("Related", _joined(_xref("paper", related)
                                                for related in placeholder["related"]))
@@ -123,17 +125,28 @@ class BuildCards(SphinxPostTransform):
             if record:
                 line += nodes.Text(f" — {_short_authors(record)} ({record.year})")
             if commentary.tags:
-                line += nodes.Text(" ")
-                line.extend(_tags(commentary.tags))
+                line += nodes.Text(" " if self._in_browser else ". Tags: ")
+                line.extend(self._tags(commentary.tags))
             items += nodes.list_item("", line)
         return items
+
+    @property
+    def _in_browser(self) -> bool:
+        return self.app.builder.name in BROWSER_BUILDERS
+
+    def _tags(self, tags: list[str]) -> list[nodes.Node]:
+        """Pills in a browser; elsewhere (PDF, EPUB, text) only commas set the tags
+        apart: with spaces, "scaling transfer learning" reads as one tag."""
+        separator = " " if self._in_browser else ", "
+        return _joined((nodes.inline(tag, tag, classes=["paper-tag"]) for tag in tags),
+                       separator)
 
 
 class MakeCardsInteractive(SphinxPostTransform):
     """Fold the abstract, the BibTeX and long author lists, for browsers only."""
 
     default_priority = 200
-    builders = ("html", "dirhtml", "singlehtml")
+    builders = BROWSER_BUILDERS
 
     def run(self, **kwargs) -> None:  # noqa: ANN003
         for card in list(self.document.findall(paper_card)):
@@ -198,10 +211,6 @@ def _doi(doi: str) -> nodes.Node:
     if not _DOI.match(doi):
         return nodes.Text(doi)
     return _link(doi, "https://doi.org/" + quote(doi, safe="/:;()._-"))
-
-
-def _tags(tags: list[str]) -> list[nodes.Node]:
-    return _joined((nodes.inline(tag, tag, classes=["paper-tag"]) for tag in tags), " ")
 
 
 def _xref(reftype: str, target: str, text: str | None = None) -> addnodes.pending_xref:

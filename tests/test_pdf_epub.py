@@ -1,0 +1,91 @@
+"""The PDF as `make latexpdf` writes it, read as a reader's tools read it: LaTeX's own
+log and the PDF's text."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+
+import pytest
+from conftest import REPO
+from helpers import copy_root
+from test_make import OFFLINE, make
+
+LATEXMK = shutil.which("latexmk")
+needs_latex = pytest.mark.skipif(
+    LATEXMK is None,
+    reason="no latexmk: install Debian's latexmk texlive-latex-recommended "
+           "texlive-latex-extra texlive-fonts-recommended tex-gyre, as .ci/run does")
+COMMENTARIES = sorted(p.stem for p in (REPO / "papers").glob("*.md"))
+
+
+def build(target: str, site, builddir):
+    result = make(target, f"SOURCEDIR={site}", f"BUILDDIR={builddir}", f"O={OFFLINE}")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr
+    return builddir / target.removesuffix("pdf")
+
+
+def pdf_pages(pdf) -> list[str]:
+    if shutil.which("pdftotext") is None:
+        pytest.skip("no pdftotext to read the PDF: install Debian's poppler-utils")
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    return text.split("\f")[:-1]  # each page ends with a form feed
+
+
+def undefined_references(latexdir) -> list[str]:
+    """What the last LaTeX run of each document left undefined, from its log."""
+    found = []
+    for log in latexdir.glob("*.log"):
+        # TeX breaks log lines at 79 characters, in the middle of a label too.
+        text = log.read_text(errors="replace").replace("\n", "")
+        found += re.findall(r"Warning: (?:Hyper r|R)eference `[^']*' on page \d+ undefined", text)
+        found += re.findall(r"There were undefined references", text)
+    return found
+
+
+@pytest.fixture(scope="module")
+def site_pdf(tmp_path_factory):
+    latexdir = build("latexpdf", REPO, tmp_path_factory.mktemp("pdf"))
+    return latexdir, latexdir / "mlcommentary.pdf"
+
+
+@needs_latex
+def test_site_pdf_links_every_paper_reference(site_pdf):
+    """The card's anchor gets a \\label: the home page's list, the guide's references
+    and the card itself all point at it (before, three undefined references)."""
+    latexdir, pdf = site_pdf
+    assert pdf.stat().st_size > 0
+    assert undefined_references(latexdir) == []
+    tex = (latexdir / "mlcommentary.tex").read_text()
+    for paper in COMMENTARIES:
+        assert re.search(rf"\\label{{\\detokenize{{papers/{paper}:paper-[0-9-]+}}}}", tex)
+
+
+@needs_latex
+def test_site_pdf_reads_as_a_book(site_pdf):
+    _, pdf = site_pdf
+    pages = pdf_pages(pdf)
+    # The contents are titled as such, not after the first toctree's caption.
+    assert re.search(r"^\s*Contents\s*$", pages[0], re.M)
+    # No page left nearly empty before the last (a book class's blank page after the
+    # title or the contents, or a card pushed whole to the next page).
+    short = [number for number, page in enumerate(pages[:-1], 1)
+             if len([line for line in page.splitlines() if line.strip()]) < 20]
+    assert short == []
+
+
+@needs_latex
+def test_commentaries_cross_referencing_each_other_compile_without_undefined_references(
+        tmp_path):
+    latexdir = build("latexpdf", copy_root("site", tmp_path), tmp_path / "build")
+    [pdf] = latexdir.glob("*.pdf")
+    assert undefined_references(latexdir) == []
+    # alpha's reference to beta, beta's to alpha, and the index's to both.
+    tex = next(latexdir.glob("*.tex")).read_text()
+    assert len(re.findall(r"\\hyperref\[\\detokenize\{papers/(?:alpha|beta):paper-", tex)) >= 4
+    # Without the site's pills, commas tell tags apart: in alpha's card, in the index.
+    text = " ".join(" ".join(pdf_pages(pdf)).split())
+    assert "Tags vision, scaling" in text
+    assert "(2030). Tags: vision, scaling" in text
