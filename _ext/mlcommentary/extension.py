@@ -26,6 +26,8 @@ def add_assets(app: Sphinx) -> None:
     # page is written, so Sphinx adds its ?v= checksum.
     copy_asset(ASSETS, app.builder.outdir / "_static")
     app.add_css_file("paper-card.css")
+    if app.builder.name == "epub":
+        app.add_css_file("paper-card-epub.css")
     app.add_js_file("paper-card.js", defer="defer")
 
 
