@@ -3,17 +3,21 @@ where, fails under -W, shows minimal cards, and keeps the metadata it had."""
 
 from __future__ import annotations
 
+import os
 import re
-import resource
 import socket
+import subprocess
+import sys
 import time
+import tracemalloc
 
 import pytest
 from bs4 import BeautifulSoup
+from conftest import REPO
 from helpers import build, copy_root, warnings
 
+from mlcommentary.fetch import MAX_BODY_BYTES, ArxivFetcher, Missing
 from mlcommentary.testing import FakeArxiv, synthetic_entry
-from mlcommentary.fetch import ArxivFetcher
 
 MISSING = ["3012.00003", "3012.00004"]
 #: Where the pages of tests/roots/test-faults use the missing papers.
@@ -109,31 +113,64 @@ def only_single_ids(handler) -> None:
         handler.server.fake.answer_normally(handler)
 
 
-# (fault, warning subtype, warnings expected, papers fetched)
+def answering(fault):
+    """The server answers with ``fault`` instead of as arXiv would."""
+    def set_up(server: FakeArxiv) -> None:
+        server.fault = fault
+    return set_up
+
+
+def truncated(server: FakeArxiv) -> None:
+    body = feed(server)
+    server.fault = respond(200, body[: len(body) // 2])
+
+
+def no_entries(server: FakeArxiv) -> None:
+    server.entries.clear()
+
+
+def without_00004(server: FakeArxiv) -> None:
+    del server.entries["3012.00004"]
+
+
+def unusable_00003(server: FakeArxiv) -> None:
+    """arXiv answers for 3012.00003 with an entry whose ID is no arXiv ID (version 0)."""
+    server.entries["3012.00003"] = server.entries["3012.00003"].replace(b"v1</id>", b"v0</id>")
+
+
+#: What Python allocates during a faulty build stays under this at its peak; reading
+#: a refused 32 MiB body twice over would not.
+MEMORY_BOUND = 2 * MAX_BODY_BYTES
+# (how the server misbehaves, warning subtype, warnings expected, papers fetched)
 FAULTS = {
-    "http 500": (respond(500, b"oops", "text/plain"), "http_error", 1, []),
-    "http 503": (respond(503, b"busy", "text/plain"), "http_error", 1, []),
-    "http 429": (respond(429, b"slow down", "text/plain"), "http_error", 1, []),
+    "http 500": (answering(respond(500, b"oops", "text/plain")), Missing.HTTP_ERROR, 1, []),
+    "http 503": (answering(respond(503, b"busy", "text/plain")), Missing.HTTP_ERROR, 1, []),
+    "http 429": (answering(respond(429, b"slow down", "text/plain")), Missing.HTTP_ERROR, 1,
+                 []),
     "http 429 then an answer, Retry-After 1": (
-        Times(1, respond(429, b"", "text/plain", {"Retry-After": "1"})), None, 0, MISSING),
+        answering(Times(1, respond(429, b"", "text/plain", {"Retry-After": "1"}))), None, 0,
+        MISSING),
     "http 503 with Retry-After far beyond the cap": (
-        respond(503, b"", "text/plain", {"Retry-After": "3600"}), "http_error", 1, []),
-    "http 414 until the list is short": (only_single_ids, None, 0, MISSING),
+        answering(respond(503, b"", "text/plain", {"Retry-After": "3600"})),
+        Missing.HTTP_ERROR, 1, []),
+    "http 414 until the list is short": (answering(only_single_ids), None, 0, MISSING),
     "maintenance page with status 200": (
-        respond(200, MAINTENANCE, "text/html"), "bad_response", 1, []),
-    "truncated atom": ("truncated", "bad_response", 1, []),
-    "malformed atom": (respond(200, b"<feed><entry>", "application/atom+xml"),
-                       "bad_response", 1, []),
-    "billion laughs": (respond(200, BILLION_LAUGHS), "bad_response", 1, []),
-    "external entity": (respond(200, EXTERNAL_ENTITY), "bad_response", 1, []),
-    "empty result": ("empty", "not_found", 2, []),
-    "some ids do not exist": ("partial", "not_found", 1, ["3012.00003"]),
+        answering(respond(200, MAINTENANCE, "text/html")), Missing.BAD_RESPONSE, 1, []),
+    "truncated atom": (truncated, Missing.BAD_RESPONSE, 1, []),
+    "malformed atom": (answering(respond(200, b"<feed><entry>", "application/atom+xml")),
+                       Missing.BAD_RESPONSE, 1, []),
+    "billion laughs": (answering(respond(200, BILLION_LAUGHS)), Missing.BAD_RESPONSE, 1, []),
+    "external entity": (answering(respond(200, EXTERNAL_ENTITY)), Missing.BAD_RESPONSE, 1, []),
+    "empty result": (no_entries, Missing.NOT_FOUND, 2, []),
+    "some ids do not exist": (without_00004, Missing.NOT_FOUND, 1, ["3012.00003"]),
+    "an entry that is no paper record": (unusable_00003, Missing.BAD_RESPONSE, 1,
+                                         ["3012.00004"]),
     "redirect elsewhere": (
-        respond(302, b"", "text/plain", {"Location": "http://127.0.0.2:9/api/query"}),
-        "bad_response", 1, []),
-    "never answers": (never_answers, "timeout", 1, []),
-    "an endless body": (an_endless_body, "bad_response", 1, []),
-    "a byte a second": (a_byte_a_second, "timeout", 1, []),
+        answering(respond(302, b"", "text/plain", {"Location": "http://127.0.0.2:9/api/query"})),
+        Missing.BAD_RESPONSE, 1, []),
+    "never answers": (answering(never_answers), Missing.TIMEOUT, 1, []),
+    "an endless body": (answering(an_endless_body), Missing.BAD_RESPONSE, 1, []),
+    "a byte a second": (answering(a_byte_a_second), Missing.TIMEOUT, 1, []),
 }
 
 
@@ -165,24 +202,20 @@ def assert_kept(before: str, after: str) -> None:
 @pytest.mark.parametrize("name", list(FAULTS))
 def test_fault(name, make_app, tmp_path, faulty_arxiv):
     fault, subtype, count, fetched = FAULTS[name]
-    if fault == "truncated":
-        body = feed(faulty_arxiv)
-        fault = respond(200, body[: len(body) // 2])
-    elif fault in ("empty", "partial"):
-        if fault == "partial":
-            del faulty_arxiv.entries["3012.00004"]
-        else:
-            faulty_arxiv.entries.clear()
-        fault = None
-    faulty_arxiv.fault = fault
-    peak_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    fault(faulty_arxiv)
 
-    app, elapsed, logged, before, after = build_faults(make_app, tmp_path, faulty_arxiv.url)
+    tracemalloc.start()
+    try:
+        app, elapsed, logged, before, after = build_faults(make_app, tmp_path,
+                                                           faulty_arxiv.url)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
 
     requests = len(faulty_arxiv.requests)
     bound = requests * ArxivFetcher(timeout=1, delay=0.1).request_bound + BUILD_OVERHEAD
     assert elapsed < bound, f"{elapsed:.1f} s for {requests} requests"
-    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - peak_before < 200_000  # KiB
+    assert peak < MEMORY_BOUND, f"the build allocated {peak / 2**20:.0f} MiB at its peak"
 
     typed = [w for w in logged if "[paper." in w]
     assert typed == logged  # nothing else went wrong
@@ -261,3 +294,76 @@ def test_a_corrupt_metadata_file_is_named_kept_and_built_around(make_app, tmp_pa
     # The two papers only the broken file had: minimal cards, each named.
     assert "arXiv:3012.00001" in (app.outdir / "a.html").read_text()
     assert sum("[paper.not_found]" in w for w in logged) == 2
+
+
+def test_an_unusable_entry_is_named_a_bad_response(make_app, tmp_path, faulty_arxiv):
+    unusable_00003(faulty_arxiv)
+    _, _, logged, *_ = build_faults(make_app, tmp_path, faulty_arxiv.url)
+    [warning] = logged
+    assert "not_found" not in warning and "no such paper" not in warning
+    assert "3012.00003" in warning and "'http://arxiv.org/abs/3012.00003v0' is not" in warning
+
+
+def test_a_refresh_arxiv_no_longer_answers_keeps_the_record(make_app, tmp_path, faulty_arxiv):
+    srcdir = copy_root("faults", tmp_path)
+    before = (srcdir / "_data" / "arxiv.json").read_text()
+    app = build(make_app, srcdir, confoverrides={"arxiv_api_url": faulty_arxiv.url,
+                                                 "arxiv_refresh": True})
+    gone = [w for w in warnings(app) if "3012.00001" in w]
+    assert len(gone) == 1 and gone[0].endswith("[paper.not_found]")
+    assert "kept and shown" in gone[0] and "by its ID only" not in gone[0]
+    assert "Synthetic Paper One" in (app.outdir / "a.html").read_text()
+    assert_kept(before, (srcdir / "_data" / "arxiv.json").read_text())
+
+
+def sphinx_build(srcdir, outdir, *options: str) -> tuple[subprocess.CompletedProcess, float]:
+    env = {**os.environ, "PYTHONPATH": str(REPO / "_ext"), "NO_COLOR": "1"}
+    started = time.monotonic()
+    result = subprocess.run(
+        [sys.executable, "-m", "sphinx", "-b", "html", "-d", str(outdir / "doctrees"),
+         str(srcdir), str(outdir / "html"), *options],
+        capture_output=True, text=True, env=env, timeout=300)
+    return result, time.monotonic() - started
+
+
+def test_unreachable_arxiv_is_not_asked_again_for_a_while(tmp_path):
+    """Two rebuilds as sphinx-autobuild runs them: new processes, one doctree folder."""
+    srcdir = copy_root("faults", tmp_path)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    # A delay of 2 s: a retry of the refused connection would show in the time too.
+    options = ["-v", "-D", f"arxiv_api_url=http://127.0.0.1:{port}/api/query",
+               "-D", "arxiv_request_delay=2"]
+
+    first, elapsed = sphinx_build(srcdir, tmp_path / "build", *options)
+    output = first.stdout + first.stderr
+    assert output.count("Requesting page") == 1, output  # the client's log, at -v
+    assert "Retrying" not in output and elapsed < BUILD_OVERHEAD, output
+    [warning] = [line for line in output.splitlines() if "WARNING" in line]
+    assert warning.endswith("[paper.unreachable]") and "cannot connect" in warning
+
+    with socket.socket() as listening:  # counts whoever tries to connect
+        listening.bind(("127.0.0.1", port))
+        listening.listen(8)
+        second, _ = sphinx_build(srcdir, tmp_path / "build", *options)
+        listening.setblocking(False)
+        with pytest.raises(BlockingIOError):
+            listening.accept()
+    output = second.stdout + second.stderr
+    assert "Requesting page" not in output, output
+    [warning] = [line for line in output.splitlines() if "WARNING" in line]
+    assert warning.endswith("[paper.unreachable]") and "not asked again before" in warning
+    assert all(arxiv_id in warning and USES[arxiv_id] in warning for arxiv_id in MISSING)
+
+
+def test_the_clients_retries_are_logged_at_verbose_level_only(tmp_path, faulty_arxiv):
+    faulty_arxiv.fault = never_answers  # urllib3 logs each retry of a read timeout
+    srcdir = copy_root("faults", tmp_path)
+    url = f"arxiv_api_url={faulty_arxiv.url}"
+    quiet, _ = sphinx_build(srcdir, tmp_path / "quiet", "-D", url)
+    assert "Retrying" not in quiet.stdout + quiet.stderr
+    verbose, _ = sphinx_build(srcdir, tmp_path / "verbose", "-v", "-D", url)
+    retries = [line for line in (verbose.stdout + verbose.stderr).splitlines()
+               if "Retrying" in line]
+    assert len(retries) == 2 and all(line.startswith("urllib3.") for line in retries), retries

@@ -10,15 +10,22 @@ build that must end in bounded time is added to its ``requests`` session:
 * a response hook that refuses redirects and anything that is not an Atom
   feed (a maintenance page, a truncated body, a DTD with entity tricks) before
   the client's parser sees it, and reads arXiv's ``Error`` entry on HTTP 400.
+
+A refused connection is not retried, and once arXiv cannot be reached the
+remaining batches are not sent; ``Outage`` remembers that between builds, so
+that offline authoring does not wait on arXiv at every save.
 """
 
 from __future__ import annotations
 
 import io
 import itertools
+import json
 import time
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from pathlib import Path
 
 import arxiv
 import requests
@@ -28,7 +35,7 @@ from defusedxml.common import DefusedXmlException
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
-from .ids import parse_arxiv_id
+from .ids import InvalidArxivId, parse_arxiv_id
 from .metadata import PaperRecord
 
 DEFAULT_API_URL = "https://export.arxiv.org/api/query"
@@ -40,14 +47,32 @@ ARXIV_DELAY = 3
 BATCH_SIZE = 100
 #: The largest body we read: 100 records with long abstracts are far below it.
 MAX_BODY_BYTES = 32 * 1024 * 1024
+#: Seconds during which arXiv is not asked again after it could not be reached.
+OUTAGE_PAUSE = 300
 _ATOM_FEED = "{http://www.w3.org/2005/Atom}feed"
 _ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+class Missing(StrEnum):
+    """Why a paper has no record: the subtype of its ``paper.*`` warning."""
+
+    NOT_FOUND = "not_found"
+    OFFLINE = "offline"
+    UNREACHABLE = "unreachable"
+    TIMEOUT = "timeout"
+    HTTP_ERROR = "http_error"
+    BAD_RESPONSE = "bad_response"
+    REJECTED = "rejected"
+
+
+#: Failures that say arXiv cannot be reached from here, rather than that it answered badly.
+OUT_OF_REACH = (Missing.UNREACHABLE, Missing.TIMEOUT)
 
 
 class ResponseRefused(Exception):
     """A response we will not parse; ``subtype`` names the kind of fault."""
 
-    def __init__(self, subtype: str, message: str) -> None:
+    def __init__(self, subtype: Missing, message: str) -> None:
         super().__init__(message)
         self.subtype = subtype
 
@@ -57,7 +82,7 @@ class FetchFailure:
     """One request that failed: the IDs it was for and why."""
 
     ids: list[str]
-    subtype: str
+    subtype: Missing
     reason: str
 
 
@@ -69,6 +94,45 @@ class FetchReport:
     not_found: list[str] = field(default_factory=list)
     failures: list[FetchFailure] = field(default_factory=list)
     requests: int = 0
+
+    @property
+    def out_of_reach(self) -> FetchFailure | None:
+        """The failure that showed arXiv cannot be reached, if one did."""
+        return next((f for f in self.failures if f.subtype in OUT_OF_REACH), None)
+
+
+@dataclass
+class Outage:
+    """arXiv could not be reached from here: at which URL, when, and why.
+
+    Kept in a small JSON file between builds (each rebuild under sphinx-autobuild
+    is a new process), so that for ``OUTAGE_PAUSE`` seconds nobody waits on it again.
+    """
+
+    api_url: str
+    since: float
+    subtype: Missing
+    reason: str
+
+    @classmethod
+    def recent(cls, path: Path, api_url: str) -> Outage | None:
+        """The outage ``path`` records for ``api_url``, unless it is over or unreadable."""
+        try:
+            outage = cls(**json.loads(path.read_text(encoding="utf-8")))
+            outage.subtype = Missing(outage.subtype)
+        except (OSError, ValueError, TypeError):
+            return None
+        if outage.api_url != api_url or not 0 <= time.time() - outage.since < OUTAGE_PAUSE:
+            return None
+        return outage
+
+    @property
+    def until(self) -> float:
+        return self.since + OUTAGE_PAUSE
+
+    def save(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(asdict(self)), encoding="utf-8")
 
 
 class _PoliteRetry(Retry):
@@ -107,7 +171,7 @@ class _BoundedAdapter(HTTPAdapter):
                         request=request,
                     )
                 if len(body) > MAX_BODY_BYTES:
-                    raise ResponseRefused("bad_response", "response larger than 32 MiB")
+                    raise ResponseRefused(Missing.BAD_RESPONSE, "response larger than 32 MiB")
         except (requests.exceptions.RequestException, ResponseRefused):
             raise
         except Exception as err:  # urllib3's own errors while reading the body
@@ -122,7 +186,7 @@ def _check_response(response: requests.Response, *args, **kwargs) -> None:  # no
     """Refuse what the client must not parse; name arXiv's error when it gives one."""
     if response.is_redirect:
         raise ResponseRefused(
-            "bad_response",
+            Missing.BAD_RESPONSE,
             f"redirected to {response.headers.get('Location', '?')}; not followed",
         )
     if response.status_code not in (200, 400):
@@ -130,21 +194,21 @@ def _check_response(response: requests.Response, *args, **kwargs) -> None:  # no
     content_type = response.headers.get("Content-Type", "")
     if "xml" not in content_type:
         raise ResponseRefused(
-            "bad_response", f"not an Atom feed but {content_type or 'an untyped body'}"
+            Missing.BAD_RESPONSE, f"not an Atom feed but {content_type or 'an untyped body'}"
         )
     try:
         root = SafeElementTree.fromstring(response.content, forbid_dtd=True)
     except DefusedXmlException as err:
         raise ResponseRefused(
-            "bad_response", f"refused a body with a DTD or entities ({err})"
+            Missing.BAD_RESPONSE, f"refused a body with a DTD or entities ({err})"
         ) from None
     except SafeElementTree.ParseError as err:
-        raise ResponseRefused("bad_response", f"not a complete Atom feed: {err}") from None
+        raise ResponseRefused(Missing.BAD_RESPONSE, f"not a complete Atom feed: {err}") from None
     if root.tag != _ATOM_FEED:
-        raise ResponseRefused("bad_response", f"not an Atom feed: root element {root.tag}")
+        raise ResponseRefused(Missing.BAD_RESPONSE, f"not an Atom feed: root element {root.tag}")
     if response.status_code == 400:
         summary = root.findtext(f"{_ATOM}entry/{_ATOM}summary") or "no reason given"
-        raise ResponseRefused("rejected", f"arXiv rejected the request: {summary.strip()}")
+        raise ResponseRefused(Missing.REJECTED, f"arXiv rejected the request: {summary.strip()}")
 
 
 def record_from_result(result: arxiv.Result) -> PaperRecord:
@@ -183,6 +247,8 @@ class ArxivFetcher:
         self.client.query_url_format = api_url + "?{}"
         retry = _PoliteRetry(
             total=retries,
+            # Refused, or no route: trying again a few seconds later changes nothing.
+            connect=0,
             status_forcelist=(429, 500, 502, 503, 504),
             allowed_methods=("GET",),
             backoff_factor=delay,
@@ -204,8 +270,13 @@ class ArxivFetcher:
     def fetch(self, ids: Iterable[str]) -> FetchReport:
         """Fetch the records for ``ids`` (version-less, already validated)."""
         report = FetchReport()
-        for batch in _batches(sorted(set(ids))):
+        batches = list(_batches(sorted(set(ids))))
+        for n, batch in enumerate(batches):
             self._fetch_batch(batch, report)
+            if failure := report.out_of_reach:
+                # The next batches would wait as long for nothing: not sent, same reason.
+                failure.ids += [arxiv_id for later in batches[n + 1:] for arxiv_id in later]
+                break
         return report
 
     def _fetch_batch(self, batch: list[str], report: FetchReport) -> None:
@@ -224,14 +295,32 @@ class ArxivFetcher:
         except Exception as err:  # every failure becomes a warning, never a crash
             report.failures.append(FetchFailure(batch, *_describe(err, self.tries)))
             return
+        unusable: dict[str, str] = {}  # version-less ID -> what is wrong with its entry
+        unreadable: list[str] = []  # entries whose ID is no arXiv ID: for any of the batch
         for result in results:
             try:
-                record = record_from_result(result)
-            except ValueError:  # an entry that is no paper record (InvalidArxivId too)
+                base = parse_arxiv_id(result.entry_id).base
+            except InvalidArxivId as err:
+                unreadable.append(str(err))
                 continue
-            if record.id in batch:
-                report.records[record.id] = record
-        report.not_found += [arxiv_id for arxiv_id in batch if arxiv_id not in report.records]
+            if base not in batch:
+                continue
+            try:
+                report.records[base] = record_from_result(result)
+            except ValueError as err:
+                unusable[base] = f"arXiv's entry for {base} is no usable record: {err}"
+        for arxiv_id in batch:
+            if arxiv_id in report.records:
+                continue
+            if arxiv_id in unusable:
+                reason = unusable[arxiv_id]
+            elif unreadable:
+                reason = (f"arXiv's answer for {arxiv_id} holds an entry that is no usable "
+                          f"record: {'; '.join(unreadable)}")
+            else:
+                report.not_found.append(arxiv_id)
+                continue
+            report.failures.append(FetchFailure([arxiv_id], Missing.BAD_RESPONSE, reason))
 
 
 def _batches(ids: list[str]) -> Iterator[list[str]]:
@@ -240,21 +329,21 @@ def _batches(ids: list[str]) -> Iterator[list[str]]:
         yield batch
 
 
-def _describe(err: Exception, tries: int) -> tuple[str, str]:
+def _describe(err: Exception, tries: int) -> tuple[Missing, str]:
     """The warning subtype and the reason for a failed request."""
     if isinstance(err, ResponseRefused):
         return err.subtype, str(err)
     if isinstance(err, arxiv.HTTPError):
-        return "http_error", f"arXiv answered HTTP {err.status} ({tries} tries)"
+        return Missing.HTTP_ERROR, f"arXiv answered HTTP {err.status} ({tries} tries)"
     # requests reports read timeouts that outlasted the retries as ConnectionError.
     cause = getattr(err.args[0], "reason", err.args[0]) if err.args else None
     if isinstance(cause, urllib3.exceptions.NewConnectionError):  # a TimeoutError too
-        return "unreachable", f"cannot connect ({cause})"
+        return Missing.UNREACHABLE, f"cannot connect ({cause})"
     if isinstance(err, requests.exceptions.Timeout) or isinstance(
         cause, urllib3.exceptions.TimeoutError
     ):
-        return "timeout", f"no complete answer in time ({cause or err})"
+        return Missing.TIMEOUT, f"no complete answer in time ({cause or err})"
     if isinstance(err, requests.exceptions.ConnectionError):
-        return "unreachable", f"cannot connect ({cause or err})"
-    return "bad_response", f"{type(err).__name__}: {err}"
+        return Missing.UNREACHABLE, f"cannot connect ({cause or err})"
+    return Missing.BAD_RESPONSE, f"{type(err).__name__}: {err}"
 

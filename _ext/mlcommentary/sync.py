@@ -1,13 +1,17 @@
 """Bringing the metadata the pages need into the build, once, after reading.
 
 Runs in the main process on ``env-updated``: loads the metadata file, fetches
-what it lacks in batches (unless offline), saves, and warns once per problem,
-naming the papers and the pages that need them.
+what it lacks in batches (unless offline, or arXiv could not be reached a moment
+ago), saves, and warns once per problem, naming the papers and the pages that
+need them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import logging as pylogging
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from sphinx.application import Sphinx
@@ -15,16 +19,22 @@ from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
 
 from .domain import PaperDomain
-from .fetch import ArxivFetcher, FetchReport
+from .fetch import ArxivFetcher, FetchReport, Missing, Outage
 from .metadata import MetadataFile, MetadataFileError, PaperRecord
 
 logger = logging.getLogger(__name__)
 
 #: What each warning subtype means, for the message.
 _MISSING = {
-    "not_found": "arXiv has no such paper",
-    "offline": "arxiv_offline is set, so nothing was fetched",
+    Missing.NOT_FOUND: "arXiv has no such paper",
+    Missing.OFFLINE: "arxiv_offline is set, so nothing was fetched",
 }
+#: In the doctree folder: the outage that the next builds (new processes under
+#: sphinx-autobuild) must not wait on again.
+OUTAGE_FILE = "arxiv-outage.json"
+#: The HTTP client's loggers, whose lines (urllib3's "Retrying ...") would
+#: otherwise be printed raw into the build's output.
+CLIENT_LOGGERS = ("urllib3", "arxiv")
 
 
 def sync_metadata(app: Sphinx, env: BuildEnvironment) -> None:
@@ -52,18 +62,72 @@ def sync_metadata(app: Sphinx, env: BuildEnvironment) -> None:
     if not wanted:
         return
     if app.config.arxiv_offline:
-        _warn_missing(uses, {base: "offline" for base in wanted - set(records)})
+        _warn_missing(uses, {base: Missing.OFFLINE for base in wanted - set(records)},
+                      records)
+        return
+    outage_file = Path(app.doctreedir) / OUTAGE_FILE
+    outage = Outage.recent(outage_file, app.config.arxiv_api_url)
+    if outage is not None:
+        _warn_outage(uses, wanted, outage, outage_file)
         return
 
     fetcher = ArxivFetcher(app.config.arxiv_api_url, timeout=app.config.arxiv_timeout,
                            delay=app.config.arxiv_request_delay)
     logger.info("fetching arXiv metadata for %d papers from %s", len(wanted),
                 app.config.arxiv_api_url)
-    report = fetcher.fetch(wanted)
+    with _client_logs_verbose():
+        report = fetcher.fetch(wanted)
+    if failure := report.out_of_reach:
+        Outage(app.config.arxiv_api_url, time.time(), failure.subtype,
+               failure.reason).save(outage_file)
+    else:
+        outage_file.unlink(missing_ok=True)
     records.update(report.records)
     if report.records and writable:
         _save(store, report.records)
-    _warn_report(uses, report)
+    _warn_report(uses, report, records)
+
+
+class _VerboseHandler(pylogging.Handler):
+    """Hands the HTTP client's log records to Sphinx, which shows them at ``-v``."""
+
+    def emit(self, record: pylogging.LogRecord) -> None:
+        logger.verbose("%s: %s", record.name, record.getMessage())
+
+
+@contextmanager
+def _client_logs_verbose() -> Iterator[None]:
+    handler = _VerboseHandler(pylogging.INFO)
+    saved = []
+    for name in CLIENT_LOGGERS:
+        client_logger = pylogging.getLogger(name)
+        saved.append((client_logger, client_logger.level, client_logger.propagate))
+        client_logger.addHandler(handler)
+        client_logger.setLevel(pylogging.INFO)
+        client_logger.propagate = False
+    try:
+        yield
+    finally:
+        for client_logger, level, propagate in saved:
+            client_logger.removeHandler(handler)
+            client_logger.setLevel(level)
+            client_logger.propagate = propagate
+
+
+def _warn_outage(uses: dict[str, list[tuple[str, int | None]]], wanted: set[str],
+                 outage: Outage, outage_file: Path) -> None:
+    needed = sorted(base for base in wanted if base in uses)
+    if not needed:
+        return
+    logger.warning("did not ask arXiv for %d paper(s): at %s it could not be reached (%s), "
+                   "so it is not asked again before %s (delete %s to ask at once). "
+                   "Needed by %s", len(needed), _clock(outage.since), outage.reason,
+                   _clock(outage.until), outage_file, _places(uses, needed),
+                   type="paper", subtype=outage.subtype, location=uses[needed[0]][0])
+
+
+def _clock(timestamp: float) -> str:
+    return time.strftime("%H:%M:%S", time.localtime(timestamp))
 
 
 def _save(store: MetadataFile, records: dict[str, PaperRecord]) -> None:
@@ -74,20 +138,27 @@ def _save(store: MetadataFile, records: dict[str, PaperRecord]) -> None:
         logger.warning("%s", err, type="paper", subtype="metadata_file")
 
 
-def _warn_report(uses: dict[str, list[tuple[str, int | None]]], report: FetchReport) -> None:
+def _warn_report(uses: dict[str, list[tuple[str, int | None]]], report: FetchReport,
+                 records: dict[str, PaperRecord]) -> None:
     for failure in report.failures:
         needed = [base for base in failure.ids if base in uses]
         logger.warning("could not fetch %d paper(s) from arXiv: %s. Needed by %s",
                        len(failure.ids), failure.reason, _places(uses, needed) or "no page",
                        type="paper", subtype=failure.subtype,
                        location=uses[needed[0]][0] if needed else None)
-    _warn_missing(uses, {base: "not_found" for base in report.not_found if base in uses})
+    _warn_missing(uses, {base: Missing.NOT_FOUND for base in report.not_found if base in uses},
+                  records)
 
 
-def _warn_missing(uses: dict[str, list[tuple[str, int | None]]], why: dict[str, str]) -> None:
+def _warn_missing(uses: dict[str, list[tuple[str, int | None]]], why: dict[str, Missing],
+                  records: dict[str, PaperRecord]) -> None:
     for base in sorted(why):
-        logger.warning("no metadata for arXiv:%s (%s); it is shown by its ID only. Used at %s",
-                       base, _MISSING[why[base]], _pages(uses[base]),
+        if base in records:  # a refresh: what the metadata file holds stays
+            message = ("arXiv no longer returns arXiv:%s (%s); the record the metadata "
+                       "file holds is kept and shown. Used at %s")
+        else:
+            message = "no metadata for arXiv:%s (%s); it is shown by its ID only. Used at %s"
+        logger.warning(message, base, _MISSING[why[base]], _pages(uses[base]),
                        type="paper", subtype=why[base], location=uses[base][0])
 
 
@@ -98,3 +169,4 @@ def _places(uses: dict[str, list[tuple[str, int | None]]], bases: Iterable[str])
 
 def _pages(places: list[tuple[str, int | None]]) -> str:
     return ", ".join(f"{docname}:{line}" for docname, line in places)
+
