@@ -36,8 +36,6 @@ logger = logging.getLogger(__name__)
 AUTHORS_SHOWN = 5
 #: Authors named in an index entry before "et al.".
 AUTHORS_IN_INDEX = 3
-#: Builders whose readers get the card's stylesheet and script: tag pills, folded parts.
-BROWSER_BUILDERS = ("html", "dirhtml", "singlehtml")
 _DOI = re.compile(r"^10\.[0-9]{4,9}/\S+$")
 
 
@@ -83,7 +81,7 @@ class BuildCards(SphinxPostTransform):
         facts += _field("Links", _joined([
             _link(f"arXiv:{arxiv_id}", arxiv_id.abs_url), _link("PDF", arxiv_id.pdf_url)]))
         if placeholder["tags"]:
-            facts += _field("Tags", self._tags(placeholder["tags"]))
+            facts += _field("Tags", [_tags(placeholder["tags"])])
         if placeholder["related"]:
             facts += _field("Related", _joined(_xref("paper", related)
                                                for related in placeholder["related"]))
@@ -125,30 +123,24 @@ class BuildCards(SphinxPostTransform):
             if record:
                 line += nodes.Text(f" — {_short_authors(record)} ({record.year})")
             if commentary.tags:
-                line += nodes.Text(" " if self._in_browser else ". Tags: ")
-                line.extend(self._tags(commentary.tags))
+                line += _tags(commentary.tags, lead_in=". Tags: ")
             items += nodes.list_item("", line)
         return items
 
-    @property
-    def _in_browser(self) -> bool:
-        return self.app.builder.name in BROWSER_BUILDERS
-
-    def _tags(self, tags: list[str]) -> list[nodes.Node]:
-        """Pills in a browser; elsewhere (PDF, EPUB, text) only commas set the tags
-        apart: with spaces, "scaling transfer learning" reads as one tag."""
-        separator = " " if self._in_browser else ", "
-        return _joined((nodes.inline(tag, tag, classes=["paper-tag"]) for tag in tags),
-                       separator)
-
 
 class MakeCardsInteractive(SphinxPostTransform):
-    """Fold the abstract, the BibTeX and long author lists, for browsers only."""
+    """Fold the abstract, the BibTeX and long author lists, and show tags as pills,
+    for browsers only."""
 
     default_priority = 200
-    builders = BROWSER_BUILDERS
+    builders = ("html", "dirhtml", "singlehtml")
 
     def run(self, **kwargs) -> None:  # noqa: ANN003
+        for tags in list(self.document.findall(_is_tag_list)):
+            # The pills set the tags apart: no commas, and a space for a lead-in.
+            pills = list(tags.findall(_is_tag))
+            lead_in = [nodes.Text(" ")] if tags["lead_in"] else []
+            tags.replace_self([*lead_in, *_joined(pills, " ")])
         for card in list(self.document.findall(paper_card)):
             for part in list(card.children):
                 if part.get("foldable"):
@@ -201,6 +193,21 @@ def _joined(parts, separator: str = ", ") -> list[nodes.Node]:  # noqa: ANN001
             joined.append(nodes.Text(separator))
         joined.append(part)
     return joined
+
+
+def _tags(tags: list[str], lead_in: str = "") -> nodes.inline:
+    """The tags after ``lead_in``, with commas: without the pills that browsers get
+    (``MakeCardsInteractive``), "scaling transfer learning" would read as one tag."""
+    pills = (nodes.inline(tag, tag, classes=["paper-tag"]) for tag in tags)
+    return nodes.inline("", lead_in, *_joined(pills), paper_tag_list=True, lead_in=lead_in)
+
+
+def _is_tag_list(node: nodes.Node) -> bool:
+    return isinstance(node, nodes.inline) and node.get("paper_tag_list", False)
+
+
+def _is_tag(node: nodes.Node) -> bool:
+    return isinstance(node, nodes.inline) and "paper-tag" in node["classes"]
 
 
 def _link(text: str, url: str) -> nodes.reference:
