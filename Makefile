@@ -1,12 +1,20 @@
 # Two commands do everything: `make html` and `make test` (see README.md).
+# Options for Sphinx go in O, as in Sphinx's own Makefile: make html O="-D arxiv_offline=1".
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-BUILDDIR := _build
-# -W: a warning fails the build, as on Read the Docs (fail_on_warning).
-SPHINXOPTS ?= -W --keep-going -j auto
+# Overridable so that the tests can run these targets on a test site.
+SOURCEDIR ?= .
+BUILDDIR ?= _build
+# -W: a warning fails the build, as on Read the Docs (fail_on_warning). Apart from
+# SPHINXOPTS and O so that options given to make add to it and never replace it.
+STRICTOPTS := -W --keep-going
+SPHINXOPTS ?= -j auto
+O ?=
+ALLSPHINXOPTS = $(STRICTOPTS) $(SPHINXOPTS) $(O)
+TESTS ?= tests
 
-.PHONY: html test livehtml clean refresh-metadata bench
+.PHONY: html latexpdf epub test livehtml clean refresh-metadata bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,21 +27,26 @@ $(VENV)/.installed-test: requirements-test.txt $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -r requirements-test.txt
 	touch $@
 
-html: $(VENV)/.installed
-	$(BIN)/sphinx-build -b html $(SPHINXOPTS) . $(BUILDDIR)/html
+# -M keeps the doctrees in $(BUILDDIR)/doctrees, outside every output (an EPUB would
+# otherwise carry them inside the book); latexpdf runs latexmk on Sphinx's LaTeX.
+html latexpdf epub: $(VENV)/.installed
+	$(BIN)/sphinx-build -M $@ "$(SOURCEDIR)" "$(BUILDDIR)" $(ALLSPHINXOPTS)
 
+# -rs: every skipped test says why.
 test: $(VENV)/.installed-test
-	$(BIN)/python -m pytest tests
+	$(BIN)/python -m pytest -rs $(TESTS)
 
 # The metadata file's lock and temporary files change during a build: not a reason
 # to build again. Neither are the tests, the benchmark or the virtual environment.
+# A failing build keeps the server up, serving the last pages.
 livehtml: $(VENV)/.installed
-	$(BIN)/sphinx-autobuild -b html . $(BUILDDIR)/html \
+	$(BIN)/sphinx-autobuild -b html -d "$(BUILDDIR)/doctrees" "$(SOURCEDIR)" "$(BUILDDIR)/html" \
+		$(ALLSPHINXOPTS) \
 		--re-ignore '(^|/)(\.venv|tests|bench|\.git)/' --re-ignore '_data/.*\.(lock|tmp)$$'
 
 # Re-fetch every record in the metadata file from arXiv (needs the network).
 refresh-metadata: $(VENV)/.installed
-	$(BIN)/sphinx-build -b html $(SPHINXOPTS) -D arxiv_refresh=1 . $(BUILDDIR)/html
+	$(BIN)/sphinx-build -M html "$(SOURCEDIR)" "$(BUILDDIR)" $(ALLSPHINXOPTS) -D arxiv_refresh=1
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python bench/build_times.py $(BENCHOPTS)

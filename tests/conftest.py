@@ -32,7 +32,8 @@ def rootdir() -> Path:
 @pytest.fixture(scope="session")
 def real_responses() -> RealResponses:
     if not (RESPONSES_DIR / "MANIFEST.md").exists():
-        pytest.skip(f"the recorded arXiv responses are not at {RESPONSES_DIR}")
+        pytest.skip(f"the recorded arXiv responses are not at {RESPONSES_DIR}; "
+                    "set ARXIV_RESPONSES_DIR to the folder that holds them")
     return RealResponses.load(RESPONSES_DIR)
 
 

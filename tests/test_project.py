@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import shutil
+import subprocess
+import sys
 
 import jsonschema
 import pytest
@@ -86,3 +90,61 @@ def test_requirements_are_pinned():
             if line and not line.startswith("-r "):
                 assert re.fullmatch(r"[A-Za-z0-9_.\-\[\]]+==[0-9][0-9A-Za-z.]*", line), line
 
+
+
+#: What makes up the site, as opposed to the rest of the repository.
+SITE_PARTS = ("conf.py", "index.md", "writing.md", "README.md",
+              "papers", "_data", "_ext", "_static")
+NEW_PAGE = "notes/reading-list"
+
+
+def sphinx_build_html(srcdir, builddir) -> subprocess.CompletedProcess:
+    """``sphinx-build -M html`` as ``make html`` runs it: a process, string arguments."""
+    env = {**os.environ, "NO_COLOR": "1"}
+    env.pop("FORCE_COLOR", None)
+    return subprocess.run(
+        [sys.executable, "-m", "sphinx", "-M", "html", str(srcdir), str(builddir),
+         "-W", "--keep-going", "-N", "-D", "arxiv_offline=1"],
+        env=env, capture_output=True, text=True, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def site_copy(tmp_path_factory):
+    """The repository's site with a page outside papers/ in a toctree, Markdown files in
+    tests/ and bench/, built once; returns the source, the build folder and the build."""
+    srcdir = tmp_path_factory.mktemp("repo")
+    for name in SITE_PARTS:
+        copy = shutil.copytree if (REPO / name).is_dir() else shutil.copy
+        copy(REPO / name, srcdir / name)
+    for folder in ("tests", "bench"):
+        (srcdir / folder).mkdir()
+        (srcdir / folder / "notes.md").write_text("# Not a page\n")
+    (srcdir / "notes").mkdir()
+    (srcdir / f"{NEW_PAGE}.md").write_text("# Reading list\n\nPapers to read next.\n")
+    with (srcdir / "index.md").open("a") as index:
+        index.write(f"\n```{{toctree}}\n:hidden:\n\n{NEW_PAGE}\n```\n")
+    builddir = srcdir / "_build"
+    return srcdir, builddir, sphinx_build_html(srcdir, builddir)
+
+
+def test_every_markdown_page_is_built_and_nothing_else(site_copy):
+    _, builddir, build = site_copy
+    assert build.returncode == 0, build.stderr
+    assert "WARNING" not in build.stderr
+    html = builddir / "html"
+    assert (html / f"{NEW_PAGE}.html").exists()
+    for not_a_page in ("README.html", "tests/notes.html", "bench/notes.html"):
+        assert not (html / not_a_page).exists(), not_a_page
+
+
+def test_an_unchanged_rebuild_writes_nothing_and_says_nothing_changed(site_copy):
+    """furo registers pygments_dark_style only once its theme loads, after Sphinx compared
+    the configuration with the last build's, so Sphinx always reports that one (see the
+    README); nothing of this site's configuration may be reported changed."""
+    srcdir, builddir, first = site_copy
+    assert first.returncode == 0, first.stderr
+    second = sphinx_build_html(srcdir, builddir)
+    assert second.returncode == 0, second.stderr
+    assert "writing output... [" not in second.stdout
+    reported = re.findall(r"The configuration has changed \((.*)\)", second.stdout)
+    assert reported in ([], ["1 option: 'pygments_dark_style'"]), reported
