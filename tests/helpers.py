@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
-ROOTS = Path(__file__).parent / "roots"
+REPO = Path(__file__).resolve().parents[1]
+ROOTS = REPO / "tests" / "roots"
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
@@ -34,3 +38,12 @@ def written(app) -> list[str]:
     """The docnames this build wrote, sorted."""
     status = _ANSI.sub("", app.status.getvalue())
     return sorted(re.findall(r"writing output\.\.\. \[\s*\d+%\] (\S+)", status))
+
+
+def sphinx_build(srcdir: Path, outdir: Path, *args: str, builder: str = "html"):
+    """A real ``sphinx-build`` with -W, as an author runs it; doctrees beside the output."""
+    return subprocess.run(
+        [sys.executable, "-m", "sphinx", "-N", "-W", "--keep-going", "-b", builder,
+         "-d", str(outdir / ".doctrees"), *args, str(srcdir), str(outdir)],
+        capture_output=True, text=True, timeout=600,
+        env={**os.environ, "PYTHONPATH": str(REPO / "_ext")})

@@ -8,6 +8,8 @@ from xml.etree import ElementTree
 from bs4 import BeautifulSoup
 from helpers import build, copy_root
 
+from mlcommentary.metadata import SCHEMA_VERSION
+
 ATOM = "{http://www.w3.org/2005/Atom}"
 
 
@@ -38,7 +40,7 @@ def test_cold_build_fetches_once_and_warm_builds_never(make_app, tmp_path, real_
     ]
 
     saved = json.loads((srcdir / "_data" / "arxiv.json").read_text())
-    assert saved["schema_version"] == 1
+    assert saved["schema_version"] == SCHEMA_VERSION
     assert list(saved["papers"]) == sorted(saved["papers"]) and len(saved["papers"]) == 6
     assert saved["papers"]["1707.08567"]["source"] == "arxiv-api"
     before = (srcdir / "_data" / "arxiv.json").read_bytes()

@@ -18,7 +18,13 @@ from conftest import FUTURE_MONTH, REPO
 from helpers import copy_root
 
 from mlcommentary.fetch import ArxivFetcher
-from mlcommentary.metadata import RECORD_SCHEMA, MetadataFile, MetadataFileError, PaperRecord
+from mlcommentary.metadata import (
+    RECORD_SCHEMA,
+    SCHEMA_VERSION,
+    MetadataFile,
+    MetadataFileError,
+    PaperRecord,
+)
 from mlcommentary.testing import synthetic_entry
 
 
@@ -40,7 +46,8 @@ def test_save_is_sorted_diffable_and_round_trips(tmp_path):
     assert store.save(records) is True
     text = store.path.read_text(encoding="utf-8")
     data = json.loads(text)
-    assert list(data) == ["schema_version", "papers"] and data["schema_version"] == 1
+    assert list(data) == ["schema_version", "papers", "commentaries"]
+    assert data["schema_version"] == SCHEMA_VERSION
     assert list(data["papers"]) == sorted(records)
     assert "Zoë Ünïcode" in text  # readable in a diff, not \u escapes
     assert text.endswith("}\n") and text.count("\n") > 30  # one field a line

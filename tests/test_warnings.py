@@ -21,13 +21,15 @@ def test_each_mistake_warns_at_its_line(app):
     assert "nothing-has-this-tag" in warning_at(app, "bad.md:8:", "empty_index")
     offline = warning_at(app, "bad.md:6:", "offline")
     assert "arXiv:3012.00009" in offline and offline.split("Used at ")[1].startswith("bad:6 ")
-    # The first page in name order keeps the paper; the other is told where it is.
-    assert "in duplicate;" in warning_at(app, "good.md:3:", "duplicate")
+    # The page the metadata file names keeps the paper, though "duplicate" sorts first;
+    # the other is told where it is.
+    assert "good.md:3 keeps it (it claimed the paper first" in warning_at(
+        app, "duplicate.md:3:", "duplicate")
     assert len(warnings(app)) == 6, warnings(app)
     page = (app.outdir / "bad.html").read_text()
     assert "Still here after all that." in page
     assert 'class="paper-ref-invalid">hep-th/99<' in page
-    assert page.count('<div class="paper-card"') == 1  # the bad ID got no card, the good one did
+    assert page.count('class="paper-card"') == 1  # the bad ID got no card, the good one did
     # The valid related paper survived next to the malformed one.
     assert "Synthetic Paper One" in page
 

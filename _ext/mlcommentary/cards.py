@@ -58,8 +58,11 @@ class BuildCards(SphinxPostTransform):
         card = paper_card(ids=placeholder["ids"], arxiv_id=str(arxiv_id))
         # Every link in the card is located at the directive (linkcheck, warnings).
         card.source, card.line = placeholder.source, placeholder.line
+        # Not env.docname: a builder that resolves the whole book as one tree (LaTeX)
+        # resolves every page's cards under the master document's name.
+        docname = placeholder["docname"]
         title = domain.title(arxiv_id)
-        if not self._is_page_title(placeholder, title):
+        if not self._is_page_title(docname, title):
             card += _part("title", nodes.paragraph("", "", nodes.strong(title, title)))
         if record:
             card += _part("authors", nodes.paragraph("", ", ".join(record.authors),
@@ -67,6 +70,11 @@ class BuildCards(SphinxPostTransform):
         else:
             card += _part("missing", nodes.paragraph(
                 "", "The site has no metadata for this paper yet."))
+        commentary = domain.commentary(arxiv_id.base)
+        if commentary and commentary.docname != docname:
+            card += _part("elsewhere", nodes.paragraph(
+                "", "The site's commentary on this paper is ",
+                _xref("doc", "/" + commentary.docname), nodes.Text(".")))
 
         facts = _part("facts", nodes.field_list())
         if record:
@@ -98,13 +106,8 @@ class BuildCards(SphinxPostTransform):
                               nodes.literal_block(bibtex, bibtex, language="bibtex"))
         return card
 
-    def _is_page_title(self, placeholder: paper_card_placeholder, title: str) -> bool:
-        """Whether the card's page is titled ``title``: then the card does not repeat it.
-
-        The page is the placeholder's source file: ``env.docname`` is the master
-        document when a builder (LaTeX) resolves the whole book as one tree.
-        """
-        docname = self.env.path2doc(placeholder.source or "") or self.env.docname
+    def _is_page_title(self, docname: str, title: str) -> bool:
+        """Whether page ``docname`` is titled ``title``: then its card does not repeat it."""
         page_title = self.env.titles.get(docname)
         return page_title is not None and _folded(page_title.astext()) == _folded(title)
 

@@ -41,8 +41,10 @@ class PaperDirective(SphinxDirective):
         domain.note_claim(docname, arxiv_id, self.lineno, self.options.get("tags", []), related)
         for other in related:
             domain.note_mention(docname, other, self.lineno)
-        card = paper_card_placeholder(arxiv_id=str(arxiv_id), tags=self.options.get("tags", []),
-                          related=[str(r) for r in related], ids=[paper_anchor(arxiv_id)])
+        card = paper_card_placeholder(docname=docname, arxiv_id=str(arxiv_id),
+                                      tags=self.options.get("tags", []),
+                                      related=[str(r) for r in related],
+                                      ids=[paper_anchor(arxiv_id)])
         self.set_source_info(card)
         return [card]
 

@@ -116,12 +116,15 @@ class PaperDomain(Domain):
         "pages": {},  # docname -> PagePapers
         "view": {},  # version-less ID -> PaperFacts, as of the last refresh_view
     }
-    data_version = 2
+    # Bumped whenever the stored data or the doctrees' placeholders change shape.
+    data_version = 3
     dangling_warnings = {"paper": "cannot resolve paper reference %(target)s"}
 
     def __init__(self, env: BuildEnvironment) -> None:
         super().__init__(env)
         self._records: Mapping[str, PaperRecord] = {}
+        #: The metadata file's ``commentaries``; None when the file cannot be used.
+        self.kept_owners: Mapping[str, str] | None = None
 
     # -- per document, while reading ------------------------------------------
 
@@ -149,9 +152,21 @@ class PaperDomain(Domain):
 
     # -- project-wide, after reading --------------------------------------------
 
-    def use_records(self, records: Mapping[str, PaperRecord]) -> None:
-        """The records this build shows: the metadata file's and what it fetched."""
+    def use_records(self, records: Mapping[str, PaperRecord],
+                    owners: Mapping[str, str] | None) -> None:
+        """The records this build shows, and the commentary page each paper keeps.
+
+        Both come from the metadata file (the records also from this build's fetch).
+        ``owners`` is what makes a paper's commentary stable: a page that claims a
+        paper another page already keeps never takes it over, whatever its name.
+        """
         self._records = records
+        self.kept_owners = owners
+
+    def owners(self) -> dict[str, str]:
+        """The commentary page of every paper that has one, for the metadata file."""
+        return {base: facts.docname for base, facts in self.data["view"].items()
+                if facts.docname is not None}
 
     def _claims(self) -> Iterator[tuple[str, str, Claim]]:
         """Every claim as ``(base, docname, claim)``, in docname order."""
@@ -172,9 +187,11 @@ class PaperDomain(Domain):
 
     def refresh_view(self) -> set[str]:
         """Recompute the project-wide view; return the docnames whose output it changes."""
+        kept = self.kept_owners or {}
         view: dict[str, PaperFacts] = {}
         for base, docname, claim in self._claims():
-            view.setdefault(base, PaperFacts(docname, replace(claim, line=None)))
+            if base not in view or docname == kept.get(base):
+                view[base] = PaperFacts(docname, replace(claim, line=None))
         for docname in sorted(self.data["pages"]):
             for base in self.data["pages"][docname].mentions:
                 facts = view.setdefault(base, PaperFacts())
@@ -199,14 +216,26 @@ class PaperDomain(Domain):
         return affected & set(self.data["pages"])
 
     def check_consistency(self) -> None:
-        first: dict[str, str] = {}
+        """Warn on every page that claims a paper another page keeps, naming both places."""
         for base, docname, claim in self._claims():
-            if base in first:
-                logger.warning("arXiv:%s already has its commentary in %s; this page's card "
-                               "links there", base, first[base], type="paper",
-                               subtype="duplicate", location=(docname, claim.line))
-            else:
-                first[base] = docname
+            owner = self.data["view"][base].docname
+            if docname == owner:
+                continue
+            kept = self.data["pages"][owner].claims[base]
+            logger.warning(
+                "arXiv:%s has two commentaries: %s keeps it (%s) and %s does not; this "
+                "card links to the kept one. Merge the pages, or remove one directive",
+                base, self._place(owner, kept.line), self._owner_rule(base),
+                self._place(docname, claim.line), type="paper", subtype="duplicate",
+                location=(docname, claim.line))
+
+    def _owner_rule(self, base: str) -> str:
+        if (self.kept_owners or {}).get(base) == self.data["view"][base].docname:
+            return "it claimed the paper first, as the metadata file records"
+        return "of the pages that claim it, its path sorts first"
+
+    def _place(self, docname: str, line: int | None) -> str:
+        return f"{self.env.doc2path(docname, False)}:{line}"
 
     # -- queries ----------------------------------------------------------------
 

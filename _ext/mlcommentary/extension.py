@@ -13,7 +13,7 @@ from . import cards, config
 from .directives import PaperDirective, PaperIndexDirective
 from .domain import PaperDomain, PaperRole
 from .nodes import NODES
-from .sync import sync_metadata
+from .sync import remember_owners, sync_metadata
 
 ASSETS = Path(__file__).parent / "assets"
 
@@ -32,7 +32,9 @@ def add_assets(app: Sphinx) -> None:
 
 
 def rewrite_dependents(app: Sphinx, env: BuildEnvironment) -> list[str]:
-    return sorted(env.domains["paper"].refresh_view())
+    affected = env.domains["paper"].refresh_view()
+    remember_owners(app, env)
+    return sorted(affected)
 
 
 def link_to_arxiv(app: Sphinx, env: BuildEnvironment, node, contnode):  # noqa: ANN001

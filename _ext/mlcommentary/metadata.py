@@ -7,6 +7,11 @@ clone builds with no network at all. It is written so that it never holds less
 than it did: every save re-reads the file under a lock and merges into it, the
 new content replaces the old atomically, and a file that cannot be understood is
 never overwritten.
+
+Beside the records, the file keeps ``commentaries``: for each paper, the page that
+keeps its commentary. It is what makes that choice stable: a page added later
+that claims the same paper never takes it over, in an incremental build or a
+fresh clone alike.
 """
 
 from __future__ import annotations
@@ -25,7 +30,8 @@ from filelock import FileLock, Timeout
 
 from .ids import ArxivId, parse_arxiv_id
 
-SCHEMA_VERSION = 1
+#: 2 added ``commentaries``; a file of schema 1 is read as one with none.
+SCHEMA_VERSION = 2
 
 #: Where a record came from: the API itself, or arXiv's human-readable abstract
 #: page copied by hand (a refresh replaces those with the API's own record).
@@ -37,6 +43,7 @@ FILE_SCHEMA: dict[str, Any] = {
     "properties": {
         "schema_version": {"type": "integer", "minimum": 1},
         "papers": {"type": "object"},
+        "commentaries": {"type": "object", "additionalProperties": {"type": "string"}},
     },
 }
 
@@ -152,10 +159,12 @@ class MetadataFileError(Exception):
 
 @dataclass
 class LoadedMetadata:
-    """The records a file held, and the ones it held that could not be used."""
+    """The records a file held, the ones it held that could not be used, and the
+    page that keeps each paper's commentary."""
 
     records: dict[str, PaperRecord] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
+    commentaries: dict[str, str] = field(default_factory=dict)
 
 
 class MetadataFile:
@@ -172,16 +181,21 @@ class MetadataFile:
         Records that are individually wrong are left out and listed in
         ``problems``; they stay in the file untouched.
         """
-        loaded = LoadedMetadata()
-        for key, data in self._read_papers().items():
+        document = self._read()
+        loaded = LoadedMetadata(commentaries=document["commentaries"])
+        for key, data in document["papers"].items():
             try:
                 loaded.records[key] = _stored_record(key, data)
             except ValueError as err:
                 loaded.problems.append(f"record {key!r}: {err}")
         return loaded
 
-    def save(self, records: Mapping[str, PaperRecord]) -> bool:
+    def save(self, records: Mapping[str, PaperRecord],
+             commentaries: Mapping[str, str] | None = None) -> bool:
         """Merge ``records`` into the file; return whether its bytes changed.
+
+        ``commentaries``, when given, replaces the file's map of paper to the page
+        that keeps its commentary: every build knows the whole of it.
 
         Records already in the file and absent from ``records`` are kept, so two
         builds writing at once both keep what they fetched. A stored record that
@@ -190,10 +204,13 @@ class MetadataFile:
         """
         try:
             with self._lock:
-                papers = self._read_papers()
+                document = self._read()
+                papers = document["papers"]
                 papers.update((key, record.to_json()) for key, record in records.items()
                               if key not in papers or _is_usable(key, papers[key]))
-                text = _dump(papers)
+                if commentaries is not None:
+                    document["commentaries"] = dict(commentaries)
+                text = _dump(document)
                 if self.path.exists():
                     if self.path.read_text(encoding="utf-8") == text:
                         return False
@@ -208,11 +225,12 @@ class MetadataFile:
         except OSError as err:
             raise MetadataFileError(f"{self.path}: cannot write: {err.strerror}") from None
 
-    def _read_papers(self) -> dict[str, Any]:
+    def _read(self) -> dict[str, Any]:
+        """The file's ``papers`` and ``commentaries``, or ``MetadataFileError``."""
         try:
             text = self.path.read_text(encoding="utf-8")
         except FileNotFoundError:
-            return {}
+            return {"papers": {}, "commentaries": {}}
         except (OSError, UnicodeDecodeError) as err:
             reason = getattr(err, "strerror", None) or str(err)
             raise MetadataFileError(f"{self.path}: cannot read: {reason}") from None
@@ -236,7 +254,8 @@ class MetadataFile:
                 f"(schema {data['schema_version']}, this one knows {SCHEMA_VERSION}); "
                 "it will not be overwritten"
             )
-        return dict(data["papers"])
+        return {"papers": dict(data["papers"]),
+                "commentaries": dict(data.get("commentaries", {}))}
 
 
 def _stored_record(key: str, data: Any) -> PaperRecord:
@@ -255,9 +274,12 @@ def _is_usable(key: str, data: Any) -> bool:
     return True
 
 
-def _dump(papers: Mapping[str, Any]) -> str:
-    document = {"schema_version": SCHEMA_VERSION, "papers": dict(sorted(papers.items()))}
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+def _dump(document: Mapping[str, Any]) -> str:
+    return json.dumps({
+        "schema_version": SCHEMA_VERSION,
+        "papers": dict(sorted(document["papers"].items())),
+        "commentaries": dict(sorted(document["commentaries"].items())),
+    }, indent=2, ensure_ascii=False) + "\n"
 
 
 def _replace_atomically(path: Path, text: str) -> None:

@@ -10,7 +10,8 @@ from docutils import nodes
 
 
 class paper_card_placeholder(nodes.General, nodes.Element):  # noqa: N801
-    """Where a card goes: ``arxiv_id``, ``tags``, ``related``. Replaced before writing."""
+    """Where a card goes: ``docname``, ``arxiv_id``, ``tags``, ``related``. Replaced before
+    writing."""
 
 
 class paper_index_placeholder(nodes.General, nodes.Element):  # noqa: N801

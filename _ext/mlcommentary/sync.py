@@ -41,6 +41,7 @@ def sync_metadata(app: Sphinx, env: BuildEnvironment) -> None:
     domain: PaperDomain = env.domains["paper"]
     store = MetadataFile(Path(app.confdir) / app.config.arxiv_metadata_file)
     records: dict[str, PaperRecord] = {}
+    owners: dict[str, str] | None = None  # stays None when the file cannot be written
     try:
         loaded = store.load()
     except MetadataFileError as err:
@@ -51,8 +52,9 @@ def sync_metadata(app: Sphinx, env: BuildEnvironment) -> None:
             logger.warning("%s: %s; left as it is", store.path, problem, type="paper",
                            subtype="metadata_file")
         records.update(loaded.records)
-        writable = True
-    domain.use_records(records)
+        owners = loaded.commentaries
+    domain.use_records(records, owners)
+    writable = owners is not None
 
     uses = domain.uses()
     if app.config.arxiv_refresh:
@@ -170,3 +172,15 @@ def _places(uses: dict[str, list[tuple[str, int | None]]], bases: Iterable[str])
 def _pages(places: list[tuple[str, int | None]]) -> str:
     return ", ".join(f"{docname}:{line}" for docname, line in places)
 
+
+def remember_owners(app: Sphinx, env: BuildEnvironment) -> None:
+    """Write down the page that keeps each paper's commentary, once the view has it."""
+    domain: PaperDomain = env.domains["paper"]
+    owners = domain.owners()
+    if domain.kept_owners is None or domain.kept_owners == owners:
+        return
+    store = MetadataFile(Path(app.confdir) / app.config.arxiv_metadata_file)
+    try:
+        store.save({}, owners)
+    except MetadataFileError as err:
+        logger.warning("%s", err, type="paper", subtype="metadata_file")

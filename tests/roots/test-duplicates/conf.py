@@ -1,0 +1,4 @@
+# One commentary, to which the tests add a second page claiming the same paper.
+extensions = ["myst_parser", "mlcommentary"]
+project = "Duplicates test"
+arxiv_offline = True
