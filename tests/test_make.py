@@ -20,8 +20,10 @@ def make(*args: str, **environ: str) -> subprocess.CompletedProcess:
     The test roots find the extension on PYTHONPATH, as the tests' own builds do."""
     env = {**os.environ, "PYTHONPATH": str(REPO / "_ext"), "NO_COLOR": "1", **environ}
     return subprocess.run(
-        ["make", "-C", str(REPO), "-o", ".venv/.installed", "-o", ".venv/.installed-test",
-         *args],
+        # --no-print-directory: under `make test` this make is a sub-make, which would
+        # otherwise announce every directory it enters.
+        ["make", "--no-print-directory", "-C", str(REPO), "-o", ".venv/.installed",
+         "-o", ".venv/.installed-test", *args],
         capture_output=True, text=True, env=env, timeout=600)
 
 
@@ -58,8 +60,8 @@ def test_fresh_clone_sets_up_its_environment(tmp_path):
     """Without .venv, `make html` first creates it and installs the requirements."""
     for name in ("Makefile", "requirements.txt", "requirements-test.txt"):
         shutil.copy(REPO / name, tmp_path)
-    recipe = subprocess.run(["make", "-n", "html"], cwd=tmp_path, capture_output=True,
-                            text=True, check=True).stdout.splitlines()
+    recipe = subprocess.run(["make", "--no-print-directory", "-n", "html"], cwd=tmp_path,
+                            capture_output=True, text=True, check=True).stdout.splitlines()
     assert recipe[:3] == ["python3 -m venv .venv",
                           ".venv/bin/python -m pip install --quiet -r requirements.txt",
                           "touch .venv/.installed"]
