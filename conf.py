@@ -11,7 +11,8 @@ copyright = "2026, ML Commentary authors"
 # The site has no releases; EPUB readers need some version (epubcheck: empty ibooks:version).
 version = release = "1"
 
-extensions = ["myst_parser", "mlcommentary", "furo_sidebar"]
+# sphinx_design: grids, cards, tabs and dropdowns for commentaries that want them.
+extensions = ["myst_parser", "sphinx_design", "mlcommentary", "furo_sidebar"]
 # Every Markdown file is a page except these: the repository's README, the tests' and
 # the benchmark's folders, build output, and folders starting with "_" or ".".
 exclude_patterns = ["README.md", "tests", "bench", "_*", ".*", "**/.*"]
@@ -42,3 +43,5 @@ latex_elements = {
 # site's toctrees are hidden (furo shows them in the sidebar instead).
 epub_tocscope = "includehidden"
 epub_publisher = author
+# Links stay links in a reader; printed after them, arXiv's URLs doubled every card.
+epub_show_urls = "no"
