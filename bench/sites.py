@@ -30,9 +30,10 @@ TAGS = ["vision", "language", "scaling", "theory", "optimisation", "robustness",
 WORDS = ("model training data transfer scaling loss layer attention benchmark accuracy "
          "representation gradient robust fine-tuning pre-training evaluation dataset "
          "parameter compute downstream upstream saturation experiment baseline").split()
+_EXTENDED = '["myst_parser", "sphinx_design", "mlcommentary", "furo_sidebar"]'
 CONF = {
-    "ext": ('["myst_parser", "sphinx_design", "mlcommentary", "furo_sidebar"]', "arxiv_offline = True\n"),
-    "stripped": ('["myst_parser", "sphinx_design", "mlcommentary", "furo_sidebar"]', "arxiv_offline = True\n"),
+    "ext": (_EXTENDED, "arxiv_offline = True\n"),
+    "stripped": (_EXTENDED, "arxiv_offline = True\n"),
     "peer": ('["myst_parser", "sphinx_design"]', ""),
 }
 

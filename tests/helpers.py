@@ -40,10 +40,33 @@ def written(app) -> list[str]:
     return sorted(re.findall(r"writing output\.\.\. \[\s*\d+%\] (\S+)", status))
 
 
-def sphinx_build(srcdir: Path, outdir: Path, *args: str, builder: str = "html"):
-    """A real ``sphinx-build`` with -W, as an author runs it; doctrees beside the output."""
+def _environment(**extra: str) -> dict[str, str]:
+    """The tests' environment, with the extension importable and no colour in the logs."""
+    environment = {**os.environ, "PYTHONPATH": str(REPO / "_ext"), "NO_COLOR": "1", **extra}
+    environment.pop("FORCE_COLOR", None)
+    return environment
+
+
+def sphinx_build(srcdir: Path, outdir: Path, *options: str, builder: str = "html",
+                 strict: bool = True) -> subprocess.CompletedProcess:
+    """A real ``sphinx-build`` as an author runs it: a process with string arguments.
+
+    ``strict`` adds ``-W --keep-going``, as ``make`` does. The doctrees go beside
+    ``outdir``, so two builds into one ``outdir`` are a rebuild.
+    """
     return subprocess.run(
-        [sys.executable, "-m", "sphinx", "-N", "-W", "--keep-going", "-b", builder,
-         "-d", str(outdir / ".doctrees"), *args, str(srcdir), str(outdir)],
-        capture_output=True, text=True, timeout=600,
-        env={**os.environ, "PYTHONPATH": str(REPO / "_ext")})
+        [sys.executable, "-m", "sphinx", "-N", *(["-W", "--keep-going"] if strict else []),
+         "-b", builder, "-d", str(outdir.with_name(outdir.name + ".doctrees")), *options,
+         str(srcdir), str(outdir)],
+        capture_output=True, text=True, timeout=600, env=_environment())
+
+
+def make(*args: str, **environ: str) -> subprocess.CompletedProcess:
+    """``make`` in the checkout, with its virtual environment taken as set up: this is
+    the one running the tests (test_make covers the set-up itself)."""
+    return subprocess.run(
+        # --no-print-directory: under `make test` this make is a sub-make, which would
+        # otherwise announce every directory it enters.
+        ["make", "--no-print-directory", "-C", str(REPO), "-o", ".venv/.installed",
+         "-o", ".venv/.installed-test", *args],
+        capture_output=True, text=True, timeout=600, env=_environment(**environ))

@@ -12,7 +12,8 @@ from bs4 import BeautifulSoup
 from conftest import FUTURE_MONTH
 from helpers import copy_root
 from pybtex.database import parse_string
-from test_metadata import record, sphinx_build
+from helpers import sphinx_build
+from test_metadata import record
 
 from mlcommentary.bibtex import bibtex_entry
 from mlcommentary.fetch import ArxivFetcher

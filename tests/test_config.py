@@ -4,15 +4,15 @@ that cannot work stop the build at once with a clear error."""
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
+import helpers
 from conftest import REPO
+from helpers import make
 from test_faults import Times, never_answers, respond
 
 from mlcommentary.fetch import ArxivFetcher
@@ -35,7 +35,7 @@ def make_site(tmp_path: Path, url: str) -> Path:
     return site
 
 
-def sphinx_build(site: Path, where: str, name: str, value) -> subprocess.CompletedProcess:
+def build_with(site: Path, where: str, name: str, value) -> subprocess.CompletedProcess:
     """Build ``site`` with ``name`` set in ``where``: conf.py, -D, or make's O."""
     text = str(int(value)) if isinstance(value, bool) else str(value)
     options = []
@@ -44,15 +44,10 @@ def sphinx_build(site: Path, where: str, name: str, value) -> subprocess.Complet
             conf.write(f"{name} = {value!r}\n")
     else:
         options = ["-D", f"{name}={text}"]
-    env = {**os.environ, "PYTHONPATH": str(REPO / "_ext"), "NO_COLOR": "1"}
     if where == "make":
-        command = ["make", "-C", str(REPO), "-o", ".venv/.installed", "html",
-                   f"SOURCEDIR={site}", f"BUILDDIR={site.parent / 'build'}",
-                   "O=" + " ".join(options)]
-    else:
-        command = [sys.executable, "-m", "sphinx", "-W", "-b", "html", str(site),
-                   str(site.parent / "build" / "html"), *options]
-    return subprocess.run(command, capture_output=True, text=True, env=env, timeout=300)
+        return make("html", f"SOURCEDIR={site}", f"BUILDDIR={site.parent / 'build'}",
+                    "O=" + " ".join(options))
+    return helpers.sphinx_build(site, site.parent / "build" / "html", *options)
 
 
 def saved(path: Path) -> dict:
@@ -120,7 +115,7 @@ def test_every_setting_from_every_place(name, where, tmp_path, fake_arxiv):
     if set_up:
         set_up(site, fake_arxiv)
     started = time.monotonic()
-    result = sphinx_build(site, where, name, fake_arxiv.url if value is None else value)
+    result = build_with(site, where, name, fake_arxiv.url if value is None else value)
     elapsed = time.monotonic() - started
     output = result.stdout + result.stderr
     assert "cannot override" not in output and "invalid number" not in output, output
@@ -140,7 +135,7 @@ def test_every_setting_from_every_place(name, where, tmp_path, fake_arxiv):
 ])
 def test_values_that_cannot_work_stop_the_build(setting, message, tmp_path):
     site = make_site(tmp_path, CLOSED_PORT_URL)
-    result = sphinx_build(site, "-D", *setting.split("=", 1))
+    result = build_with(site, "-D", *setting.split("=", 1))
     assert result.returncode == 2, result.stdout + result.stderr
     assert "Configuration error" in result.stderr and message in result.stderr
     assert not (site.parent / "build" / "html" / "index.html").exists()

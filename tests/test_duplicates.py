@@ -38,7 +38,8 @@ def test_without_a_record_of_the_first_page_the_path_decides(tmp_path):
     result = sphinx_build(srcdir, tmp_path / "out")
     [warning] = [line for line in result.stderr.splitlines() if "WARNING" in line]
     assert warning.startswith(f"{srcdir / 'papers' / 'zeta.md'}:3: WARNING: ")
-    assert "papers/alpha.md:3 keeps it (of the pages that claim it, its path sorts first)" in warning
+    assert ("papers/alpha.md:3 keeps it (of the pages that claim it, its path sorts first)"
+            in warning)
     # From now on the file remembers the page that keeps it.
     saved = json.loads((srcdir / "_data" / "arxiv.json").read_text())
     assert saved["commentaries"] == {"3012.00001": "papers/alpha"}

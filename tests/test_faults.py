@@ -3,18 +3,15 @@ where, fails under -W, shows minimal cards, and keeps the metadata it had."""
 
 from __future__ import annotations
 
-import os
 import re
 import socket
 import subprocess
-import sys
 import time
 import tracemalloc
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import REPO
-from helpers import build, copy_root, warnings
+from helpers import build, copy_root, sphinx_build, warnings
 
 from mlcommentary.fetch import MAX_BODY_BYTES, ArxivFetcher, Missing
 from mlcommentary.testing import FakeArxiv, synthetic_entry
@@ -316,13 +313,9 @@ def test_a_refresh_arxiv_no_longer_answers_keeps_the_record(make_app, tmp_path, 
     assert_kept(before, (srcdir / "_data" / "arxiv.json").read_text())
 
 
-def sphinx_build(srcdir, outdir, *options: str) -> tuple[subprocess.CompletedProcess, float]:
-    env = {**os.environ, "PYTHONPATH": str(REPO / "_ext"), "NO_COLOR": "1"}
+def timed_build(srcdir, outdir, *options: str) -> tuple[subprocess.CompletedProcess, float]:
     started = time.monotonic()
-    result = subprocess.run(
-        [sys.executable, "-m", "sphinx", "-b", "html", "-d", str(outdir / "doctrees"),
-         str(srcdir), str(outdir / "html"), *options],
-        capture_output=True, text=True, env=env, timeout=300)
+    result = sphinx_build(srcdir, outdir, *options, strict=False)
     return result, time.monotonic() - started
 
 
@@ -336,7 +329,7 @@ def test_unreachable_arxiv_is_not_asked_again_for_a_while(tmp_path):
     options = ["-v", "-D", f"arxiv_api_url=http://127.0.0.1:{port}/api/query",
                "-D", "arxiv_request_delay=2"]
 
-    first, elapsed = sphinx_build(srcdir, tmp_path / "build", *options)
+    first, elapsed = timed_build(srcdir, tmp_path / "build", *options)
     output = first.stdout + first.stderr
     assert output.count("Requesting page") == 1, output  # the client's log, at -v
     assert "Retrying" not in output and elapsed < BUILD_OVERHEAD, output
@@ -346,7 +339,7 @@ def test_unreachable_arxiv_is_not_asked_again_for_a_while(tmp_path):
     with socket.socket() as listening:  # counts whoever tries to connect
         listening.bind(("127.0.0.1", port))
         listening.listen(8)
-        second, _ = sphinx_build(srcdir, tmp_path / "build", *options)
+        second, _ = timed_build(srcdir, tmp_path / "build", *options)
         listening.setblocking(False)
         with pytest.raises(BlockingIOError):
             listening.accept()
@@ -361,9 +354,9 @@ def test_the_clients_retries_are_logged_at_verbose_level_only(tmp_path, faulty_a
     faulty_arxiv.fault = never_answers  # urllib3 logs each retry of a read timeout
     srcdir = copy_root("faults", tmp_path)
     url = f"arxiv_api_url={faulty_arxiv.url}"
-    quiet, _ = sphinx_build(srcdir, tmp_path / "quiet", "-D", url)
+    quiet, _ = timed_build(srcdir, tmp_path / "quiet", "-D", url)
     assert "Retrying" not in quiet.stdout + quiet.stderr
-    verbose, _ = sphinx_build(srcdir, tmp_path / "verbose", "-v", "-D", url)
+    verbose, _ = timed_build(srcdir, tmp_path / "verbose", "-v", "-D", url)
     retries = [line for line in (verbose.stdout + verbose.stderr).splitlines()
                if "Retrying" in line]
     assert len(retries) == 2 and all(line.startswith("urllib3.") for line in retries), retries

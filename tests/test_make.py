@@ -2,29 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
 from conftest import REPO
-from helpers import copy_root
+from helpers import copy_root, make
 
 OFFLINE = "-D arxiv_offline=1"
-
-
-def make(*args: str, **environ: str) -> subprocess.CompletedProcess:
-    """``make`` in the checkout, with its virtual environment taken as set up: this is
-    the one running the tests (test_fresh_clone_sets_up_its_environment covers the set-up).
-    The test roots find the extension on PYTHONPATH, as the tests' own builds do."""
-    env = {**os.environ, "PYTHONPATH": str(REPO / "_ext"), "NO_COLOR": "1", **environ}
-    return subprocess.run(
-        # --no-print-directory: under `make test` this make is a sub-make, which would
-        # otherwise announce every directory it enters.
-        ["make", "--no-print-directory", "-C", str(REPO), "-o", ".venv/.installed",
-         "-o", ".venv/.installed-test", *args],
-        capture_output=True, text=True, env=env, timeout=600)
 
 
 @pytest.mark.parametrize("variable", ["O", "SPHINXOPTS"])

@@ -7,15 +7,13 @@ import multiprocessing
 import os
 import re
 import signal
-import subprocess
-import sys
 import time
 
 import jsonschema
 import pytest
 from bs4 import BeautifulSoup
-from conftest import FUTURE_MONTH, REPO
-from helpers import copy_root
+from conftest import FUTURE_MONTH
+from helpers import copy_root, sphinx_build
 
 from mlcommentary.fetch import ArxivFetcher
 from mlcommentary.metadata import (
@@ -197,16 +195,6 @@ def test_what_the_fetcher_produces_meets_the_file_schema(real_arxiv):
         jsonschema.validate(rec.to_json(), RECORD_SCHEMA,
                             format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
         assert PaperRecord.from_json(json.loads(json.dumps(rec.to_json()))) == rec
-
-
-def sphinx_build(srcdir, outdir, *options: str) -> subprocess.CompletedProcess:
-    """``sphinx-build -W --keep-going`` as an author runs it: a process, string arguments."""
-    env = {**os.environ, "PYTHONPATH": str(REPO / "_ext"), "NO_COLOR": "1"}
-    env.pop("FORCE_COLOR", None)
-    return subprocess.run(
-        [sys.executable, "-m", "sphinx", "-b", "html", "-W", "--keep-going", "-q",
-         *options, str(srcdir), str(outdir)],
-        env=env, capture_output=True, text=True, timeout=300)
 
 
 def _impossible_date_site(tmp_path):

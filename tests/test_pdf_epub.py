@@ -11,8 +11,8 @@ from xml.etree import ElementTree
 
 import pytest
 from conftest import REPO
-from helpers import copy_root
-from test_make import OFFLINE, make
+from helpers import copy_root, make
+from test_make import OFFLINE
 
 LATEXMK = shutil.which("latexmk")
 needs_latex = pytest.mark.skipif(

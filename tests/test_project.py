@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
-import subprocess
-import sys
 
 import jsonschema
 import pytest
 import yaml
 from bs4 import BeautifulSoup
 from conftest import REPO
+from helpers import sphinx_build
 
 SHARED = REPO.parent / "shared"
 SEED_PAGE = REPO / "papers" / "exploring-the-limits-of-large-scale-pre-training.md"
@@ -100,16 +98,6 @@ SITE_PARTS = ("conf.py", "index.md", "writing.md", "README.md",
 NEW_PAGE = "notes/reading-list"
 
 
-def sphinx_build_html(srcdir, builddir) -> subprocess.CompletedProcess:
-    """``sphinx-build -M html`` as ``make html`` runs it: a process, string arguments."""
-    env = {**os.environ, "NO_COLOR": "1"}
-    env.pop("FORCE_COLOR", None)
-    return subprocess.run(
-        [sys.executable, "-m", "sphinx", "-M", "html", str(srcdir), str(builddir),
-         "-W", "--keep-going", "-N", "-D", "arxiv_offline=1"],
-        env=env, capture_output=True, text=True, timeout=300)
-
-
 @pytest.fixture(scope="module")
 def site_copy(tmp_path_factory):
     """The repository's site with a page outside papers/ in a toctree, Markdown files in
@@ -126,7 +114,7 @@ def site_copy(tmp_path_factory):
     with (srcdir / "index.md").open("a") as index:
         index.write(f"\n```{{toctree}}\n:hidden:\n\n{NEW_PAGE}\n```\n")
     builddir = srcdir / "_build"
-    return srcdir, builddir, sphinx_build_html(srcdir, builddir)
+    return srcdir, builddir, sphinx_build(srcdir, builddir / "html", "-D", "arxiv_offline=1")
 
 
 def test_every_markdown_page_is_built_and_nothing_else(site_copy):
@@ -145,7 +133,7 @@ def test_an_unchanged_rebuild_writes_nothing_and_says_nothing_changed(site_copy)
     Sphinx always reports those two (see the README); nothing else may be reported."""
     srcdir, builddir, first = site_copy
     assert first.returncode == 0, first.stderr
-    second = sphinx_build_html(srcdir, builddir)
+    second = sphinx_build(srcdir, builddir / "html", "-D", "arxiv_offline=1")
     assert second.returncode == 0, second.stderr
     assert "writing output... [" not in second.stdout
     reported = re.findall(r"The configuration has changed \((.*)\)", second.stdout)

@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 import zlib
-from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from helpers import build, copy_root
+from helpers import build, copy_root, sphinx_build
 
 
 def html(app, docname: str) -> BeautifulSoup:
@@ -141,15 +137,6 @@ def test_other_sites_link_to_our_commentaries_through_intersphinx(make_app, tmp_
     ]
 
 
-def _sphinx_build(srcdir: Path, outdir: Path, builder: str) -> subprocess.CompletedProcess:
-    """``sphinx-build`` as an author runs it: a process with string arguments."""
-    return subprocess.run(
-        [sys.executable, "-m", "sphinx", "-N", "-b", builder, "-d", str(outdir / ".doctrees"),
-         str(srcdir), str(outdir)],
-        capture_output=True, text=True, timeout=300,
-        env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[1] / "_ext")})
-
-
 @pytest.mark.parametrize(("builder", "beta_file", "alpha_file", "card_title"), [
     ("html", "papers/beta.html", "papers/alpha.html",
      '<p class="paper-card-title"><strong>Synthetic Paper {}</strong></p>'),
@@ -163,7 +150,7 @@ def test_card_leaves_a_title_the_page_has_to_the_page(tmp_path, builder, beta_fi
     beta = srcdir / "papers" / "beta.md"
     beta.write_text(beta.read_text().replace("# Beta", "# Synthetic  paper BETA"))
     outdir = tmp_path / "out"
-    run = _sphinx_build(srcdir, outdir, builder)
+    run = sphinx_build(srcdir, outdir, builder=builder, strict=False)
     assert run.returncode == 0, run.stderr
     assert card_title.format("Beta") not in (outdir / beta_file).read_text()
     assert card_title.format("Alpha") in (outdir / alpha_file).read_text()
@@ -175,7 +162,7 @@ def test_linkcheck_locates_the_cards_links_at_the_directive(tmp_path):
     with (srcdir / "conf.py").open("a") as conf:
         conf.write("linkcheck_timeout = 1\nlinkcheck_retries = 1\n")
     outdir = tmp_path / "out"
-    _sphinx_build(srcdir, outdir, "linkcheck")
+    sphinx_build(srcdir, outdir, builder="linkcheck", strict=False)
     results = [json.loads(line) for line in (outdir / "output.json").read_text().splitlines()]
     lines = {(r["filename"], r["uri"]): r["lineno"] for r in results}
     # The directive is on line 3 of each page.
