@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import subprocess
+import sys
 
 import jsonschema
 import pytest
@@ -138,3 +140,13 @@ def test_an_unchanged_rebuild_writes_nothing_and_says_nothing_changed(site_copy)
     assert "writing output... [" not in second.stdout
     reported = re.findall(r"The configuration has changed \((.*)\)", second.stdout)
     assert reported in ([], ["2 options: 'html_static_path', 'pygments_dark_style'"]), reported
+
+
+def test_the_data_layer_needs_no_sphinx():
+    """IDs, records, the metadata file, the fetcher, BibTeX and the loopback arXiv load in a
+    process of their own without Sphinx or docutils, for scripts and the benchmark."""
+    code = ("import sys; sys.path.insert(0, '_ext'); import mlcommentary.ids, "
+            "mlcommentary.metadata, mlcommentary.fetch, mlcommentary.bibtex, "
+            "mlcommentary.testing; loaded = {m.split('.')[0] for m in sys.modules}; "
+            "assert not loaded & {'sphinx', 'docutils', 'furo', 'bs4'}, loaded")
+    subprocess.run([sys.executable, "-c", code], cwd=REPO, check=True)

@@ -169,3 +169,19 @@ def test_linkcheck_locates_the_cards_links_at_the_directive(tmp_path):
     assert lines[("papers/alpha.md", "https://arxiv.org/abs/3012.00001")] == 3
     assert lines[("papers/alpha.md", "https://arxiv.org/pdf/3012.00001")] == 3
     assert lines[("papers/beta.md", "https://doi.org/10.0000/synthetic.beta")] == 3
+
+
+@pytest.mark.sphinx("html", testroot="site")
+def test_the_domain_lists_commentaries_by_tag_and_year(app):
+    """The one query the index (and tag and year pages) use: newest paper first."""
+    app.build()
+    domain = app.env.domains["paper"]
+    listed = lambda **query: [c.docname for c in domain.commentaries(**query)]  # noqa: E731
+    assert listed() == ["papers/beta", "papers/alpha"]  # 15 Dec 2030, then 1 Dec 2030
+    assert listed(tags={"vision"}) == ["papers/alpha"]
+    assert listed(tags={"vision", "language"}) == ["papers/beta", "papers/alpha"]
+    assert listed(year="2030") == ["papers/beta", "papers/alpha"]
+    assert listed(year="2029") == []
+    beta = domain.commentary("3012.00002")
+    assert (str(beta.arxiv_id), beta.tags, beta.record.title) == (
+        "3012.00002v2", ("language",), "Synthetic Paper Beta")

@@ -201,7 +201,7 @@ def _joined(parts, separator: str = ", ") -> list[nodes.Node]:  # noqa: ANN001
 def _tags(tags: list[str], lead_in: str = "") -> nodes.inline:
     """The tags after ``lead_in``, with commas: without the pills that browsers get
     (``MakeCardsInteractive``), "scaling transfer learning" would read as one tag."""
-    pills = (nodes.inline(tag, tag, classes=["paper-tag"]) for tag in tags)
+    pills = (nodes.inline(tag, tag, classes=["paper-tag"], paper_tag=True) for tag in tags)
     return nodes.inline("", lead_in, *_joined(pills), paper_tag_list=True, lead_in=lead_in)
 
 
@@ -210,7 +210,7 @@ def _is_tag_list(node: nodes.Node) -> bool:
 
 
 def _is_tag(node: nodes.Node) -> bool:
-    return isinstance(node, nodes.inline) and "paper-tag" in node["classes"]
+    return isinstance(node, nodes.inline) and node.get("paper_tag", False)
 
 
 def _link(text: str, url: str) -> nodes.reference:

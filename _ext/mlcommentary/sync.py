@@ -39,14 +39,13 @@ CLIENT_LOGGERS = ("urllib3", "arxiv")
 
 def sync_metadata(app: Sphinx, env: BuildEnvironment) -> None:
     domain: PaperDomain = env.domains["paper"]
-    store = MetadataFile(Path(app.confdir) / app.config.arxiv_metadata_file)
+    store = _metadata_file(app)
     records: dict[str, PaperRecord] = {}
     owners: dict[str, str] | None = None  # stays None when the file cannot be written
     try:
         loaded = store.load()
     except MetadataFileError as err:
         logger.warning("%s", err, type="paper", subtype="metadata_file")
-        writable = False
     else:
         for problem in loaded.problems:
             logger.warning("%s: %s; left as it is", store.path, problem, type="paper",
@@ -54,7 +53,6 @@ def sync_metadata(app: Sphinx, env: BuildEnvironment) -> None:
         records.update(loaded.records)
         owners = loaded.commentaries
     domain.use_records(records, owners)
-    writable = owners is not None
 
     uses = domain.uses()
     if app.config.arxiv_refresh:
@@ -85,7 +83,7 @@ def sync_metadata(app: Sphinx, env: BuildEnvironment) -> None:
     else:
         outage_file.unlink(missing_ok=True)
     records.update(report.records)
-    if report.records and writable:
+    if report.records and owners is not None:
         _save(store, report.records)
     _warn_report(uses, report, records)
 
@@ -132,9 +130,10 @@ def _clock(timestamp: float) -> str:
     return time.strftime("%H:%M:%S", time.localtime(timestamp))
 
 
-def _save(store: MetadataFile, records: dict[str, PaperRecord]) -> None:
+def _save(store: MetadataFile, records: dict[str, PaperRecord],
+          owners: dict[str, str] | None = None) -> None:
     try:
-        if store.save(records):
+        if store.save(records, owners) and records:
             logger.info("saved %d fetched records to %s", len(records), store.path)
     except MetadataFileError as err:
         logger.warning("%s", err, type="paper", subtype="metadata_file")
@@ -179,8 +178,8 @@ def remember_owners(app: Sphinx, env: BuildEnvironment) -> None:
     owners = domain.owners()
     if domain.kept_owners is None or domain.kept_owners == owners:
         return
-    store = MetadataFile(Path(app.confdir) / app.config.arxiv_metadata_file)
-    try:
-        store.save({}, owners)
-    except MetadataFileError as err:
-        logger.warning("%s", err, type="paper", subtype="metadata_file")
+    _save(_metadata_file(app), {}, owners)
+
+
+def _metadata_file(app: Sphinx) -> MetadataFile:
+    return MetadataFile(Path(app.confdir) / app.config.arxiv_metadata_file)
