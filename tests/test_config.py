@@ -13,10 +13,9 @@ import pytest
 import helpers
 from conftest import REPO
 from helpers import make
-from test_faults import Times, never_answers, respond
 
 from mlcommentary.fetch import ArxivFetcher
-from mlcommentary.testing import synthetic_entry
+from mlcommentary.testing import Times, never_answers, respond, synthetic_entry
 
 #: Sphinx's -W makes a warning such as "cannot override config setting" fail too.
 SITE_CONF = '''extensions = ["myst_parser", "mlcommentary"]

@@ -14,30 +14,13 @@ from bs4 import BeautifulSoup
 from helpers import build, copy_root, sphinx_build, warnings
 
 from mlcommentary.fetch import MAX_BODY_BYTES, ArxivFetcher, Missing
-from mlcommentary.testing import FakeArxiv, synthetic_entry
+from mlcommentary.testing import FakeArxiv, Times, never_answers, respond, synthetic_entry
 
 MISSING = ["3012.00003", "3012.00004"]
 #: Where the pages of tests/roots/test-faults use the missing papers.
 USES = {"3012.00003": "a:6", "3012.00004": "b:3"}
 #: Seconds a build of that small site takes, beyond its requests, on a busy machine.
 BUILD_OVERHEAD = 15
-
-
-def respond(status: int, body: bytes = b"", content_type: str = "application/atom+xml",
-            headers: dict[str, str] | None = None):
-    def fault(handler) -> None:
-        handler.send_response(status)
-        handler.send_header("Content-Type", content_type)
-        for name, value in (headers or {}).items():
-            handler.send_header(name, value)
-        handler.send_header("Content-Length", str(len(body)))
-        handler.end_headers()
-        handler.wfile.write(body)
-    return fault
-
-
-def never_answers(handler) -> None:
-    handler.server.stopping.wait(30)
 
 
 def a_byte_a_second(handler) -> None:
@@ -86,20 +69,6 @@ EXTERNAL_ENTITY = (
 )
 MAINTENANCE = (b"<!DOCTYPE html><html><head><title>arXiv is down</title></head>"
                b"<body><h1>Down for maintenance</h1></body></html>")
-
-
-class Times:
-    """Answers with ``first`` for the first ``count`` requests, then like arXiv."""
-
-    def __init__(self, count: int, first) -> None:
-        self.count, self.first = count, first
-
-    def __call__(self, handler) -> None:
-        self.count -= 1
-        if self.count >= 0:
-            self.first(handler)
-        else:
-            handler.server.fake.answer_normally(handler)
 
 
 def only_single_ids(handler) -> None:

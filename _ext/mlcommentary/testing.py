@@ -177,3 +177,40 @@ class FakeArxiv:
                 pass
 
         return Handler
+
+
+# Faults: handlers for ``FakeArxiv.fault``, each answering as a misbehaving arXiv would.
+
+
+def respond(status: int, body: bytes = b"", content_type: str = "application/atom+xml",
+            headers: dict[str, str] | None = None) -> Callable[[BaseHTTPRequestHandler], None]:
+    """An answer with this status, body and headers, whatever was asked."""
+
+    def fault(handler: BaseHTTPRequestHandler) -> None:
+        handler.send_response(status)
+        handler.send_header("Content-Type", content_type)
+        for name, value in (headers or {}).items():
+            handler.send_header(name, value)
+        handler.send_header("Content-Length", str(len(body)))
+        handler.end_headers()
+        handler.wfile.write(body)
+    return fault
+
+
+def never_answers(handler: BaseHTTPRequestHandler) -> None:
+    """Takes the request and says nothing until the server stops (or 30 s pass)."""
+    handler.server.stopping.wait(30)
+
+
+class Times:
+    """Answers with ``first`` for the first ``count`` requests, then like arXiv."""
+
+    def __init__(self, count: int, first: Callable[[BaseHTTPRequestHandler], None]) -> None:
+        self.count, self.first = count, first
+
+    def __call__(self, handler: BaseHTTPRequestHandler) -> None:
+        self.count -= 1
+        if self.count >= 0:
+            self.first(handler)
+        else:
+            handler.server.fake.answer_normally(handler)
