@@ -1,0 +1,141 @@
+"""Accessible and valid, better than furo alone: axe, the Nu HTML Checker and the keyboard.
+
+Every check reads the real site (conftest's ``built_site``) in Debian's Chromium, as
+test_browser does; the HTML checker reads every page the build wrote.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from test_browser import AXE, CHROMIUM, browser, site_url  # noqa: F401 (fixtures)
+
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None,
+    reason="no Chromium: install Debian's package (apt-get install chromium), as .ci/run does",
+)
+#: The Nu HTML Checker is not vendored: `npm install vnu-jar` and point this at vnu.jar.
+VNU_JAR = Path(os.environ.get("VNU_JAR", "node_modules/vnu-jar/build/dist/vnu.jar"))
+COMMENTARY = "papers/exploring-the-limits-of-large-scale-pre-training.html"
+#: Search with results, so that axe also sees what the search script writes.
+PAGES = ["index.html", COMMENTARY, "writing.html", "search.html?q=scaling", "genindex.html"]
+#: A desktop and a phone: furo's drawers take over below 63em.
+WIDTHS = [1280, 390]
+#: axe's verdict, one line per failing element, for a readable assertion.
+AXE_RUN = """async () => (await axe.run(document, {resultTypes: ["violations"]})).violations
+    .flatMap(v => v.nodes.map(n => `${v.id} (${v.impact}): ${n.target.join(" ")}`))"""
+
+
+def _tag_pages(outdir: Path) -> list[str]:
+    """The tags helper's pages, once they exist."""
+    return sorted(str(p.relative_to(outdir)) for p in outdir.glob("tags/*.html"))[:1]
+
+
+@pytest.fixture(scope="module")
+def outdir(built_site) -> Path:
+    return Path(built_site[0].outdir)
+
+
+@pytest.fixture(scope="module")
+def axe_js() -> str:
+    if not AXE.is_file():
+        pytest.skip(f"no axe-core at {AXE}: `npm install axe-core@4` and set AXE_CORE_JS "
+                    "to its axe.min.js, as .ci/run does")
+    return str(AXE)
+
+
+def _open(browser, url: str, scheme: str, width: int):  # noqa: F811
+    page = browser.new_page(color_scheme=scheme, viewport={"width": width, "height": 800})
+    page.goto(url)
+    if "search.html" in url:
+        page.wait_for_selector("#search-results ul.search li")
+    return page
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("path", PAGES)
+def test_axe_finds_nothing(browser, site_url, axe_js, path, scheme, width):  # noqa: F811
+    page = _open(browser, site_url + path, scheme, width)
+    page.add_script_tag(path=axe_js)
+    closed = page.evaluate(AXE_RUN)
+    page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+    opened = page.evaluate(AXE_RUN)
+    page.close()
+    assert (closed, opened) == ([], [])
+
+
+def test_axe_finds_nothing_on_a_tag_page(browser, site_url, outdir, axe_js):  # noqa: F811
+    tag_pages = _tag_pages(outdir)
+    if not tag_pages:
+        pytest.skip("the site has no tag pages (tags/*.html) yet")
+    for scheme in ("light", "dark"):
+        for width in WIDTHS:
+            page = _open(browser, site_url + tag_pages[0], scheme, width)
+            page.add_script_tag(path=axe_js)
+            assert page.evaluate(AXE_RUN) == [], (scheme, width)
+            page.close()
+
+
+def test_every_page_is_valid_html(outdir):
+    java = shutil.which("java")
+    if java is None or not VNU_JAR.is_file():
+        pytest.skip(f"no Nu HTML Checker: needs java (Debian default-jre-headless) and "
+                    f"vnu.jar at {VNU_JAR} (`npm install vnu-jar`, then set VNU_JAR), "
+                    "as .ci/run does")
+    pages = sorted(outdir.rglob("*.html"))
+    assert len(pages) >= 5
+    result = subprocess.run([java, "-jar", str(VNU_JAR), "--format", "json", *map(str, pages)],
+                            capture_output=True, text=True, timeout=300)
+    messages = json.loads(result.stderr)["messages"]
+    errors = [f"{m['url'].removeprefix(outdir.as_uri())}:{m.get('lastLine')}: {m['message']}"
+              for m in messages if m["type"] in ("error", "non-document-error")]
+    assert errors == []
+
+
+def _tab_through(page, limit: int = 80) -> list[dict]:
+    """Each element Tab reaches, in order, until focus comes back round."""
+    reached = []
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        focused = page.evaluate("""() => {
+            const e = document.activeElement;
+            if (!e || e === document.body) return null;
+            const box = e.getBoundingClientRect(), style = getComputedStyle(e);
+            return {html: e.outerHTML.slice(0, 120), inDrawer: !!e.closest(".sidebar-drawer"),
+                    onScreen: box.right > 0 && box.left < innerWidth && box.width > 0,
+                    outline: style.outlineStyle !== "none" && parseFloat(style.outlineWidth) > 0,
+                    shadow: style.boxShadow !== "none"};
+        }""")
+        if focused is None or (reached and focused["html"] == reached[0]["html"]):
+            break
+        reached.append(focused)
+    return reached
+
+
+def test_tab_skips_the_closed_drawer_on_a_phone(browser, site_url):  # noqa: F811
+    page = browser.new_page(viewport={"width": 390, "height": 800})
+    page.goto(site_url + COMMENTARY)
+    reached = _tab_through(page)
+    assert reached, "Tab reached nothing"
+    assert [r["html"] for r in reached if r["inDrawer"] or not r["onScreen"]] == []
+    # Opened, the drawer is the reader's: Tab goes into it.
+    page.locator("label.nav-overlay-icon").first.click()
+    page.wait_for_timeout(400)
+    assert any(r["inDrawer"] and r["onScreen"] for r in _tab_through(page))
+    page.close()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_focus_is_visible_everywhere(browser, site_url, scheme):  # noqa: F811
+    page = browser.new_page(color_scheme=scheme, viewport={"width": 1280, "height": 800})
+    page.goto(site_url + COMMENTARY)
+    reached = _tab_through(page)
+    assert any("sidebar-search" in r["html"] for r in reached)
+    assert [r["html"] for r in reached if not (r["outline"] or r["shadow"])] == []
+    page.close()
