@@ -289,13 +289,15 @@ class PaperDomain(Domain):
         reference = make_refnode(builder, fromdocname, commentary.docname,
                                  paper_anchor(arxiv_id), contnode, tooltip)
         reference["classes"].append("paper-ref")
+        # How the previews find every link to a paper, whichever role or directive made it.
+        reference["paper_link"] = arxiv_id.base
         return reference
 
     def link_to_arxiv(self, node: pending_xref, contnode: nodes.Element) -> nodes.reference:
         arxiv_id = parse_arxiv_id(node["reftarget"])
         contnode, tooltip = self._link_text(arxiv_id, node, contnode)
         return nodes.reference("", "", contnode, refuri=arxiv_id.abs_url, reftitle=tooltip,
-                               internal=False, classes=["paper-ref"])
+                               internal=False, classes=["paper-ref"], paper_link=arxiv_id.base)
 
     def _link_text(self, arxiv_id: ArxivId, node: pending_xref,
                    contnode: nodes.Element) -> tuple[nodes.Element, str]:

@@ -9,7 +9,7 @@ from sphinx.environment import BuildEnvironment
 from sphinx.util.fileutil import copy_asset
 from sphinx.util.typing import ExtensionMetadata
 
-from . import cards, config
+from . import cards, config, previews
 from .directives import PaperDirective, PaperIndexDirective
 from .domain import PaperDomain, PaperRole
 from .nodes import NODES
@@ -24,7 +24,11 @@ def add_assets(app: Sphinx) -> None:
     # Copied now rather than added to html_static_path: changing a config value
     # would make the next build see "configuration changed". Present before any
     # page is written, so Sphinx adds its ?v= checksum.
-    copy_asset(ASSETS, app.builder.outdir / "_static")
+    # The previews' files are added page by page (previews.add_page_assets), and only
+    # by the builders that make previews: the EPUB would warn about the licence file.
+    without_previews = app.builder.name not in previews.BUILDERS
+    copy_asset(ASSETS, app.builder.outdir / "_static",
+               excluded=lambda path: without_previews and previews.is_preview_asset(path))
     app.add_css_file("paper-card.css")
     if app.builder.name == "epub":
         app.add_css_file("paper-card-epub.css")
@@ -54,6 +58,7 @@ def setup_extension(app: Sphinx, version: str) -> ExtensionMetadata:
         app.add_node(node, **visitors)
     app.add_post_transform(cards.BuildCards)
     app.add_post_transform(cards.MakeCardsInteractive)
+    previews.register(app)
 
     app.connect("builder-inited", add_assets)
     app.connect("env-updated", sync_metadata)

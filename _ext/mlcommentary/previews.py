@@ -1,0 +1,159 @@
+"""A preview of the paper behind every paper link, for browsers.
+
+Every link the domain resolves to a paper carries a ``paper_link`` attribute,
+whichever role or directive asked for it (``{paper}``, Related, indexes, tag
+pages). ``EmbedPreviews`` gives each page one hidden ``popover`` element per
+paper it links to, built from the records (so nothing is requested at read
+time), and points each link's ``aria-describedby`` at it: screen readers read the
+preview as the link's description, and ``paper-preview.js`` shows it beside the
+link on hover and keyboard focus, placed by Floating UI (``assets/floating-ui``,
+the npm package's UMD builds with its licence; update both files together).
+
+Other builders get nothing of this: their output does not change.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import PurePosixPath
+from typing import Any
+
+from docutils import nodes
+from sphinx.application import Sphinx
+from sphinx.transforms.post_transforms import SphinxPostTransform
+
+from .cards import _human_date, _short_authors
+from .domain import PaperDomain
+from .ids import parse_arxiv_id
+
+#: The builders whose pages get previews; the same as get the interactive cards.
+BUILDERS = ("html", "dirhtml", "singlehtml")
+#: Files in ``assets`` that only pages with previews use, in load order.
+SCRIPTS = ("floating-ui/floating-ui.core.umd.min.js", "floating-ui/floating-ui.dom.umd.min.js",
+           "paper-preview.js")
+STYLESHEET = "paper-preview.css"
+#: Sentences of the abstract a preview quotes, and the most characters it quotes:
+#: what keeps a preview within its share of the page.
+SENTENCES = 2
+ABSTRACT_CHARS = 400
+#: Words that end with a full stop inside a sentence.
+_ABBREVIATIONS = frozenset(
+    "al e.g i.e cf vs etc fig figs eq eqs sec ref refs approx resp no dr prof".split())
+_SENTENCE_END = re.compile(r"[.!?](?=\s+[\"'(\[]?[A-Z0-9])")
+
+
+class paper_preview(nodes.General, nodes.Element):  # noqa: N801
+    """A paper's preview: hidden until a link to the paper shows it. HTML builders only."""
+
+
+class paper_preview_link(nodes.reference):  # noqa: N801
+    """A link to a paper that its preview describes (``preview_id``). HTML builders only."""
+
+
+def preview_id(base: str) -> str:
+    return "paper-preview-" + base.replace("/", "-").replace(".", "-")
+
+
+class EmbedPreviews(SphinxPostTransform):
+    """Describe every link to a paper by that paper's preview, embedded once a page."""
+
+    # After the references are resolved (10) and the cards made interactive (200).
+    default_priority = 210
+    builders = BUILDERS
+
+    def run(self, **kwargs: Any) -> None:
+        domain: PaperDomain = self.env.domains["paper"]
+        previews: dict[str, paper_preview] = {}
+        for reference in list(self.document.findall(_is_paper_link)):
+            base = reference["paper_link"]
+            if base not in previews:
+                previews[base] = _preview(domain, base, commentary=reference.get("internal"))
+            link = paper_preview_link(reference.rawsource, "", *reference.children,
+                                      **reference.attributes, preview_id=preview_id(base))
+            link.source, link.line = reference.source, reference.line
+            reference.replace_self(link)
+        # In the order of first mention, which is the same in every build.
+        self.document.extend(previews.values())
+
+
+def _is_paper_link(node: nodes.Node) -> bool:
+    return isinstance(node, nodes.reference) and "paper_link" in node
+
+
+def _preview(domain: PaperDomain, base: str, commentary: bool) -> paper_preview:
+    # Kept out of the search index: the words are the paper's, not the page's.
+    preview = paper_preview(ids=[preview_id(base)], classes=["paper-preview", "no-search"])
+    record = domain.record(base)
+    preview += _line("title", domain.title(parse_arxiv_id(base)))
+    if record:
+        preview += _line("meta", f"{_short_authors(record)} · {_human_date(record.published)}")
+        preview += _line("abstract", first_sentences(record.abstract))
+    preview += _line("destination",
+                     "Commentary on this site" if commentary else "arXiv abstract page")
+    return preview
+
+
+def _line(part: str, text: str) -> nodes.paragraph:
+    return nodes.paragraph("", text, classes=[f"paper-preview-{part}"])
+
+
+def first_sentences(text: str, count: int = SENTENCES, limit: int = ABSTRACT_CHARS) -> str:
+    """The first ``count`` sentences of ``text``, cut at a word before ``limit`` characters."""
+    text = " ".join(text.split())
+    end = 0
+    for match in _SENTENCE_END.finditer(text):
+        word = text[:match.start()].rsplit(" ", 1)[-1].casefold()
+        # "et al.", "e.g." and initials ("J. Smith") end no sentence.
+        if word in _ABBREVIATIONS or len(word) == 1:
+            continue
+        end = match.end()
+        count -= 1
+        if not count:
+            break
+    excerpt = text[:end] if end and not count else text
+    if len(excerpt) <= limit:
+        return excerpt
+    return excerpt[:limit].rsplit(" ", 1)[0].rstrip(",;:") + " …"
+
+
+def _visit_preview(self, node: paper_preview) -> None:  # noqa: ANN001
+    # A manual popover: hidden, in the top layer when shown, and opened by the script only.
+    self.body.append(self.starttag(node, "div", "", popover="manual", role="tooltip"))
+
+
+def _depart_preview(self, node: paper_preview) -> None:  # noqa: ANN001
+    self.body.append("</div>\n")
+
+
+def _visit_link(self, node: paper_preview_link) -> None:  # noqa: ANN001
+    self.visit_reference(node)
+    # Sphinx writes only the attributes it knows into the <a> tag it has just written.
+    tag = self.body[-1]
+    self.body[-1] = tag.replace("<a ", f'<a aria-describedby="{node["preview_id"]}" ', 1)
+
+
+def _depart_link(self, node: paper_preview_link) -> None:  # noqa: ANN001
+    self.depart_reference(node)
+
+
+def add_page_assets(app: Sphinx, pagename: str, templatename: str,
+                    context: dict[str, Any], doctree: nodes.document | None) -> None:
+    """The previews' script and style, on the pages that have previews only."""
+    if doctree is None or next(doctree.findall(paper_preview), None) is None:
+        return
+    app.add_css_file(STYLESHEET)
+    for script in SCRIPTS:
+        app.add_js_file(script, defer="defer")
+
+
+def is_preview_asset(path: str) -> bool:
+    """Whether ``path``, relative to ``assets`` (``copy_asset`` writes ``./name``), is only
+    for pages with previews."""
+    return PurePosixPath(path).parts[0].startswith(("floating-ui", "paper-preview"))
+
+
+def register(app: Sphinx) -> None:
+    app.add_node(paper_preview, html=(_visit_preview, _depart_preview))
+    app.add_node(paper_preview_link, html=(_visit_link, _depart_link))
+    app.add_post_transform(EmbedPreviews)
+    app.connect("html-page-context", add_page_assets)

@@ -1,0 +1,8 @@
+# Previews of synthetic papers (IDs of December 2030: no such papers exist).
+extensions = ["myst_parser", "mlcommentary"]
+project = "Preview site"
+copyright = "2030, nobody"
+version = "1"
+arxiv_offline = True
+# The site's theme: its colours (light and dark) are what the previews map onto.
+html_theme = "furo"
