@@ -1,7 +1,9 @@
 """Sphinx configuration of ML Commentary."""
 
+import os
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).parent / "_ext"))
 
@@ -12,7 +14,8 @@ copyright = "2026, ML Commentary authors"
 version = release = "1"
 
 # sphinx_design: grids, cards, tabs and dropdowns for commentaries that want them.
-extensions = ["myst_parser", "sphinx_design", "mlcommentary", "furo_sidebar"]
+extensions = ["myst_parser", "sphinx_design", "mlcommentary", "furo_sidebar",
+              "mlcommentary.sharing", "notfound.extension"]
 # Every Markdown file is a page except these: the repository's README, the tests' and
 # the benchmark's folders, build output, and folders starting with "_" or ".".
 exclude_patterns = ["README.md", "tests", "bench", "_*", ".*", "**/.*"]
@@ -28,6 +31,26 @@ html_favicon = "_static/favicon.svg"
 # default to add to the value, so the next build does not find it "changed".
 html_css_files = [("site.css", {"priority": 800})]
 html_theme_options = {"navigation_with_keys": True}
+
+# Where the site is read: Read the Docs says so in READTHEDOCS_CANONICAL_URL. It makes
+# the <link rel="canonical">, og:url and the sitemap; a local build knows no address,
+# so it has none of them (a sitemap must give absolute addresses). sphinx-sitemap
+# appends page names to it: it must end with a slash.
+html_baseurl = os.environ.get("READTHEDOCS_CANONICAL_URL", "").rstrip("/")
+if html_baseurl:
+    html_baseurl += "/"
+    extensions.append("sphinx_sitemap")
+    # The site has no versions or languages in its addresses: the base URL says it all.
+    sitemap_url_scheme = "{link}"
+    sitemap_excludes = ["search.html", "genindex.html", "404.html"]
+# Sharing (mlcommentary.sharing on sphinxext-opengraph): no social-card images, which
+# would need matplotlib and a figure drawn per page.
+ogp_site_url = html_baseurl
+ogp_social_cards = {"enable": False}
+# Without it, X/Twitter shows a bare link; it reads the og: tags for the rest.
+ogp_custom_meta_tags = ['<meta name="twitter:card" content="summary" />']
+# The 404 page's links are absolute from the site's root, so it works at any depth.
+notfound_urls_prefix = urlsplit(html_baseurl).path or "/"
 
 # Paper metadata: the committed file is read first, so builds need no network.
 arxiv_metadata_file = "_data/arxiv.json"

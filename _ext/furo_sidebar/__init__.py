@@ -20,6 +20,7 @@ theme it does nothing.
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -78,7 +79,9 @@ class SiteNavigation:
         if self._tree is None:
             self._tree = _sections(app.env, app.config.root_doc, {app.config.root_doc})
         trail = _trail(self._tree, pagename) or []
-        markup = _render(self._tree, pagename, trail, app, level=1)
+        # The page's own pathto: sphinx-notfound-page's makes the 404 page's links absolute.
+        markup = _render(self._tree, pagename, trail, context["pathto"], app.config.root_doc,
+                         level=1)
         context["furo_navigation_tree"] = get_navigation_tree(markup)
 
 
@@ -130,9 +133,9 @@ def _shown(entries: list[Entry], trail: list[str]) -> list[Entry | int]:
     return shown
 
 
-def _render(sections: list[Section], pagename: str, trail: list[str], app: Sphinx,
-            level: int, parent: str | None = None) -> str:
-    uri = app.builder.get_relative_uri
+def _render(sections: list[Section], pagename: str, trail: list[str],
+            pathto: Callable[[str], str], root: str, level: int,
+            parent: str | None = None) -> str:
     parts = []
     for section in sections:
         if section.caption and level == 1:
@@ -141,15 +144,16 @@ def _render(sections: list[Section], pagename: str, trail: list[str], app: Sphin
         items = []
         for shown in _shown(section.entries, trail):
             if isinstance(shown, int):
-                target = uri(pagename, parent or app.config.root_doc)
+                target = pathto(parent or root)
                 items.append(f'<li class="toctree-l{level} paper-nav-more"><a class="reference '
                              f'internal" href="{html.escape(target)}">… {shown} more</a></li>\n')
                 continue
             current = shown.docname in trail
             link_class = "current reference internal" if shown.docname == pagename else (
                 "reference internal")
-            href = "#" if shown.docname == pagename else uri(pagename, shown.docname)
-            below = _render(shown.sections, pagename, trail, app, level + 1, shown.docname)
+            href = "#" if shown.docname == pagename else pathto(shown.docname)
+            below = _render(shown.sections, pagename, trail, pathto, root, level + 1,
+                            shown.docname)
             items.append(
                 f'<li class="toctree-l{level}{" current" if current else ""}">'
                 f'<a class="{link_class}" href="{html.escape(href)}">{html.escape(shown.title)}</a>'

@@ -1,0 +1,92 @@
+"""A commentary shared as an article: what sphinxext-opengraph says of it.
+
+sphinxext-opengraph writes the Open Graph tags of every page. Left alone it would
+describe a commentary by its heading and by the first text of the page, which is
+the card. Here a commentary's page gets the paper's title, the commentary's own
+first paragraph, the type ``article`` and one ``article:tag`` per tag. Other pages
+keep what sphinxext-opengraph finds. List ``mlcommentary.sharing`` in
+``extensions``; it loads sphinxext-opengraph itself.
+"""
+
+from __future__ import annotations
+
+import html
+import textwrap
+from typing import Any
+
+from docutils import nodes
+from sphinx.application import Sphinx
+from sphinx.environment import BuildEnvironment
+from sphinx.util.typing import ExtensionMetadata
+from sphinxext.opengraph import make_tag
+
+from .domain import Commentary
+from .nodes import paper_card
+
+
+class Sharing:
+    """The site's commentaries by page, read once per build."""
+
+    def __init__(self) -> None:
+        self._by_page: dict[str, Commentary] | None = None
+
+    def forget(self, app: Sphinx, env: BuildEnvironment) -> None:
+        self._by_page = None
+
+    def _commentary(self, app: Sphinx, pagename: str,
+                    doctree: nodes.document | None) -> Commentary | None:
+        """The page's commentary, for the pages sphinxext-opengraph describes."""
+        if doctree is None or app.builder.name == "epub":
+            return None
+        if self._by_page is None:
+            self._by_page = {c.docname: c for c in app.env.domains["paper"].commentaries()}
+        return self._by_page.get(pagename)
+
+    def describe(self, app: Sphinx, pagename: str, templatename: str,
+                 context: dict[str, Any], doctree: nodes.document | None) -> None:
+        """Before sphinxext-opengraph: a page's ``og:`` fields override what it finds."""
+        commentary = self._commentary(app, pagename, doctree)
+        if commentary is None:
+            return
+        fields = context["meta"] = dict(context.get("meta") or {})
+        fields["og:type"] = "article"
+        if commentary.record is not None:
+            fields["og:title"] = html.escape(commentary.record.title, quote=False)
+        paragraph = _first_paragraph(doctree)
+        if paragraph:
+            description = html.escape(textwrap.shorten(
+                paragraph, app.config.ogp_description_length, placeholder="…"), quote=False)
+            fields["og:description"] = description
+            # sphinxext-opengraph writes its own description only where the page has none.
+            context["metatags"] += make_tag("description", description, "name") + "\n"
+
+    def tag(self, app: Sphinx, pagename: str, templatename: str,
+            context: dict[str, Any], doctree: nodes.document | None) -> None:
+        """After sphinxext-opengraph, which has no field for a list such as the tags."""
+        commentary = self._commentary(app, pagename, doctree)
+        if commentary is None:
+            return
+        context["metatags"] += "".join(
+            make_tag("article:tag", html.escape(tag, quote=False)) + "\n"
+            for tag in commentary.tags)
+
+
+def _first_paragraph(doctree: nodes.document) -> str:
+    """The commentary's first paragraph: the first one outside the card."""
+    for paragraph in doctree.findall(nodes.paragraph):
+        parent = paragraph.parent
+        while parent is not None and not isinstance(parent, paper_card):
+            parent = parent.parent
+        if parent is None:
+            return " ".join(paragraph.astext().split())
+    return ""
+
+
+def setup(app: Sphinx) -> ExtensionMetadata:
+    app.setup_extension("sphinxext.opengraph")
+    sharing = Sharing()
+    app.connect("env-updated", sharing.forget)
+    # sphinxext-opengraph writes its tags at the default priority, 500.
+    app.connect("html-page-context", sharing.describe, priority=450)
+    app.connect("html-page-context", sharing.tag, priority=550)
+    return {"version": "1.0.0", "parallel_read_safe": True, "parallel_write_safe": True}
