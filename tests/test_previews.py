@@ -76,7 +76,7 @@ def test_preview_says_what_the_paper_is_and_where_the_link_goes(site):
         "Synthetic Scaling of Placeholder Models",
         "Ada Example, Bo Placeholder, Cy Fixture et al. · 3 Dec 2030",
         # "e.g." and "et al." end no sentence; the third sentence is left out.
-        "We scale synthetic models, e.g. placeholders, to 10^12 parameters. Their loss "
+        "We scale synthetic models (e.g. Placeholder nets) to 10^12 parameters. Their loss "
         "falls as a power law (Example et al. 3011) in compute.",
         "Commentary on this site",
     ]

@@ -102,7 +102,7 @@ def first_sentences(text: str, count: int = SENTENCES, limit: int = ABSTRACT_CHA
     text = " ".join(text.split())
     end = 0
     for match in _SENTENCE_END.finditer(text):
-        word = text[:match.start()].rsplit(" ", 1)[-1].casefold()
+        word = text[:match.start()].rsplit(" ", 1)[-1].lstrip("([{\"'").casefold()
         # "et al.", "e.g." and initials ("J. Smith") end no sentence.
         if word in _ABBREVIATIONS or len(word) == 1:
             continue
