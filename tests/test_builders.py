@@ -52,8 +52,10 @@ def test_new_commentary_turns_arxiv_links_into_site_links(make_app, tmp_path):
     build(make_app, srcdir)
     (srcdir / "papers" / "gamma.md").write_text("# Gamma\n\n```{paper} 3012.00003\n```\n")
     app = build(make_app, srcdir)
-    # alpha links to gamma's paper; the index lists it now.
-    assert {"papers/alpha", "papers/gamma", "index", "tags"} <= set(written(app))
+    # alpha links to gamma's paper; the index and the year's page list it now (and
+    # the years page counts it); "tags" lists vision only, which gamma is not.
+    assert written(app) == ["index", "papers/alpha", "papers/gamma", "years/2030",
+                            "years/index"]
     alpha = (app.outdir / "papers" / "alpha.html").read_text()
     assert 'href="gamma.html#paper-3012-00003"' in alpha
     assert "https://arxiv.org/abs/3012.00003" not in alpha.split('class="paper-card')[0]
@@ -65,8 +67,10 @@ def test_edited_metadata_rewrites_the_pages_showing_it(make_app, tmp_path):
     metadata = srcdir / "_data" / "arxiv.json"
     metadata.write_text(metadata.read_text().replace("Synthetic Paper Alpha", "Alpha, Renamed"))
     app = build(make_app, srcdir)
-    # Its card, the page linking to it, and both paper indexes.
-    assert written(app) == ["index", "papers/alpha", "papers/beta", "tags"]
+    # Its card, the page linking to it, the paper indexes that list it (its tags' and
+    # its year's pages among them), and what Sphinx adds: those pages' toctree parents.
+    assert written(app) == ["index", "papers/alpha", "papers/beta", "tags", "tags/index",
+                            "tags/scaling", "tags/vision", "years/2030", "years/index"]
     assert "Alpha, Renamed" in (app.outdir / "papers" / "beta.html").read_text()
 
 

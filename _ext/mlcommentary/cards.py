@@ -16,9 +16,10 @@ from docutils import nodes
 from sphinx import addnodes
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import logging
+from sphinx.util.nodes import make_refnode
 
 from .bibtex import bibtex_entry
-from .domain import PaperDomain
+from .domain import PaperDomain, tag_key
 from .ids import parse_arxiv_id
 from .metadata import PaperRecord
 from .nodes import (
@@ -29,6 +30,7 @@ from .nodes import (
     paper_details_summary,
     paper_index_placeholder,
 )
+from .pages import tag_page, year_page
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +49,13 @@ class BuildCards(SphinxPostTransform):
 
     def run(self, **kwargs) -> None:  # noqa: ANN003
         domain: PaperDomain = self.env.domains["paper"]
+        # The builder as Sphinx's own ReferencesResolver finds it (SphinxTransform.app is
+        # deprecated).
+        self._builder = self.env._app.builder  # noqa: SLF001
+        # Tags and years link to their pages in browsers; a book or plain text needs
+        # no such links (its pages list the papers once, in order).
+        self._linked = self._builder.format == "html"
+        self._site_tags = domain.tags()
         for placeholder in list(self.document.findall(paper_card_placeholder)):
             placeholder.replace_self(self._card(domain, placeholder))
         for placeholder in list(self.document.findall(paper_index_placeholder)):
@@ -89,7 +98,10 @@ class BuildCards(SphinxPostTransform):
         facts += _field("Links", _joined([
             _link(f"arXiv:{arxiv_id}", arxiv_id.abs_url), _link("PDF", arxiv_id.pdf_url)]))
         if placeholder["tags"]:
-            facts += _field("Tags", [_tags(placeholder["tags"])])
+            # The site's spelling of each tag, unless another page keeps the paper.
+            tags = commentary.tags if commentary and commentary.docname == docname \
+                else placeholder["tags"]
+            facts += _field("Tags", [self._tags(tags)])
         if placeholder["related"]:
             facts += _field("Related", _joined(_xref("paper", related)
                                                for related in placeholder["related"]))
@@ -113,22 +125,51 @@ class BuildCards(SphinxPostTransform):
 
     def _index(self, domain: PaperDomain, placeholder: paper_index_placeholder) -> nodes.Element:
         wanted = frozenset(placeholder["tags"])
-        commentaries = domain.commentaries(tags=wanted)
+        commentaries = domain.commentaries(tags=wanted, year=placeholder.get("year"))
+        unknown = sorted(tag for tag in wanted if tag_key(tag) not in self._site_tags)
+        # One warning: an index that lists nothing because of a misspelt tag says both.
+        existing = (f"; the tags that exist: {', '.join(self._site_tags.values()) or 'none'}"
+                    if unknown else "")
         if not commentaries:
             which = f" tagged {', '.join(sorted(wanted))}" if wanted else ""
-            logger.warning("paper-index lists no commentaries%s", which, type="paper",
-                           subtype="empty_index", location=placeholder)
+            logger.warning("paper-index lists no commentaries%s%s", which, existing,
+                           type="paper", subtype="empty_index", location=placeholder)
             return nodes.paragraph("", "No commentaries yet.", classes=["paper-index-empty"])
+        if unknown:
+            logger.warning("paper-index names tags no commentary has: %s%s",
+                           ", ".join(unknown), existing, type="paper",
+                           subtype="unknown_tag", location=placeholder)
         items = nodes.bullet_list(classes=["paper-index"])
         for commentary in commentaries:
             arxiv_id, record = commentary.arxiv_id, commentary.record
             line = nodes.paragraph("", "", _xref("paper", arxiv_id.base, domain.title(arxiv_id)))
             if record:
-                line += nodes.Text(f" — {_short_authors(record)} ({record.year})")
+                year = (_xref("doc", "/" + year_page(record.year), record.year)
+                        if self._linked else nodes.Text(record.year))
+                line += [nodes.Text(f" — {_short_authors(record)} ("), year, nodes.Text(")")]
             if commentary.tags:
-                line += _tags(commentary.tags, lead_in=". Tags: ")
+                line += self._tags(commentary.tags, lead_in=". Tags: ")
             items += nodes.list_item("", line)
         return items
+
+    def _tags(self, tags: list[str], lead_in: str = "") -> nodes.inline:
+        """The tags after ``lead_in``, with commas: without the pills that browsers get
+        (``MakeCardsInteractive``), "scaling transfer learning" would read as one tag.
+        In browsers, each tag the site has a page for links to it."""
+        known = self._site_tags if self._linked else {}
+        items = []
+        for tag in tags:
+            pill = nodes.inline(tag, tag, classes=["paper-tag"])
+            key = tag_key(tag)
+            if key not in known:
+                items.append(pill)
+                continue
+            # Linked here, not by a "doc" reference, which would drop the pill's class.
+            link = make_refnode(self._builder, self.env.current_document.docname,
+                                tag_page(key), None, pill)
+            link["classes"].append("paper-tag-link")
+            items.append(link)
+        return nodes.inline("", lead_in, *_joined(items), paper_tag_list=True, lead_in=lead_in)
 
 
 class MakeCardsInteractive(SphinxPostTransform):
@@ -141,7 +182,7 @@ class MakeCardsInteractive(SphinxPostTransform):
     def run(self, **kwargs) -> None:  # noqa: ANN003
         for tags in list(self.document.findall(_is_tag_list)):
             # The pills set the tags apart: no commas, and a space for a lead-in.
-            pills = list(tags.findall(_is_tag))
+            pills = [child for child in tags.children if not isinstance(child, nodes.Text)]
             lead_in = [nodes.Text(" ")] if tags["lead_in"] else []
             tags.replace_self([*lead_in, *_joined(pills, " ")])
         for card in list(self.document.findall(paper_card)):
@@ -198,19 +239,8 @@ def _joined(parts, separator: str = ", ") -> list[nodes.Node]:  # noqa: ANN001
     return joined
 
 
-def _tags(tags: list[str], lead_in: str = "") -> nodes.inline:
-    """The tags after ``lead_in``, with commas: without the pills that browsers get
-    (``MakeCardsInteractive``), "scaling transfer learning" would read as one tag."""
-    pills = (nodes.inline(tag, tag, classes=["paper-tag"], paper_tag=True) for tag in tags)
-    return nodes.inline("", lead_in, *_joined(pills), paper_tag_list=True, lead_in=lead_in)
-
-
 def _is_tag_list(node: nodes.Node) -> bool:
     return isinstance(node, nodes.inline) and node.get("paper_tag_list", False)
-
-
-def _is_tag(node: nodes.Node) -> bool:
-    return isinstance(node, nodes.inline) and node.get("paper_tag", False)
 
 
 def _link(text: str, url: str) -> nodes.reference:

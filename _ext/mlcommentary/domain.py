@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator, Mapping, Set
+import re
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping, Set
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -30,12 +32,20 @@ from sphinx.util.nodes import make_refnode
 
 from .ids import ArxivId, InvalidArxivId, parse_arxiv_id
 from .metadata import PaperRecord
+from .nodes import paper_index_placeholder
 
 logger = logging.getLogger(__name__)
 
 
 def paper_anchor(arxiv_id: ArxivId) -> str:
     return "paper-" + arxiv_id.base.replace("/", "-").replace(".", "-")
+
+
+def tag_key(tag: str) -> str:
+    """What makes spellings one tag, also the name of its page: neither case nor how the
+    words are separated counts, so "Transfer learning" is "transfer-learning"."""
+    words = re.findall(r"[^\W_]+", tag.casefold())
+    return "-".join(words) if words else "tag-" + _digest(tag)[:8]
 
 
 @dataclass(frozen=True)
@@ -56,6 +66,14 @@ class PagePapers:
     #: Version-less ID -> the lines that mention it.
     mentions: dict[str, list[int | None]] = field(default_factory=dict)
     has_index: bool = False
+    #: What each of its paper indexes lists: ``(tag keys, year)``, either may be empty.
+    indexes: list[tuple[frozenset[str], str | None]] = field(default_factory=list)
+
+    def lists(self, facts: PaperFacts) -> bool:
+        """Whether one of this page's indexes lists the paper ``facts`` describes."""
+        return facts.docname is not None and any(
+            (not keys or keys & facts.tag_keys()) and (year is None or year == facts.year)
+            for keys, year in self.indexes)
 
 
 @dataclass
@@ -67,6 +85,10 @@ class PaperFacts:
     claim: Claim | None = None
     discussed_in: list[str] = field(default_factory=list)
     record_digest: str | None = None
+    year: str | None = None
+
+    def tag_keys(self) -> set[str]:
+        return {tag_key(tag) for tag in self.claim.tags} if self.claim else set()
 
     def shown_elsewhere(self) -> tuple[Any, ...]:
         """What pages other than its owner and its "Discussed in" pages show of it."""
@@ -115,9 +137,10 @@ class PaperDomain(Domain):
     initial_data: dict[str, Any] = {
         "pages": {},  # docname -> PagePapers
         "view": {},  # version-less ID -> PaperFacts, as of the last refresh_view
+        "tag_forms": {},  # tag key -> the spelling shown, as of the last refresh_view
     }
     # Bumped whenever the stored data or the doctrees' placeholders change shape.
-    data_version = 3
+    data_version = 4
     dangling_warnings = {"paper": "cannot resolve paper reference %(target)s"}
 
     def __init__(self, env: BuildEnvironment) -> None:
@@ -141,6 +164,13 @@ class PaperDomain(Domain):
 
     def note_index(self, docname: str) -> None:
         self._page(docname).has_index = True
+
+    def process_doc(self, env: BuildEnvironment, docname: str,
+                    document: nodes.document) -> None:
+        # Read from the placeholders, whichever directive made them.
+        self._page(docname).indexes = [
+            (frozenset(tag_key(tag) for tag in index["tags"]), index.get("year"))
+            for index in document.findall(paper_index_placeholder)]
 
     def clear_doc(self, docname: str) -> None:
         self.data["pages"].pop(docname, None)
@@ -200,20 +230,28 @@ class PaperDomain(Domain):
         for base, facts in view.items():
             record = self._records.get(base)
             facts.record_digest = _digest(record.to_json()) if record else None
+            facts.year = record.year if record else None
 
         old, self.data["view"] = self.data["view"], view
-        index_pages = {d for d, page in self.data["pages"].items() if page.has_index}
+        old_forms, self.data["tag_forms"] = self.data["tag_forms"], _tag_forms(view.values())
+        reshown = {key for key in old_forms.keys() | self.data["tag_forms"].keys()
+                   if old_forms.get(key) != self.data["tag_forms"].get(key)}
+        pages = self.data["pages"]
         affected: set[str] = set()
         for base in view.keys() | old.keys():
             before, after = old.get(base, PaperFacts()), view.get(base, PaperFacts())
-            if before == after:
+            # A tag spelt anew shows on every card and index entry that has it.
+            respelt = bool(reshown & (before.tag_keys() | after.tag_keys()))
+            if before == after and not respelt:
                 continue
             affected |= {before.docname, after.docname} - {None}
             # Only the card shows "Discussed in"; everything else also shows
-            # on the pages that link to the paper and in the paper indexes.
-            if before.shown_elsewhere() != after.shown_elsewhere():
-                affected |= {*before.discussed_in, *after.discussed_in} | index_pages
-        return affected & set(self.data["pages"])
+            # on the pages that link to the paper and in the indexes that list it.
+            if before.shown_elsewhere() != after.shown_elsewhere() or respelt:
+                affected |= {*before.discussed_in, *after.discussed_in}
+                affected |= {docname for docname, page in pages.items()
+                             if page.lists(before) or page.lists(after)}
+        return affected & set(pages)
 
     def check_consistency(self) -> None:
         """Warn on every page that claims a paper another page keeps, naming both places."""
@@ -228,6 +266,27 @@ class PaperDomain(Domain):
                 base, self._place(owner, kept.line), self._owner_rule(base),
                 self._place(docname, claim.line), type="paper", subtype="duplicate",
                 location=(docname, claim.line))
+
+        self._check_tag_spellings()
+
+    def _check_tag_spellings(self) -> None:
+        """One warning for each spelling of a tag other than the one shown, naming the
+        first place of each: near-duplicates are the same tag, which reads as a slip."""
+        first: dict[str, dict[str, tuple[str, int | None]]] = {}
+        for _base, docname, claim in self._claims():
+            for tag in claim.tags:
+                first.setdefault(tag_key(tag), {}).setdefault(tag, (docname, claim.line))
+        forms = self.data["tag_forms"]
+        for key, spellings in sorted(first.items()):
+            shown = forms.get(key, min(spellings))
+            for tag, (docname, line) in sorted(spellings.items()):
+                if tag == shown or shown not in spellings:
+                    continue
+                logger.warning(
+                    "tag %r at %s and tag %r at %s are one tag, shown as %r: "
+                    "write it the same way on both pages",
+                    tag, self._place(docname, line), shown, self._place(*spellings[shown]),
+                    shown, type="paper", subtype="tag", location=(docname, line))
 
     def _owner_rule(self, base: str) -> str:
         if (self.kept_owners or {}).get(base) == self.data["view"][base].docname:
@@ -252,17 +311,31 @@ class PaperDomain(Domain):
         facts = self.data["view"].get(base)
         if facts is None or facts.docname is None:
             return None
-        return Commentary(parse_arxiv_id(facts.claim.cited), facts.docname, facts.claim.tags,
-                          facts.claim.related, self._records.get(base))
+        return Commentary(parse_arxiv_id(facts.claim.cited), facts.docname,
+                          self._shown_tags(facts.claim.tags), facts.claim.related,
+                          self._records.get(base))
+
+    def _shown_tags(self, tags: tuple[str, ...]) -> tuple[str, ...]:
+        """Each tag once, in the site's spelling, in the author's order."""
+        forms = self.data["tag_forms"]
+        keys = dict.fromkeys(tag_key(tag) for tag in tags)
+        return tuple(forms.get(key, key) for key in keys)
 
     def commentaries(self, tags: Set[str] = frozenset(),
                      year: str | None = None) -> list[Commentary]:
-        """The site's commentaries, newest paper first; ``tags`` keeps those with any of them."""
+        """The site's commentaries, newest paper first; ``tags`` keeps those with any of
+        them (spelt any way), ``year`` those on papers first submitted that year."""
+        keys = {tag_key(tag) for tag in tags}
         found = [self.commentary(base) for base in self.data["view"]]
         found = [c for c in found if c is not None
-                 and (not tags or tags & set(c.tags)) and (year is None or c.year == year)]
+                 and (not keys or keys & {tag_key(t) for t in c.tags})
+                 and (year is None or c.year == year)]
         return sorted(found, key=lambda c: (c.record.published if c.record else "",
                                             c.arxiv_id.base), reverse=True)
+
+    def tags(self) -> dict[str, str]:
+        """Every tag of the site's commentaries: its key (and page name) -> its spelling."""
+        return dict(sorted(self.data["tag_forms"].items()))
 
     def discussed_in(self, base: str) -> list[str]:
         facts = self.data["view"].get(base)
@@ -318,6 +391,17 @@ class PaperDomain(Domain):
             arxiv_id = commentary.arxiv_id
             yield (arxiv_id.base, self.title(arxiv_id), "paper", commentary.docname,
                    paper_anchor(arxiv_id), 1)
+
+
+def _tag_forms(view: Iterable[PaperFacts]) -> dict[str, str]:
+    """The spelling of each tag: the one most commentaries use, the first in sort order on
+    a tie, so it does not depend on the order in which pages are read."""
+    counts = Counter(tag for facts in view if facts.claim
+                     for tag in dict.fromkeys(facts.claim.tags))
+    forms: dict[str, str] = {}
+    for tag, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
+        forms.setdefault(tag_key(tag), tag)
+    return forms
 
 
 def _digest(data: Any) -> str:

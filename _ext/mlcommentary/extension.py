@@ -9,7 +9,7 @@ from sphinx.environment import BuildEnvironment
 from sphinx.util.fileutil import copy_asset
 from sphinx.util.typing import ExtensionMetadata
 
-from . import cards, config, previews
+from . import cards, config, pages, previews
 from .directives import PaperDirective, PaperIndexDirective
 from .domain import PaperDomain, PaperRole
 from .nodes import NODES
@@ -38,7 +38,9 @@ def add_assets(app: Sphinx) -> None:
 def rewrite_dependents(app: Sphinx, env: BuildEnvironment) -> list[str]:
     affected = env.domains["paper"].refresh_view()
     remember_owners(app, env)
-    return sorted(affected)
+    # The generated pages follow the fresh view: some are new or changed, some gone.
+    affected.update(pages.update_pages(app, env))
+    return sorted(affected & env.found_docs)
 
 
 def link_to_arxiv(app: Sphinx, env: BuildEnvironment, node, contnode):  # noqa: ANN001
@@ -59,6 +61,7 @@ def setup_extension(app: Sphinx, version: str) -> ExtensionMetadata:
     app.add_post_transform(cards.BuildCards)
     app.add_post_transform(cards.MakeCardsInteractive)
     previews.register(app)
+    pages.register(app)
 
     app.connect("builder-inited", add_assets)
     app.connect("env-updated", sync_metadata)
