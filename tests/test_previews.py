@@ -100,6 +100,12 @@ def test_previews_stay_out_of_search(site):
     assert '"synthet"' in terms
 
 
+def test_previews_do_not_describe_the_page(site):
+    """A short page: sphinxext-opengraph reads on after its text, but not into the previews."""
+    description = _soup(site / "notes.html").select_one('meta[property="og:description"]')
+    assert description["content"] == "See Tags <b>& Ampersands</b> in a Synthetic Title."
+
+
 def test_a_page_without_paper_links_is_as_before(site, site_without_previews):
     assert (site / "plain.html").read_text() == (site_without_previews / "plain.html").read_text()
 

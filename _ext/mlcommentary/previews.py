@@ -42,8 +42,12 @@ _ABBREVIATIONS = frozenset(
 _SENTENCE_END = re.compile(r"[.!?](?=\s+[\"'(\[]?[A-Z0-9])")
 
 
-class paper_preview(nodes.General, nodes.Element):  # noqa: N801
-    """A paper's preview: hidden until a link to the paper shows it. HTML builders only."""
+class paper_preview(nodes.Invisible, nodes.Element):  # noqa: N801
+    """A paper's preview: hidden until a link to the paper shows it. HTML builders only.
+
+    Invisible, as docutils calls it: what describes the page (sphinxext-opengraph's
+    description) skips it, as the search index skips its ``no-search`` class.
+    """
 
 
 class paper_preview_link(nodes.reference):  # noqa: N801
