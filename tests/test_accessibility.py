@@ -23,7 +23,8 @@ pytestmark = pytest.mark.skipif(
 VNU_JAR = Path(os.environ.get("VNU_JAR", "node_modules/vnu-jar/build/dist/vnu.jar"))
 COMMENTARY = "papers/exploring-the-limits-of-large-scale-pre-training.html"
 #: Search with results, so that axe also sees what the search script writes.
-PAGES = ["index.html", COMMENTARY, "writing.html", "search.html?q=scaling", "genindex.html"]
+PAGES = ["index.html", COMMENTARY, "writing.html", "search.html?q=scaling", "genindex.html",
+         "404.html"]
 #: A desktop and a phone: furo's drawers take over below 63em.
 WIDTHS = [1280, 390]
 #: axe's verdict, one line per failing element, for a readable assertion.
@@ -66,8 +67,14 @@ def test_axe_finds_nothing(browser, site_url, axe_js, path, scheme, width):  # n
     closed = page.evaluate(AXE_RUN)
     page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
     opened = page.evaluate(AXE_RUN)
+    previewed = []
+    previewing = page.locator("a[aria-describedby^='paper-preview']")
+    if previewing.count():
+        previewing.first.focus()
+        page.locator(".paper-preview:popover-open").wait_for()
+        previewed = page.evaluate(AXE_RUN)
     page.close()
-    assert (closed, opened) == ([], [])
+    assert (closed, opened, previewed) == ([], [], [])
 
 
 def test_axe_finds_nothing_on_a_tag_page(browser, site_url, outdir, axe_js):  # noqa: F811
