@@ -69,6 +69,18 @@ def test_a_paper_linked_twice_is_embedded_once(site):
         assert preview["popover"] == "manual"
 
 
+def test_every_paper_link_on_every_page_has_its_preview(site):
+    """Whoever made the link: the role, Related, the indexes, the tag and year pages."""
+    pages = {"index.html", PAGE, "papers/two.html", "notes.html", "tags/scaling.html",
+             "years/2030.html"}
+    for page in sorted(site.rglob("*.html")):
+        soup = _soup(page)
+        links = soup.select("a.paper-ref")
+        assert bool(links) == (str(page.relative_to(site)) in pages), page
+        for link in links:
+            assert len(soup.select(f"#{link['aria-describedby']}.paper-preview")) == 1
+
+
 def test_preview_says_what_the_paper_is_and_where_the_link_goes(site):
     soup = _soup(site / "papers/two.html")
     preview = soup.select_one("#paper-preview-3012-00011")

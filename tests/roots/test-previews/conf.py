@@ -6,3 +6,5 @@ version = "1"
 arxiv_offline = True
 # The site's theme: its colours (light and dark) are what the previews map onto.
 html_theme = "furo"
+# No social-card images: they need matplotlib, and previews are not about them.
+ogp_social_cards = {"enable": False}
