@@ -45,11 +45,15 @@ def test_a_tag_page_lists_its_commentaries_newest_first_as_the_index_does(site):
     assert entries(site, "tags/scaling") == [e for e in entries(site, "index") if "scaling" in e]
     assert page(site, "tags/transfer-learning").h1.get_text().rstrip("¶#") == \
         "transfer learning"
+    # Other tags link to their pages; this page's tag does not link to itself.
+    links = page(site, "tags/scaling").select("article a.paper-tag-link")
+    assert sorted({a["href"] for a in links}) == ["transfer-learning.html", "vision.html"]
 
 
 def test_the_year_page_lists_every_commentary_of_that_year(site):
     assert [e.split(" —")[0] for e in entries(site, "years/2030")] == [
         "Synthetic Paper C", "Synthetic Paper B", "Synthetic Paper D", "Synthetic Paper A"]
+    assert not page(site, "years/2030").select("article ul.paper-index a[href*='2030']")
     years = page(site, "years/index").select("article ul.paper-pages > li")
     assert [" ".join(li.get_text().split()) for li in years] == ["2030 — 4 commentaries"]
 

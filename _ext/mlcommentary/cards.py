@@ -145,7 +145,7 @@ class BuildCards(SphinxPostTransform):
             line = nodes.paragraph("", "", _xref("paper", arxiv_id.base, domain.title(arxiv_id)))
             if record:
                 year = (_xref("doc", "/" + year_page(record.year), record.year)
-                        if self._linked else nodes.Text(record.year))
+                        if self._links_to(year_page(record.year)) else nodes.Text(record.year))
                 line += [nodes.Text(f" — {_short_authors(record)} ("), year, nodes.Text(")")]
             if commentary.tags:
                 line += self._tags(commentary.tags, lead_in=". Tags: ")
@@ -156,12 +156,11 @@ class BuildCards(SphinxPostTransform):
         """The tags after ``lead_in``, with commas: without the pills that browsers get
         (``MakeCardsInteractive``), "scaling transfer learning" would read as one tag.
         In browsers, each tag the site has a page for links to it."""
-        known = self._site_tags if self._linked else {}
         items = []
         for tag in tags:
             pill = nodes.inline(tag, tag, classes=["paper-tag"])
             key = tag_key(tag)
-            if key not in known:
+            if key not in self._site_tags or not self._links_to(tag_page(key)):
                 items.append(pill)
                 continue
             # Linked here, not by a "doc" reference, which would drop the pill's class.
@@ -170,6 +169,10 @@ class BuildCards(SphinxPostTransform):
             link["classes"].append("paper-tag-link")
             items.append(link)
         return nodes.inline("", lead_in, *_joined(items), paper_tag_list=True, lead_in=lead_in)
+
+    def _links_to(self, docname: str) -> bool:
+        """Whether to link to a tag's or year's page: in browsers, unless it is this page."""
+        return self._linked and docname != self.env.current_document.docname
 
 
 class MakeCardsInteractive(SphinxPostTransform):
