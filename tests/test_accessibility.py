@@ -33,8 +33,9 @@ AXE_RUN = """async () => (await axe.run(document, {resultTypes: ["violations"]})
 
 
 def _tag_pages(outdir: Path) -> list[str]:
-    """The tags helper's pages, once they exist."""
-    return sorted(str(p.relative_to(outdir)) for p in outdir.glob("tags/*.html"))[:1]
+    """The generated pages of tags and years."""
+    return sorted(str(p.relative_to(outdir))
+                  for folder in ("tags", "years") for p in outdir.glob(f"{folder}/*.html"))
 
 
 @pytest.fixture(scope="module")
@@ -77,16 +78,16 @@ def test_axe_finds_nothing(browser, site_url, axe_js, path, scheme, width):  # n
     assert (closed, opened, previewed) == ([], [], [])
 
 
-def test_axe_finds_nothing_on_a_tag_page(browser, site_url, outdir, axe_js):  # noqa: F811
-    tag_pages = _tag_pages(outdir)
-    if not tag_pages:
-        pytest.skip("the site has no tag pages (tags/*.html) yet")
-    for scheme in ("light", "dark"):
-        for width in WIDTHS:
-            page = _open(browser, site_url + tag_pages[0], scheme, width)
-            page.add_script_tag(path=axe_js)
-            assert page.evaluate(AXE_RUN) == [], (scheme, width)
-            page.close()
+def test_axe_finds_nothing_on_tag_and_year_pages(browser, site_url, outdir, axe_js):  # noqa: F811
+    pages = _tag_pages(outdir)
+    assert {"tags/index.html", "years/index.html"} <= set(pages)
+    for path in pages:
+        for scheme in ("light", "dark"):
+            for width in WIDTHS:
+                page = _open(browser, site_url + path, scheme, width)
+                page.add_script_tag(path=axe_js)
+                assert page.evaluate(AXE_RUN) == [], (path, scheme, width)
+                page.close()
 
 
 def test_every_page_is_valid_html(outdir):
@@ -113,11 +114,13 @@ def _tab_through(page, limit: int = 80) -> list[dict]:
         focused = page.evaluate("""() => {
             const e = document.activeElement;
             if (!e || e === document.body) return null;
-            const box = e.getBoundingClientRect(), style = getComputedStyle(e);
+            const box = e.getBoundingClientRect();
+            // The ring may be drawn on the element or on its child (a tag's pill).
+            const ringed = [e, ...e.children].map(x => getComputedStyle(x)).some(style =>
+                (style.outlineStyle !== "none" && parseFloat(style.outlineWidth) > 0)
+                || style.boxShadow !== "none");
             return {html: e.outerHTML.slice(0, 120), inDrawer: !!e.closest(".sidebar-drawer"),
-                    onScreen: box.right > 0 && box.left < innerWidth && box.width > 0,
-                    outline: style.outlineStyle !== "none" && parseFloat(style.outlineWidth) > 0,
-                    shadow: style.boxShadow !== "none"};
+                    onScreen: box.right > 0 && box.left < innerWidth && box.width > 0, ringed};
         }""")
         if focused is None or (reached and focused["html"] == reached[0]["html"]):
             break
@@ -144,5 +147,5 @@ def test_focus_is_visible_everywhere(browser, site_url, scheme):  # noqa: F811
     page.goto(site_url + COMMENTARY)
     reached = _tab_through(page)
     assert any("sidebar-search" in r["html"] for r in reached)
-    assert [r["html"] for r in reached if not (r["outline"] or r["shadow"])] == []
+    assert [r["html"] for r in reached if not r["ringed"]] == []
     page.close()
