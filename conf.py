@@ -19,7 +19,9 @@ extensions = ["myst_parser", "sphinx_design", "mlcommentary", "furo_sidebar",
 # Every Markdown file is a page except these: the repository's README, the tests' and
 # the benchmark's folders, build output, and folders starting with "_" or ".".
 exclude_patterns = ["README.md", "tests", "bench", "_*", ".*", "**/.*"]
-myst_enable_extensions = ["colon_fence", "deflist"]
+# Math: $...$, $$...$$ and amsmath's environments, written to MathML at build time by
+# the extension (no script, no request at read time).
+myst_enable_extensions = ["colon_fence", "deflist", "dollarmath", "amsmath"]
 myst_heading_anchors = 3
 
 html_theme = "furo"

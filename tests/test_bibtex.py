@@ -28,8 +28,8 @@ MATH_TITLES = {
     r"Displayed $$\sum_i a_i$$ costs 90\% of \$5":
         r"Displayed {$$\sum_i a_i$$} costs 90\% of \$5",
     r"Lone dollars: $5 and {braces} } { with $x_1$ and $\frac{a}{b":
-        # Paired as arXiv's own page would pair them; what matters is that bibtex reads it.
-        r"Lone dollars: {$5 and {braces}   with $}x\_1{$ and $}\frac{a}b",
+        # A dollar before a space closes nothing (Pandoc's rule, as the site's math).
+        r"Lone dollars: \$5 and {braces}   with {$x_1$} and \$\frac{a}b",
     r"Unclosed $\mathbb{F": r"Unclosed \$\mathbbF",
 }
 #: Math no style may change: it must reach the .bbl as written.

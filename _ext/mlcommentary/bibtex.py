@@ -15,11 +15,9 @@ from pybtex.database.output.bibtex import Writer
 
 from .ids import ArxivId
 from .metadata import PaperRecord
+from .tex import segments
 
 _STOP_WORDS = frozenset("a an the on of in for and to with from by is are".split())
-#: TeX that LaTeX already reads as the authors meant: math in $...$, $$...$$ or
-#: \(...\), and escaped specials such as \% (escaping them again gives \\%).
-_TEX = re.compile(r"(?P<math>\$\$.+?\$\$|(?<!\\)\$.+?(?<!\\)\$|\\\(.+?\\\))|\\[%&_#$]")
 
 
 class _TexKeepingWriter(Writer):
@@ -30,14 +28,12 @@ class _TexKeepingWriter(Writer):
     """
 
     def _encode(self, text: str) -> str:
-        pieces = []
-        end = 0
-        for tex in _TEX.finditer(text):
-            kept = "{" + tex[0] + "}" if tex["math"] else tex[0]
-            pieces += [self._encode_text(text[end:tex.start()]), kept]
-            end = tex.end()
-        pieces.append(self._encode_text(text[end:]))
-        return "".join(pieces)
+        # The math and escaped specials (\%) are TeX that LaTeX already reads as the
+        # authors meant: escaping them again would give \\%.
+        return "".join(
+            self._encode_text(segment.source) if segment.kind == "text"
+            else "{" + segment.source + "}" if segment.kind == "math" else segment.source
+            for segment in segments(text))
 
     def _encode_text(self, text: str) -> str:
         # latexcodec leaves "$" alone, taking it for math; here it is a lone dollar.

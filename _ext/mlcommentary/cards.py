@@ -22,6 +22,7 @@ from .bibtex import bibtex_entry
 from .domain import PaperDomain, tag_key
 from .ids import parse_arxiv_id
 from .metadata import PaperRecord
+from .tex import plain_node, plain_text, rich_nodes
 from .nodes import (
     is_part,
     paper_card,
@@ -72,7 +73,8 @@ class BuildCards(SphinxPostTransform):
         docname = placeholder["docname"]
         title = domain.title(arxiv_id)
         if not self._is_page_title(docname, title):
-            card += _part("title", nodes.paragraph("", "", nodes.strong(title, title)))
+            strong = nodes.strong("", "", *rich_nodes(title))
+            card += _part("title", nodes.paragraph("", "", strong))
         if record:
             card += _part("authors", nodes.paragraph("", ", ".join(record.authors),
                                                      authors=list(record.authors)))
@@ -94,7 +96,7 @@ class BuildCards(SphinxPostTransform):
             if record.doi:
                 facts += _field("DOI", [_doi(record.doi)])
             if record.comment:
-                facts += _field("Comment", [nodes.Text(record.comment)])
+                facts += _field("Comment", rich_nodes(record.comment))
         facts += _field("Links", _joined([
             _link(f"arXiv:{arxiv_id}", arxiv_id.abs_url), _link("PDF", arxiv_id.pdf_url)]))
         if placeholder["tags"]:
@@ -112,7 +114,8 @@ class BuildCards(SphinxPostTransform):
         card += facts
 
         if record:
-            card += _foldable("abstract", "Abstract", nodes.paragraph("", record.abstract))
+            card += _foldable("abstract", "Abstract",
+                              nodes.paragraph("", "", *rich_nodes(record.abstract)))
             bibtex = bibtex_entry(record, arxiv_id)
             card += _foldable("bibtex", "BibTeX",
                               nodes.literal_block(bibtex, bibtex, language="bibtex"))
@@ -121,7 +124,8 @@ class BuildCards(SphinxPostTransform):
     def _is_page_title(self, docname: str, title: str) -> bool:
         """Whether page ``docname`` is titled ``title``: then its card does not repeat it."""
         page_title = self.env.titles.get(docname)
-        return page_title is not None and _folded(page_title.astext()) == _folded(title)
+        return (page_title is not None
+                and _folded(plain_node(page_title)) == _folded(plain_text(title)))
 
     def _index(self, domain: PaperDomain, placeholder: paper_index_placeholder) -> nodes.Element:
         wanted = frozenset(placeholder["tags"])
@@ -142,7 +146,8 @@ class BuildCards(SphinxPostTransform):
         items = nodes.bullet_list(classes=["paper-index"])
         for commentary in commentaries:
             arxiv_id, record = commentary.arxiv_id, commentary.record
-            line = nodes.paragraph("", "", _xref("paper", arxiv_id.base, domain.title(arxiv_id)))
+            # Not explicit: the domain writes the title as the link text, with its math.
+            line = nodes.paragraph("", "", _xref("paper", arxiv_id.base))
             if record:
                 year = (_xref("doc", "/" + year_page(record.year), record.year)
                         if self._links_to(year_page(record.year)) else nodes.Text(record.year))

@@ -32,6 +32,7 @@ from sphinx.util.nodes import make_refnode
 
 from .ids import ArxivId, InvalidArxivId, parse_arxiv_id
 from .metadata import PaperRecord
+from .tex import plain_text, rich_nodes
 from .nodes import paper_index_placeholder
 
 logger = logging.getLogger(__name__)
@@ -376,9 +377,10 @@ class PaperDomain(Domain):
                    contnode: nodes.Element) -> tuple[nodes.Element, str]:
         """The author's text, or else the paper's title; and the tooltip."""
         if not node.get("refexplicit"):
-            contnode = nodes.inline("", self.title(arxiv_id))
+            contnode = nodes.inline("", "", *rich_nodes(self.title(arxiv_id)))
         record = self._records.get(arxiv_id.base)
-        return contnode, f"arXiv:{arxiv_id}" + (f": {record.title}" if record else "")
+        tooltip = f"arXiv:{arxiv_id}" + (f": {plain_text(record.title)}" if record else "")
+        return contnode, tooltip
 
     def resolve_any_xref(self, env: BuildEnvironment, fromdocname: str, builder: Builder,
                          target: str, node: pending_xref,
@@ -389,8 +391,9 @@ class PaperDomain(Domain):
     def get_objects(self) -> Iterator[tuple[str, str, str, str, str, int]]:
         for commentary in sorted(self.commentaries(), key=lambda c: c.arxiv_id.base):
             arxiv_id = commentary.arxiv_id
-            yield (arxiv_id.base, self.title(arxiv_id), "paper", commentary.docname,
-                   paper_anchor(arxiv_id), 1)
+            # Search results are plain text.
+            yield (arxiv_id.base, plain_text(self.title(arxiv_id)), "paper",
+                   commentary.docname, paper_anchor(arxiv_id), 1)
 
 
 def _tag_forms(view: Iterable[PaperFacts]) -> dict[str, str]:

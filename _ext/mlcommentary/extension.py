@@ -12,6 +12,7 @@ from sphinx.util.typing import ExtensionMetadata
 from . import cards, config, pages, previews
 from .directives import PaperDirective, PaperIndexDirective
 from .domain import PaperDomain, PaperRole
+from .mathml import setup_math
 from .nodes import NODES
 from .sync import remember_owners, sync_metadata
 
@@ -60,6 +61,7 @@ def setup_extension(app: Sphinx, version: str) -> ExtensionMetadata:
         app.add_node(node, **visitors)
     app.add_post_transform(cards.BuildCards)
     app.add_post_transform(cards.MakeCardsInteractive)
+    setup_math(app)
     previews.register(app)
     pages.register(app)
 

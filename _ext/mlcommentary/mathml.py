@@ -1,0 +1,109 @@
+"""Math in HTML as MathML, written at build time; arXiv's math as each other output takes it.
+
+Browsers lay MathML out natively, so a page's math needs no script and no request
+to anyone at read time, from ``file://`` too. Registered as an HTML math renderer,
+it serves the authors' math (MyST ``$...$``, ``$$...$$``, amsmath environments)
+and arXiv's alike.
+"""
+
+from __future__ import annotations
+
+import html
+from functools import cache
+from typing import Any
+
+from docutils import nodes
+from latex2mathml.converter import convert
+from sphinx.application import Sphinx
+from sphinx.locale import _
+from sphinx.transforms.post_transforms import SphinxPostTransform
+from sphinx.util import logging
+from sphinx.util.math import get_node_equation_number
+from sphinx.writers.html5 import HTML5Translator
+
+from .tex import latex_math, plain_math, plain_node
+
+logger = logging.getLogger(__name__)
+#: A paper's title is on every page that cites it: its math is converted once.
+_convert = cache(convert)
+
+
+#: EPUB readers seldom lay MathML out, and EPUB wants each page with MathML declared
+#: in its manifest, which Sphinx does not do: there, math is Unicode text.
+_PLAIN_BUILDERS = ("epub",)
+
+
+def _mathml(self: HTML5Translator, node: nodes.Element, display: str) -> str:
+    tex = node.astext()
+    if self.builder.name in _PLAIN_BUILDERS:
+        return self.encode(plain_math(tex))
+    try:
+        return _convert(tex, display=display)
+    except Exception as err:  # latex2mathml raises many kinds of error on malformed TeX
+        # arXiv's math is checked before it becomes a node: this is an author's.
+        logger.warning("math that cannot be rendered, shown as TeX: %s (%s)", tex,
+                       err or type(err).__name__, type="paper", subtype="math",
+                       location=node)
+        return f'<span class="math-error">{self.encode(tex)}</span>'
+
+
+def visit_math(self: HTML5Translator, node: nodes.math) -> None:
+    self.body.append(_mathml(self, node, "inline"))
+    raise nodes.SkipNode
+
+
+def visit_displaymath(self: HTML5Translator, node: nodes.math_block) -> None:
+    self.body.append(self.starttag(node, "div", CLASS="math"))
+    if node["number"]:
+        number = get_node_equation_number(self, node)
+        self.body.append(f'<span class="eqno">({number})')
+        self.add_permalink_ref(node, _("Link to this equation"))
+        self.body.append("</span>")
+    # Sphinx separates a block's equations with blank lines (one per line of
+    # the ``math`` directive); amsmath's environments arrive whole.
+    for part in node.astext().split("\n\n"):
+        if part.strip():
+            self.body.append(_mathml(self, nodes.math_block(part, part, source=node.source,
+                                                            line=node.line), "block"))
+    self.body.append("</div>\n")
+    raise nodes.SkipNode
+
+
+class ArxivMathPerFormat(SphinxPostTransform):
+    """arXiv's math as each output can take it: ASCII TeX for pdflatex, Unicode in
+    text, man and texinfo output (not TeX), as it is for the HTML math renderer."""
+
+    # After the ReferencesResolver (10), which builds the link text of {paper} roles.
+    default_priority = 20
+
+    def run(self, **kwargs) -> None:  # noqa: ANN003
+        # As Sphinx's own post-transforms find the builder (SphinxTransform.app is deprecated).
+        builder = self.env._builder_cls
+        output = builder.format
+        if output == "html" and builder.name not in _PLAIN_BUILDERS:
+            return
+        for math in list(self.document.findall(nodes.math)):
+            if not math.get("arxiv_tex"):
+                continue
+            tex = math.astext()
+            if output == "latex":
+                latex = latex_math(tex)
+                math.replace_self(nodes.math(latex, latex))
+            else:
+                math.replace_self(nodes.Text(plain_math(tex)))
+
+
+def plain_page_title(app: Sphinx, pagename: str, templatename: str,
+                     context: dict[str, Any], doctree: nodes.document | None) -> None:
+    """``<title>`` is plain text: the page title's math as Unicode (``10¹²``), where
+    the theme's ``striptags`` would leave the bare digits of the MathML (``1012``)."""
+    title = app.env.titles.get(pagename)
+    if title is not None and any(title.findall(nodes.math)):
+        context["title"] = html.escape(plain_node(title))
+
+
+def setup_math(app: Sphinx) -> None:
+    # The only renderer besides Sphinx's MathJax: Sphinx chooses it.
+    app.add_html_math_renderer("mathml", (visit_math, None), (visit_displaymath, None))
+    app.add_post_transform(ArxivMathPerFormat)
+    app.connect("html-page-context", plain_page_title)

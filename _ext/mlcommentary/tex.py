@@ -1,0 +1,184 @@
+"""arXiv's text is TeX: its math and its escapes, split out for every kind of output.
+
+One definition of what is math in a title, an abstract or a comment serves the
+BibTeX entry (which keeps the TeX), the rich outputs (docutils ``math`` nodes:
+MathML in HTML, real math in LaTeX) and the plain ones (Unicode, as in
+``μP to 10¹²``). Math that the site could not render, or that would not compile
+in the PDF, stays text as arXiv wrote it, dollars and all: remote text is never
+parsed as markup, and a broken title costs no warning.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from typing import Literal
+
+import unicodeit
+from docutils import nodes
+from latex2mathml import commands
+from latex2mathml.converter import convert
+from latex2mathml.symbols_parser import SYMBOLS
+from latex2mathml.tokenizer import tokenize
+from pylatexenc.latex2text import LatexNodes2Text
+from pylatexenc.latexencode import UnicodeToLatexEncoder
+
+#: Math in $$...$$, $...$ or \(...\), and escaped specials such as \%. A dollar
+#: opens math only before a non-space and closes it only after one and before no
+#: digit (Pandoc's rule), so "costs $5 and $10" is text.
+_TEX = re.compile(
+    r"\$\$(?P<display>.+?)\$\$"
+    r"|(?<!\\)\$(?=\S)(?P<inline>[^$]+?)(?<![\s\\])\$(?!\d)"
+    r"|\\\((?P<paren>.+?)\\\)"
+    r"|\\(?P<escaped>[%&_#$])",
+    re.DOTALL,
+)
+
+#: Known to latex2mathml, so they would render in HTML, but undefined in LaTeX with
+#: the amsmath and amssymb that Sphinx loads (or, like \def, not for a title): in
+#: the PDF they would be compile errors.
+_NOT_IN_LATEX = frozenset(
+    r"\bm \cancel \bcancel \xcancel \bra \ket \braket \Bra \Ket \Braket \mathscr"
+    r" \class \cssId \style \href \def \newcommand \renewcommand \DeclareMathOperator"
+    r" \eqalign \eqalignno \coloneqq \Coloneqq \coloneq \eqqcolon \require".split())
+_KNOWN = (frozenset(SYMBOLS)
+          | {value for value in vars(commands).values()
+             if isinstance(value, str) and value.startswith("\\")}
+          | {name for value in vars(commands).values()
+             if isinstance(value, (dict, set, frozenset, tuple, list))
+             for name in value if isinstance(name, str) and name.startswith("\\")}
+          ) - _NOT_IN_LATEX
+_CONTROL_WORD = re.compile(r"\\[A-Za-z]+")
+_ENVIRONMENT = re.compile(r"\\(?:begin|end)\{")
+#: A sub- or superscript that Unicode may have characters for: ``^{12}``, ``_i``.
+_SCRIPT = re.compile(r"[\^_](?:\{[^{}\\]*\}|[^{}\\\s])")
+_TO_TEXT = LatexNodes2Text(math_mode="text")
+_TO_LATEX = UnicodeToLatexEncoder(non_ascii_only=True, replacement_latex_protection="none",
+                                  unknown_char_policy="fail")
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A piece of arXiv's text: ``source`` as written, and its ``kind``."""
+
+    source: str
+    kind: Literal["text", "math", "escape"]
+    #: For math, the TeX between its delimiters.
+    tex: str = ""
+
+    @property
+    def is_math(self) -> bool:
+        """Math that every output can show as math; other math stays text."""
+        return self.kind == "math" and is_valid_math(self.tex)
+
+
+def segments(text: str) -> list[Segment]:
+    """``text`` split into text, math and escaped specials, in order."""
+    found: list[Segment] = []
+    end = 0
+    for match in _TEX.finditer(text):
+        if match.start() > end:
+            found.append(Segment(text[end:match.start()], "text"))
+        if match["escaped"]:
+            found.append(Segment(match[0], "escape"))
+        else:
+            tex = match["display"] or match["inline"] or match["paren"]
+            found.append(Segment(match[0], "math", tex))
+        end = match.end()
+    if end < len(text):
+        found.append(Segment(text[end:], "text"))
+    return found
+
+
+@cache
+def is_valid_math(tex: str) -> bool:
+    """Whether ``tex`` renders to MathML and compiles in LaTeX: balanced braces, no
+    environments, and only commands both know."""
+    if tex.count("{") - tex.count(r"\{") != tex.count("}") - tex.count(r"\}"):
+        return False
+    if _ENVIRONMENT.search(tex) or not set(_CONTROL_WORD.findall(tex)) <= _KNOWN:
+        return False
+    if latex_math(tex) is None:
+        return False
+    try:
+        list(tokenize(tex))
+        convert(tex)
+    except Exception:  # latex2mathml raises many kinds of error on malformed TeX
+        return False
+    return True
+
+
+@cache
+def latex_math(tex: str) -> str | None:
+    """``tex`` for pdflatex, which takes no Unicode in math: arXiv writes ``$α$`` as
+    often as ``$\\alpha$``. None if a character has no form in math mode."""
+    written = []
+    for char in tex:
+        if char.isascii():
+            written.append(char)
+            continue
+        try:
+            latex = _TO_LATEX.unicode_to_latex(char)
+        except ValueError:
+            return None
+        # Text-mode forms (accents such as \'e) are errors in math.
+        if not latex.startswith("\\ensuremath{"):
+            return None
+        written.append(latex)
+    return "".join(written)
+
+
+def plain_text(text: str) -> str:
+    """``text`` for where only plain text fits (tooltips, ``<title>``, text output):
+    its math as Unicode, its escapes as the characters they stand for."""
+    return "".join(_plain(segment) for segment in segments(text))
+
+
+def _plain(segment: Segment) -> str:
+    if segment.kind == "escape":
+        return segment.source[1:]
+    if not segment.is_math:
+        return segment.source
+    return plain_math(segment.tex)
+
+
+@cache
+def plain_math(tex: str) -> str:
+    """Valid math ``tex`` as Unicode: pylatexenc reads the TeX (``\\frac``, ``\\mathbb``),
+    unicodeit writes the sub- and superscripts that Unicode has characters for."""
+    # In dollars, as math: in text, a command such as \log takes the space after it.
+    return _TO_TEXT.latex_to_text(f"${_SCRIPT.sub(_unicode_script, tex)}$").strip()
+
+
+def _unicode_script(match: re.Match[str]) -> str:
+    script = match[0] if "{" in match[0] else f"{match[0][0]}{{{match[0][1:]}}}"
+    converted = unicodeit.replace(script)
+    # unicodeit leaves what it has no character for: then keep the TeX for pylatexenc.
+    # The braces end a command before it (\sum), which would take ᵢ for a letter of its name.
+    return match[0] if any(char in converted for char in "^_{}") else "{}" + converted
+
+
+def rich_nodes(text: str) -> list[nodes.Node]:
+    """``text`` as docutils nodes: ``math`` for its valid math, ``Text`` for the rest.
+
+    The math nodes are marked ``arxiv_tex`` so that plain builders can write them as
+    Unicode.
+    """
+    found: list[nodes.Node] = []
+    for segment in segments(text):
+        if segment.is_math:
+            found.append(nodes.math(segment.tex, segment.tex, arxiv_tex=True))
+        else:
+            found.append(nodes.Text(_plain(segment)))
+    return found
+
+
+def plain_node(node: nodes.Node) -> str:
+    """A node's text with its math as Unicode: a page title where an author wrote
+    ``$\\mu$P`` reads like arXiv's ``μP``."""
+    if isinstance(node, nodes.math):
+        return plain_math(node.astext())
+    if isinstance(node, nodes.Text):
+        return node.astext()
+    return "".join(plain_node(child) for child in node.children)

@@ -1,0 +1,206 @@
+"""Math by authors (MyST dollarmath, amsmath) and by arXiv (TeX in titles, abstracts and
+comments): MathML in HTML, real math in the PDF, Unicode where only plain text fits, and
+broken TeX left as arXiv wrote it, without a warning.
+
+The site is ``tests/roots/test-math`` (synthetic records of December 3012) plus a page
+citing every paper of the real recorded arXiv responses, whose abstracts carry math.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import pytest
+from bs4 import BeautifulSoup
+from conftest import RESPONSES_DIR
+from helpers import copy_root, sphinx_build
+from hypothesis import given
+from hypothesis import strategies as st
+from test_browser import CHROMIUM, CHROMIUM_ARGS
+from test_pdf_epub import build, needs_latex, pdf_pages
+
+from mlcommentary.tex import is_valid_math, plain_text, rich_nodes, segments
+
+MUP = r"Scaling $\mu$P to $10^{12}$ parameters"
+UNBALANCED = r"The $\alpha-trick costs $5 and $10 of {braces"
+UNCOMPILABLE = r"Rendering $x^$ and $\bm{w}$ and $\foo{y}$ breaks nothing"
+
+
+# -- tex.py: the one definition of arXiv's math ---------------------------------------
+
+@pytest.mark.parametrize(("text", "plain"), [
+    (MUP, "Scaling μP to 10¹² parameters"),
+    (r"$\mathcal{O}(n^{1/2})$ for $x_{ij}$ and $\log n$", "𝒪(n^1/2) for xᵢⱼ and log n"),
+    (r"save 25\% with $\alpha = 0.5$", "save 25% with α = 0.5"),
+    (UNBALANCED, UNBALANCED),
+    (UNCOMPILABLE, UNCOMPILABLE),
+])
+def test_plain_text_is_unicode_and_broken_tex_stays_as_written(text, plain):
+    assert plain_text(text) == plain
+
+
+def test_only_math_both_outputs_can_show_is_math():
+    assert [s.tex for s in segments(MUP) if s.is_math] == [r"\mu", "10^{12}"]
+    assert not any(s.is_math for s in segments(UNBALANCED))
+    # Would not compile: a missing superscript, a package Sphinx does not load, a typo.
+    assert [s.tex for s in segments(UNCOMPILABLE) if s.kind == "math"] == [
+        "x^", r"\bm{w}", r"\foo{y}"]
+    assert not any(s.is_math for s in segments(UNCOMPILABLE))
+    assert not is_valid_math(r"\begin{align} a \end{align}")
+
+
+@given(st.lists(st.sampled_from([*"$\\{}^_ aμx%()", r"\mu", r"\frac", "$$"])).map("".join))
+def test_any_text_splits_back_into_itself_and_never_raises(text):
+    assert "".join(s.source for s in segments(text)) == text
+    plain_text(text)
+    rich_nodes(text)
+
+
+# -- the site ------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def math_site(tmp_path_factory):
+    """The math root, built once with -W: arXiv's math broken or not, no warning. With
+    the recorded responses at hand, plus a page citing each of their papers."""
+    from mlcommentary.testing import FakeArxiv, RealResponses
+
+    tmp_path = tmp_path_factory.mktemp("math")
+    srcdir = copy_root("math", tmp_path)
+    real = (RealResponses.load(RESPONSES_DIR) if (RESPONSES_DIR / "MANIFEST.md").exists()
+            else RealResponses())
+    with FakeArxiv(real) as server:
+        (srcdir / "papers" / "real.md").write_text("# Real papers\n\n" + "".join(
+            f"```{{paper}} {arxiv_id}\n```\n\n" for arxiv_id in sorted(server.entries)))
+        result = sphinx_build(srcdir, tmp_path / "html", "-D", "arxiv_offline=0",
+                              "-D", f"arxiv_api_url={server.url}")
+    assert result.returncode == 0, result.stderr
+    assert "WARNING" not in result.stderr
+    return srcdir, tmp_path / "html"
+
+
+def soup(outdir, page: str) -> BeautifulSoup:
+    return BeautifulSoup((outdir / page).read_text(encoding="utf-8"), "html.parser")
+
+
+def test_arxiv_math_is_mathml_in_cards_indexes_and_links(math_site):
+    _, outdir = math_site
+    page = soup(outdir, "papers/mup.html")
+    title = page.select_one(".paper-card-title")
+    assert "$" not in title.get_text()
+    assert [m.get_text() for m in title.select("math")] == ["μ", "1012"]
+    assert title.select_one("math msup")  # 10 to the 12th, not "1012"
+    assert page.select(".paper-card-abstract math")
+    assert page.select_one(".paper-card-facts math msub")  # the comment's \ell_1
+    entry = soup(outdir, "index.html").select_one('ul.paper-index a[href$="#paper-3012-00001"]')
+    assert entry.select("math") and "$" not in entry.get_text()
+    link = page.select_one('article a.paper-ref[href="#paper-3012-00001"]')
+    assert link.select("math")
+    # Plain text where only that fits: the tooltip and the page's <title>.
+    assert link["title"] == "arXiv:3012.00001: Scaling μP to 10¹² parameters"
+    assert page.title.get_text().startswith("Scaling laws, μP and 10¹²")
+
+
+def test_authors_math_is_mathml_with_numbered_equations(math_site):
+    _, outdir = math_site
+    page = soup(outdir, "papers/mup.html")
+    inline = page.select("article p > math")
+    assert "N≫n" in [m.get_text() for m in inline]
+    display = page.select("article div.math")
+    assert len(display) == 2  # $$...$$ (labelled) and amsmath's equation
+    for block in display:
+        assert block.select_one('math[display="block"]')
+        assert block.select_one(".eqno")
+    assert "\\" not in "".join(block.select_one("math").get_text() for block in display)
+    # Nothing is fetched at read time: no MathJax, no script from anywhere else.
+    scripts = [s.get("src", "") for s in page.select("script")]
+    assert not [src for src in scripts if "mathjax" in src.lower() or "//" in src], scripts
+
+
+def test_broken_tex_stays_text_as_arxiv_wrote_it(math_site):
+    _, outdir = math_site
+    page = soup(outdir, "papers/broken.html")
+    titles = [t.get_text() for t in page.select(".paper-card-title")]
+    assert titles == [UNBALANCED, UNCOMPILABLE]
+    assert not page.select(".paper-card math")
+
+
+def test_real_abstracts_have_their_math_rendered(math_site, real_responses):
+    srcdir, outdir = math_site
+    page = soup(outdir, "papers/real.html")
+    abstracts = [a for a in page.select(".paper-card-abstract") if a.select("math")]
+    assert len(abstracts) >= 2
+    for abstract in abstracts:
+        assert "$" not in abstract.get_text()
+
+
+def test_an_authors_broken_math_gets_a_typed_warning_and_the_build_goes_on(tmp_path):
+    srcdir = copy_root("math", tmp_path)
+    page = srcdir / "papers" / "broken.md"
+    page.write_text(page.read_text() + "\nA typo: $x^$.\n")
+    result = sphinx_build(srcdir, tmp_path / "html", strict=False)
+    assert result.returncode == 0, result.stderr
+    [warning] = [line for line in result.stderr.splitlines() if "WARNING" in line]
+    assert "broken.md:" in warning and "x^" in warning and "[paper.math]" in warning
+    assert "x^" in soup(tmp_path / "html", "papers/broken.html").select_one(
+        "span.math-error").get_text()
+
+
+def test_text_builder_writes_arxiv_math_as_unicode(math_site, tmp_path):
+    srcdir, _ = math_site
+    result = sphinx_build(srcdir, tmp_path / "text", builder="text")
+    assert result.returncode == 0, result.stderr
+    text = (tmp_path / "text" / "papers" / "mup.txt").read_text(encoding="utf-8")
+    assert "**Scaling μP to 10¹² parameters**" in text
+    assert "12 pages; the ℓ₁ version" in text
+    assert "𝒪(n^1/2)" in text
+    assert r"\mu" not in text.split("-[ BibTeX ]-")[0].split("\n", 2)[2]
+    broken = (tmp_path / "text" / "papers" / "broken.txt").read_text(encoding="utf-8")
+    assert f"**{UNBALANCED}**" in broken
+
+
+@needs_latex
+def test_pdf_compiles_with_the_math(math_site, tmp_path):
+    srcdir, _ = math_site  # its metadata file now holds the real records too
+    latexdir = build("latexpdf", srcdir, tmp_path)
+    text = unicodedata.normalize("NFKC", "\n".join(pdf_pages(next(latexdir.glob("*.pdf")))))
+    assert "Scaling μP to 1012 parameters" in text  # the 12 raised, as a superscript
+    assert UNBALANCED.replace("{", "") in text.replace("{", "")
+    tex = next(latexdir.glob("*.tex")).read_text(encoding="utf-8")
+    assert r"Scaling \(\mu\)P to \(10^{12}\) parameters" in tex
+    assert r"\begin{equation}" in tex
+
+
+# -- in the browser ----------------------------------------------------------------------
+
+@pytest.mark.skipif(CHROMIUM is None, reason="no Chromium: install Debian's chromium")
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_math_is_laid_out_in_the_browser(math_site, scheme):
+    from playwright.sync_api import sync_playwright
+
+    _, outdir = math_site
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(color_scheme=scheme, viewport={"width": 390, "height": 900})
+        requests: list[str] = []
+        page.on("request", lambda r: r.url.startswith("file:") or requests.append(r.url))
+        page.goto((outdir / "papers" / "mup.html").as_uri())
+        title = page.locator(".paper-card-title")
+        assert "$" not in title.inner_text()
+        maths = title.locator("math")
+        assert maths.count() == 2
+        for i in range(2):
+            box = maths.nth(i).bounding_box()
+            assert box["width"] > 0 and box["height"] > 0
+        # The superscript sits higher than its base: laid out as math, not as text.
+        base = title.locator("msup > mn").first.bounding_box()
+        exponent = title.locator("msup > mrow").first.bounding_box()
+        assert exponent["y"] < base["y"]
+        # The math takes the text's colour, whatever the scheme.
+        colours = title.evaluate(
+            "t => [getComputedStyle(t).color, getComputedStyle(t.querySelector('math')).color]")
+        assert colours[0] == colours[1]
+        for block in page.locator("article div.math math").all():
+            assert block.bounding_box()["width"] > 0
+        browser.close()
+    assert requests == []
