@@ -36,6 +36,17 @@ over two lines.
 
 The second paragraph is not the description.
 """
+#: No paragraph of its own: a reference in a heading, whose preview has paragraphs.
+TERSE = """\
+# Terse
+
+```{paper} 3012.00002
+```
+
+## Compared with {paper}`3012.00001`
+"""
+PREVIEWED = "Only a preview says this."
+TERSE_ABSTRACT = "What the terse commentary's paper is about."
 
 
 @pytest.fixture(scope="module")
@@ -44,9 +55,12 @@ def shared(tmp_path_factory) -> Path:
     shutil.copytree(REPO, srcdir, ignore=shutil.ignore_patterns(
         ".*", "_build", "tests", "bench", "__pycache__"))
     (srcdir / "papers" / "synthetic.md").write_text(COMMENTARY, encoding="utf-8")
+    (srcdir / "papers" / "terse.md").write_text(TERSE, encoding="utf-8")
     outdir = srcdir.parent / "html"
     with FakeArxiv() as server, pytest.MonkeyPatch.context() as environment:
-        server.add(synthetic_entry("3012.00001", TITLE, ["Ada Example"]))
+        server.add(synthetic_entry("3012.00001", TITLE, ["Ada Example"], summary=PREVIEWED))
+        server.add(synthetic_entry("3012.00002", "Terse", ["Bo Example"],
+                                   summary=TERSE_ABSTRACT))
         environment.setenv("READTHEDOCS_CANONICAL_URL", BASE)
         result = sphinx_build(srcdir, outdir, "-D", f"arxiv_api_url={server.url}")
     assert result.returncode == 0, result.stderr
@@ -74,6 +88,12 @@ def test_a_commentary_shares_as_an_article(shared):
     assert tags["article:tag"] == ["scaling", "optimisation"]
     assert tags["og:url"] == tags["canonical"] == [BASE + "papers/synthetic.html"]
     assert tags["twitter:card"] == ["summary"]
+
+
+def test_without_prose_the_abstract_describes_not_a_preview(shared):
+    tags = meta(shared, "papers/terse.html")
+    assert PREVIEWED in (shared / "papers" / "terse.html").read_text(encoding="utf-8")
+    assert tags["og:description"] == tags["description"] == [TERSE_ABSTRACT]
 
 
 def test_other_pages_keep_what_opengraph_finds(shared):

@@ -3,7 +3,8 @@
 sphinxext-opengraph writes the Open Graph tags of every page. Left alone it would
 describe a commentary by its heading and by the first text of the page, which is
 the card. Here a commentary's page gets the paper's title, the commentary's own
-first paragraph, the type ``article`` and one ``article:tag`` per tag. Other pages
+first paragraph (else the paper's abstract), the type ``article`` and one
+``article:tag`` per tag. Other pages
 keep what sphinxext-opengraph finds. List ``mlcommentary.sharing`` in
 ``extensions``; it loads sphinxext-opengraph itself.
 """
@@ -50,12 +51,14 @@ class Sharing:
             return
         fields = context["meta"] = dict(context.get("meta") or {})
         fields["og:type"] = "article"
-        if commentary.record is not None:
-            fields["og:title"] = html.escape(commentary.record.title, quote=False)
-        paragraph = _first_paragraph(doctree)
-        if paragraph:
+        record = commentary.record
+        if record is not None:
+            fields["og:title"] = html.escape(record.title, quote=False)
+        # A commentary with no prose of its own yet is described by the paper's abstract.
+        text = _first_paragraph(doctree) or (record.abstract if record is not None else "")
+        if text:
             description = html.escape(textwrap.shorten(
-                paragraph, app.config.ogp_description_length, placeholder="…"), quote=False)
+                text, app.config.ogp_description_length, placeholder="…"), quote=False)
             fields["og:description"] = description
             # sphinxext-opengraph writes its own description only where the page has none.
             context["metatags"] += make_tag("description", description, "name") + "\n"
@@ -72,10 +75,11 @@ class Sharing:
 
 
 def _first_paragraph(doctree: nodes.document) -> str:
-    """The commentary's first paragraph: the first one outside the card."""
+    """The commentary's first paragraph: the first one outside the card and outside
+    what readers do not see in the text (the previews of its links)."""
     for paragraph in doctree.findall(nodes.paragraph):
         parent = paragraph.parent
-        while parent is not None and not isinstance(parent, paper_card):
+        while parent is not None and not isinstance(parent, (paper_card, nodes.Invisible)):
             parent = parent.parent
         if parent is None:
             return " ".join(paragraph.astext().split())
