@@ -123,6 +123,10 @@ def test_broken_tex_stays_text_as_arxiv_wrote_it(math_site):
     titles = [t.get_text() for t in page.select(".paper-card-title")]
     assert titles == [UNBALANCED, UNCOMPILABLE]
     assert not page.select(".paper-card math")
+    # The commentary that mentions them is named with its title's math as Unicode, where
+    # Sphinx's own reference to a page would write "\\muP and 10^{12}".
+    discussed = page.select_one('.paper-card a[href="mup.html"]')
+    assert discussed.get_text() == "Scaling laws, μP and 10¹²"
 
 
 def test_real_abstracts_have_their_math_rendered(math_site, real_responses):

@@ -85,7 +85,7 @@ class BuildCards(SphinxPostTransform):
         if commentary and commentary.docname != docname:
             card += _part("elsewhere", nodes.paragraph(
                 "", "The site's commentary on this paper is ",
-                _xref("doc", "/" + commentary.docname), nodes.Text(".")))
+                self._page_link(commentary.docname), nodes.Text(".")))
 
         facts = _part("facts", nodes.field_list())
         if record:
@@ -109,7 +109,7 @@ class BuildCards(SphinxPostTransform):
                                                for related in placeholder["related"]))
         discussed = domain.discussed_in(arxiv_id.base)
         if discussed:
-            facts += _field("Discussed in", _joined(_xref("doc", "/" + docname)
+            facts += _field("Discussed in", _joined(self._page_link(docname)
                                                     for docname in discussed))
         card += facts
 
@@ -120,6 +120,15 @@ class BuildCards(SphinxPostTransform):
             card += _foldable("bibtex", "BibTeX",
                               nodes.literal_block(bibtex, bibtex, language="bibtex"))
         return card
+
+    def _page_link(self, docname: str) -> addnodes.pending_xref:
+        """A link to page ``docname``, titled as Sphinx's ``doc`` reference would be but
+        with the math as Unicode: Sphinx writes an author's ``$\\mu$`` as ``\\mu``.
+        Not in LaTeX, where pdflatex has no glyph for a Unicode ``μ`` in text."""
+        title = self.env.titles.get(docname)
+        if title is None or self.env._builder_cls.format == "latex":
+            return _xref("doc", "/" + docname)
+        return _xref("doc", "/" + docname, plain_node(title))
 
     def _is_page_title(self, docname: str, title: str) -> bool:
         """Whether page ``docname`` is titled ``title``: then its card does not repeat it."""
