@@ -23,6 +23,8 @@ from mlcommentary.testing import FakeArxiv, synthetic_entry
 
 BASE = "https://ml-commentary.example.org/en/latest/"
 PREFIX = "/en/latest/"
+TITLE_TEX = r"Scaling $\mu$P to $10^{12}$ Parameters — “Quoted” & Unbroken"
+#: Open Graph is plain text: the title's math as Unicode.
 TITLE = "Scaling μP to 10¹² Parameters — “Quoted” & Unbroken"
 COMMENTARY = """\
 # My own heading for it
@@ -31,8 +33,8 @@ COMMENTARY = """\
 :tags: scaling, optimisation
 ```
 
-The first paragraph says why the paper matters, with "quotes" & an ampersand,
-over two lines.
+The first paragraph says why the paper matters at $\\alpha = 0.5$, with "quotes" &
+an ampersand, over two lines.
 
 The second paragraph is not the description.
 """
@@ -58,7 +60,7 @@ def shared(tmp_path_factory) -> Path:
     (srcdir / "papers" / "terse.md").write_text(TERSE, encoding="utf-8")
     outdir = srcdir.parent / "html"
     with FakeArxiv() as server, pytest.MonkeyPatch.context() as environment:
-        server.add(synthetic_entry("3012.00001", TITLE, ["Ada Example"], summary=PREVIEWED))
+        server.add(synthetic_entry("3012.00001", TITLE_TEX, ["Ada Example"], summary=PREVIEWED))
         server.add(synthetic_entry("3012.00002", "Terse", ["Bo Example"],
                                    summary=TERSE_ABSTRACT))
         environment.setenv("READTHEDOCS_CANONICAL_URL", BASE)
@@ -80,8 +82,8 @@ def meta(outdir: Path, page: str) -> dict[str, list[str]]:
 def test_a_commentary_shares_as_an_article(shared):
     tags = meta(shared, "papers/synthetic.html")
     assert tags["og:title"] == [TITLE]
-    description = ("The first paragraph says why the paper matters, with “quotes” & an "
-                   "ampersand, over two lines.")
+    description = ("The first paragraph says why the paper matters at α = 0.5, with “quotes” "
+                   "& an ampersand, over two lines.")
     assert tags["og:description"] == [description]
     assert tags["description"] == [description]
     assert tags["og:type"] == ["article"]

@@ -1,6 +1,7 @@
 """A commentary shared as an article: what sphinxext-opengraph says of it.
 
-sphinxext-opengraph writes the Open Graph tags of every page. Left alone it would
+sphinxext-opengraph writes the Open Graph tags of every page, which are plain text
+(math as Unicode, as in ``<title>``). Left alone it would
 describe a commentary by its heading and by the first text of the page, which is
 the card. Here a commentary's page gets the paper's title, the commentary's own
 first paragraph (else the paper's abstract), the type ``article`` and one
@@ -23,6 +24,7 @@ from sphinxext.opengraph import make_tag
 
 from .domain import Commentary
 from .nodes import paper_card
+from .tex import plain_node, plain_text
 
 
 class Sharing:
@@ -53,9 +55,9 @@ class Sharing:
         fields["og:type"] = "article"
         record = commentary.record
         if record is not None:
-            fields["og:title"] = html.escape(record.title, quote=False)
+            fields["og:title"] = html.escape(plain_text(record.title), quote=False)
         # A commentary with no prose of its own yet is described by the paper's abstract.
-        text = _first_paragraph(doctree) or (record.abstract if record is not None else "")
+        text = _first_paragraph(doctree) or (plain_text(record.abstract) if record else "")
         if text:
             description = html.escape(textwrap.shorten(
                 text, app.config.ogp_description_length, placeholder="…"), quote=False)
@@ -82,7 +84,7 @@ def _first_paragraph(doctree: nodes.document) -> str:
         while parent is not None and not isinstance(parent, (paper_card, nodes.Invisible)):
             parent = parent.parent
         if parent is None:
-            return " ".join(paragraph.astext().split())
+            return plain_node(paragraph)
     return ""
 
 
