@@ -96,6 +96,13 @@ def test_preview_says_what_the_paper_is_and_where_the_link_goes(site):
     assert outside.select_one(".paper-preview-destination").get_text() == "arXiv abstract page"
 
 
+def test_math_from_arxiv_reads_as_unicode(site):
+    preview = _soup(site / "notes.html").select_one("#paper-preview-3012-00014")
+    assert [p.get_text() for p in preview.select("p")][::2] == [
+        "Scaling μP to 10¹² Parameters", "We tune α once, at d=256. It transfers to 10³× wider "
+        "models."]
+
+
 def test_remote_text_stays_text(site):
     html = (site / PAGE).read_text()
     assert "<script>alert(1)</script>" not in html
@@ -115,7 +122,8 @@ def test_previews_stay_out_of_search(site):
 def test_previews_do_not_describe_the_page(site):
     """A short page: sphinxext-opengraph reads on after its text, but not into the previews."""
     description = _soup(site / "notes.html").select_one('meta[property="og:description"]')
-    assert description["content"] == "See Tags <b>& Ampersands</b> in a Synthetic Title."
+    assert description["content"] == (
+        "See Tags <b>& Ampersands</b> in a Synthetic Title. Math in a title: the muP paper.")
 
 
 def test_a_page_without_paper_links_is_as_before(site, site_without_previews):

@@ -25,6 +25,7 @@ from sphinx.transforms.post_transforms import SphinxPostTransform
 from .cards import _human_date, _short_authors
 from .domain import PaperDomain
 from .ids import parse_arxiv_id
+from .tex import plain_text
 
 #: The builders whose pages get previews; the same as get the interactive cards.
 BUILDERS = ("html", "dirhtml", "singlehtml")
@@ -88,10 +89,11 @@ def _preview(domain: PaperDomain, base: str, commentary: bool) -> paper_preview:
     # Kept out of the search index: the words are the paper's, not the page's.
     preview = paper_preview(ids=[preview_id(base)], classes=["paper-preview", "no-search"])
     record = domain.record(base)
-    preview += _line("title", domain.title(parse_arxiv_id(base)))
+    # Plain text, math as Unicode: it is also what screen readers read as the description.
+    preview += _line("title", plain_text(domain.title(parse_arxiv_id(base))))
     if record:
         preview += _line("meta", f"{_short_authors(record)} · {_human_date(record.published)}")
-        preview += _line("abstract", first_sentences(record.abstract))
+        preview += _line("abstract", first_sentences(plain_text(record.abstract)))
     preview += _line("destination",
                      "Commentary on this site" if commentary else "arXiv abstract page")
     return preview
