@@ -108,6 +108,8 @@ def test_authors_math_is_mathml_with_numbered_equations(math_site):
     assert "N≫n" in [m.get_text() for m in inline]
     display = page.select("article div.math")
     assert len(display) == 2  # $$...$$ (labelled) and amsmath's equation
+    ids = [tag["id"] for tag in page.select("[id]")]
+    assert len(ids) == len(set(ids))  # furo wraps each display, and takes its id
     for block in display:
         assert block.select_one('math[display="block"]')
         assert block.select_one(".eqno")

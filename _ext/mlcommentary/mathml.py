@@ -53,7 +53,10 @@ def visit_math(self: HTML5Translator, node: nodes.math) -> None:
 
 
 def visit_displaymath(self: HTML5Translator, node: nodes.math_block) -> None:
-    self.body.append(self.starttag(node, "div", CLASS="math"))
+    # furo wraps a display in a container that takes its ids: an id names one element.
+    wrapped = node.parent is not None and node.parent.get("ids") == node["ids"]
+    opened = nodes.Element(classes=node["classes"]) if wrapped else node
+    self.body.append(self.starttag(opened, "div", CLASS="math"))
     if node["number"]:
         number = get_node_equation_number(self, node)
         self.body.append(f'<span class="eqno">({number})')
