@@ -160,7 +160,7 @@ class BuildCards(SphinxPostTransform):
             if record:
                 year = (_xref("doc", "/" + year_page(record.year), record.year)
                         if self._links_to(year_page(record.year)) else nodes.Text(record.year))
-                line += [nodes.Text(f" — {_short_authors(record)} ("), year, nodes.Text(")")]
+                line += [nodes.Text(f" — {short_authors(record)} ("), year, nodes.Text(")")]
             if commentary.tags:
                 line += self._tags(commentary.tags, lead_in=". Tags: ")
             items += nodes.list_item("", line)
@@ -277,15 +277,16 @@ def _xref(reftype: str, target: str, text: str | None = None) -> addnodes.pendin
                                  reftype=reftype, reftarget=target, refexplicit=bool(text))
 
 
-def _human_date(iso: str) -> str:
+def human_date(iso: str) -> str:
+    """``5 Oct 2021``: how cards and previews show a date."""
     day = date.fromisoformat(iso)
     return f"{day.day} {day:%b %Y}"
 
 
 def _dates(record: PaperRecord, pinned: int | None) -> list[nodes.Node]:
-    text = _human_date(record.published)
+    text = human_date(record.published)
     if record.version > 1:
-        text += f"; v{record.version} of {_human_date(record.updated)}"
+        text += f"; v{record.version} of {human_date(record.updated)}"
     else:
         text += " (v1)"
     if pinned:
@@ -300,7 +301,8 @@ def _categories(record: PaperRecord) -> list[nodes.Node]:
     return _joined([primary, *(nodes.Text(c) for c in others)])
 
 
-def _short_authors(record: PaperRecord) -> str:
+def short_authors(record: PaperRecord) -> str:
+    """The authors, or the first three and "et al.": for lists and previews."""
     if len(record.authors) <= AUTHORS_IN_INDEX + 1:
         return ", ".join(record.authors)
     return ", ".join(record.authors[:AUTHORS_IN_INDEX]) + " et al."

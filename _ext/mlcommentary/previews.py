@@ -22,7 +22,7 @@ from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.transforms.post_transforms import SphinxPostTransform
 
-from .cards import _human_date, _short_authors
+from .cards import human_date, short_authors
 from .domain import PaperDomain
 from .ids import parse_arxiv_id
 from .tex import plain_text
@@ -92,7 +92,7 @@ def _preview(domain: PaperDomain, base: str, commentary: bool) -> paper_preview:
     # Plain text, math as Unicode: it is also what screen readers read as the description.
     preview += _line("title", plain_text(domain.title(parse_arxiv_id(base))))
     if record:
-        preview += _line("meta", f"{_short_authors(record)} · {_human_date(record.published)}")
+        preview += _line("meta", f"{short_authors(record)} · {human_date(record.published)}")
         preview += _line("abstract", first_sentences(plain_text(record.abstract)))
     preview += _line("destination",
                      "Commentary on this site" if commentary else "arXiv abstract page")
