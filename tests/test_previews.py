@@ -7,7 +7,6 @@ Debian's Chromium: the previews must need no server and no request.
 from __future__ import annotations
 
 import filecmp
-import os
 import re
 from pathlib import Path
 
@@ -292,20 +291,4 @@ def test_no_axe_violations_with_a_preview_open(browser, site, scheme, width):
     violations = page.evaluate("""async () => (await axe.run(document)).violations
         .map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '))""")
     assert violations == []
-    page.close()
-
-
-@pytest.mark.skipif(not os.environ.get("PREVIEW_SCREENSHOTS"),
-                    reason="screenshots for a person to look at: set PREVIEW_SCREENSHOTS=dir")
-@pytest.mark.parametrize("width", [390, 1280])
-@pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_screenshots(browser, site, width, scheme):
-    page = _open(browser, site, width, scheme)
-    link = page.locator("p a.paper-ref").first
-    link.evaluate("link => link.scrollIntoView({block: 'center'})")
-    link.hover()
-    _open_preview(page).wait_for()
-    folder = Path(os.environ["PREVIEW_SCREENSHOTS"])
-    folder.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(folder / f"preview-{width}-{scheme}.png"))
     page.close()
