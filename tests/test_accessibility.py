@@ -106,8 +106,9 @@ def test_every_page_is_valid_html(outdir):
     assert errors == []
 
 
-def _tab_through(page, limit: int = 80) -> list[dict]:
-    """Each element Tab reaches, in order, until focus comes back round."""
+def _tab_through(page, limit: int = 80, until_drawer: bool = False) -> list[dict]:
+    """Each element Tab reaches, in order, until focus comes back round (or enters the
+    sidebar drawer)."""
     reached = []
     for _ in range(limit):
         page.keyboard.press("Tab")
@@ -125,6 +126,8 @@ def _tab_through(page, limit: int = 80) -> list[dict]:
         if focused is None or (reached and focused["html"] == reached[0]["html"]):
             break
         reached.append(focused)
+        if until_drawer and focused["inDrawer"]:
+            break
     return reached
 
 
@@ -134,10 +137,25 @@ def test_tab_skips_the_closed_drawer_on_a_phone(browser, site_url):  # noqa: F81
     reached = _tab_through(page)
     assert reached, "Tab reached nothing"
     assert [r["html"] for r in reached if r["inDrawer"] or not r["onScreen"]] == []
-    # Opened, the drawer is the reader's: Tab goes into it.
-    page.locator("label.nav-overlay-icon").first.click()
+    # The keyboard opens it (its button is the first Tab stop), and then Tab goes into it.
+    page.reload()
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    menu = page.get_by_role("button", name="Site navigation")
+    assert page.evaluate("document.activeElement.getAttribute('aria-label')") == (
+        "Site navigation")
+    page.keyboard.press("Enter")
+    assert menu.get_attribute("aria-expanded") == "true"
     page.wait_for_timeout(400)
-    assert any(r["inDrawer"] and r["onScreen"] for r in _tab_through(page))
+    reached = _tab_through(page, until_drawer=True)
+    assert reached[-1]["inDrawer"] and reached[-1]["onScreen"]
+    # Escape closes it and gives the focus back to the button; Tab leaves the drawer again.
+    page.keyboard.press("Escape")
+    assert menu.get_attribute("aria-expanded") == "false"
+    assert page.evaluate("document.activeElement.getAttribute('aria-label')") == (
+        "Site navigation")
+    page.wait_for_timeout(400)
+    assert not any(r["inDrawer"] for r in _tab_through(page))
     page.close()
 
 

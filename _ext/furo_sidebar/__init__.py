@@ -11,7 +11,8 @@ lists them all. The markup is Sphinx's toctree markup, finished by furo's own
 It also fixes what axe and the Nu HTML Checker find in furo's pages, each fix
 listed in ``ACCESSIBILITY_FIXES`` (the sidebar) or in ``templates/`` (the rest of
 the page), with ``static/`` for what only the browser can know (which blocks
-scroll) and for the keyboard (no Tab stops in a closed drawer, a visible focus).
+scroll) and for the keyboard (drawers that open with a button and close with
+Escape, no Tab stops in a closed drawer, a visible focus).
 
 It knows nothing of papers: list it in ``extensions`` beside furo. With any other
 theme it does nothing.

@@ -11,3 +11,43 @@
   scrollable();
   addEventListener("resize", scrollable);
 })();
+
+// furo opens its drawers with labels for hidden checkboxes: a pointer reaches them, a
+// keyboard does not. Each becomes a button that works the same checkbox (without this
+// script the labels still work) and says whether its drawer is open. Escape closes an
+// open drawer, and focus inside it goes back to the button that opened it.
+(() => {
+  const drawers = {
+    __navigation: { name: "Site navigation", selector: ".sidebar-drawer", buttons: [] },
+    __toc: { name: "On this page", selector: ".toc-drawer", buttons: [] },
+  };
+  const toggle = (box, open) => {
+    box.checked = open;
+    box.dispatchEvent(new Event("change"));
+  };
+  for (const label of document.querySelectorAll(
+      "label.nav-overlay-icon[for], label.toc-overlay-icon[for]")) {
+    const box = document.getElementById(label.htmlFor);
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = label.className;
+    button.setAttribute("aria-label", drawers[label.htmlFor].name);
+    button.setAttribute("aria-expanded", String(box.checked));
+    button.append(...label.childNodes);
+    button.addEventListener("click", () => toggle(box, !box.checked));
+    box.addEventListener("change", () => button.setAttribute("aria-expanded", String(box.checked)));
+    drawers[label.htmlFor].buttons.push(button);
+    label.replaceWith(button);
+  }
+  addEventListener("keydown", (event) => {
+    if (event.key !== "Escape") return;
+    for (const [id, drawer] of Object.entries(drawers)) {
+      const box = document.getElementById(id);
+      if (!box || !box.checked) continue;
+      toggle(box, false);
+      if (document.activeElement.closest(drawer.selector)) {
+        drawer.buttons.find((button) => button.offsetParent !== null)?.focus();
+      }
+    }
+  });
+})();
