@@ -43,12 +43,16 @@ def paper_id(n: int) -> str:
 
 
 def record(n: int) -> PaperRecord:
+    # As in ML titles and abstracts: math in every third title and in every abstract.
+    math = r" with $\mu$P to $10^{12}$" if n % 3 == 0 else ""
     return PaperRecord(
-        id=paper_id(n), version=1, title=f"Synthetic Paper {n}: {' '.join(WORDS[n % 7:n % 7 + 4])}",
+        id=paper_id(n), version=1,
+        title=f"Synthetic Paper {n}: {' '.join(WORDS[n % 7:n % 7 + 4])}{math}",
         authors=tuple(f"Author {n}-{k}" for k in range(1 + n % 6)),
         published=f"2030-12-{1 + n % 28:02d}", updated=f"2030-12-{1 + n % 28:02d}",
         primary_category="cs.LG", categories=("cs.LG",),
-        abstract=f"A synthetic abstract for benchmark paper {n}. " * 8,
+        abstract=f"A synthetic abstract for benchmark paper {n}. " * 7
+        + r"Its loss falls as $L(N) \propto N^{-\alpha}$ with $\alpha \approx 0.076$.",
     )
 
 
@@ -115,6 +119,7 @@ def make_site(root: Path, total: int, variant: str) -> Path:
     (root / "papers").mkdir(parents=True)
     (root / "conf.py").write_text(
         f'project = "Benchmark"\nextensions = {extensions}\nhtml_theme = "furo"\n'
+        'myst_enable_extensions = ["dollarmath"]\n'
         f'import sys\nsys.path.insert(0, {str(REPO / "_ext")!r})\n{extra}'
     )
     index = "# Benchmark\n\n"

@@ -6,10 +6,14 @@ the Sphinx side only when Sphinx loads the extension. One module per concern:
 
 * data, no Sphinx: ``ids`` (arXiv identifiers), ``metadata`` (records and the
   metadata file), ``fetch`` (the arXiv client, bounded and polite), ``bibtex``
-  (entries), ``testing`` (a loopback arXiv for tests and the benchmark);
-* Sphinx: ``extension`` (wiring), ``domain`` (the papers of every page,
-  references, backlinks), ``directives`` (``paper`` and ``paper-index``),
-  ``nodes`` and ``cards`` (their output), ``sync`` (the one metadata fetch of a build).
+  (entries), ``tex`` (arXiv's TeX: math apart from text, Unicode for plain text),
+  ``testing`` (a loopback arXiv for tests and the benchmark);
+* Sphinx: ``extension`` (wiring), ``config`` (settings), ``domain`` (the papers of
+  every page, references, backlinks, tags), ``directives`` (``paper`` and
+  ``paper-index``), ``nodes`` and ``cards`` (their output), ``mathml`` (math at build
+  time), ``previews`` (a preview on every paper link), ``pages`` (the tag and year
+  pages), ``sync`` (the one metadata fetch of a build); ``sharing`` (Open Graph for
+  commentaries) is a small extension of its own, listed in ``conf.py``.
 """
 
 from __future__ import annotations
