@@ -22,6 +22,10 @@ exclude_patterns = ["README.md", "tests", "bench", "_*", ".*", "**/.*"]
 # Math: $...$, $$...$$ and amsmath's environments, written to MathML at build time by
 # the extension (no script, no request at read time).
 myst_enable_extensions = ["colon_fence", "deflist", "dollarmath", "amsmath"]
+# Math is MathML made at build time (mlcommentary.mathml), not MathJax: nothing for
+# MyST to configure there, and its change to mathjax4_config at every build would be
+# reported as "configuration changed".
+myst_update_mathjax = False
 myst_heading_anchors = 3
 
 html_theme = "furo"

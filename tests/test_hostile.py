@@ -13,7 +13,9 @@ from pybtex.database import parse_string
 from mlcommentary.testing import synthetic_entry
 from mlcommentary.metadata import clean_text
 
-TITLE = ("<script>alert('title')</script> \"quoted\" 'single' $\\mathbb{F}_e$ "
+#: Valid math becomes math; TeX that is no math LaTeX and MathML both know stays text.
+MATH, NOT_MATH = "$\\mathbb{F}_e$", "$\\input{/etc/passwd}$"
+TITLE = (f"<script>alert('title')</script> \"quoted\" 'single' {MATH} {NOT_MATH} "
          "\u202eevil\u202c مرحبا Zoe\u0301 bell\x07 } unbalanced {")
 AUTHORS = ["<img src=x onerror=alert(1)>", '"><script>alert(2)</script>', "محمد علي",
            "Zoe\u0301 Example", "Nul\x00 Byte", "Ada and Bo", "{Brace"] + [
@@ -61,7 +63,10 @@ def test_html_escapes_everything(make_app, hostile_site):
     assert "&lt;script&gt;alert('title')&lt;/script&gt;" in html
 
     card = main.select_one("div.paper-card")
-    assert card.select_one(".paper-card-title").get_text() == clean_text(TITLE)
+    title = card.select_one(".paper-card-title")
+    [math] = title.find_all("math")  # MathML, as the browser's own math
+    assert math.get_text() == "𝔽e"
+    assert title.get_text() == clean_text(TITLE).replace(MATH, "𝔽e")
     assert "\u202e" not in html and "\x07" not in html and "\x00" not in html
     assert "مرحبا" in html and "Zoe\u0301" in html
     authors = card.select_one(".paper-card-authors")
@@ -85,9 +90,10 @@ def test_latex_and_text_escape_everything(make_app, hostile_site):
     latex = build(make_app, srcdir, "latex", confoverrides=overrides)
     assert latex.warning.getvalue() == ""
     tex = next(latex.outdir.glob("*.tex")).read_text()
-    assert r"\$\textbackslash{}mathbb\{F\}\_e\$" in tex
+    assert r"\(\mathbb{F}_e\)" in tex  # math, as math
+    assert r"\$\textbackslash{}input\{/etc/passwd\}\$" in tex  # the rest, as text
     assert "\x07" not in tex and "\u202e" not in tex
-    assert not re.search(r"(?<!\\)\$\\mathbb", tex)
+    assert not re.search(r"(?<!\\)\$\\mathbb|(?<!textbackslash\{\})input\{", tex)
 
     text = make_app("text", srcdir=srcdir, confoverrides=overrides)
     text.build()

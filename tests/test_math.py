@@ -8,7 +8,6 @@ citing every paper of the real recorded arXiv responses, whose abstracts carry m
 
 from __future__ import annotations
 
-import re
 import unicodedata
 
 import pytest
@@ -20,7 +19,8 @@ from hypothesis import strategies as st
 from test_browser import CHROMIUM, CHROMIUM_ARGS
 from test_pdf_epub import build, needs_latex, pdf_pages
 
-from mlcommentary.tex import is_valid_math, plain_text, rich_nodes, segments
+from mlcommentary.mathml import rich_nodes
+from mlcommentary.tex import is_valid_math, plain_text, segments
 
 MUP = r"Scaling $\mu$P to $10^{12}$ parameters"
 UNBALANCED = r"The $\alpha-trick costs $5 and $10 of {braces"

@@ -147,6 +147,6 @@ def test_the_data_layer_needs_no_sphinx():
     process of their own without Sphinx or docutils, for scripts and the benchmark."""
     code = ("import sys; sys.path.insert(0, '_ext'); import mlcommentary.ids, "
             "mlcommentary.metadata, mlcommentary.fetch, mlcommentary.bibtex, "
-            "mlcommentary.testing; loaded = {m.split('.')[0] for m in sys.modules}; "
+            "mlcommentary.tex, mlcommentary.testing; loaded = {m.split('.')[0] for m in sys.modules}; "
             "assert not loaded & {'sphinx', 'docutils', 'furo', 'bs4'}, loaded")
     subprocess.run([sys.executable, "-c", code], cwd=REPO, check=True)

@@ -22,7 +22,8 @@ from .bibtex import bibtex_entry
 from .domain import PaperDomain, tag_key
 from .ids import parse_arxiv_id
 from .metadata import PaperRecord
-from .tex import plain_node, plain_text, rich_nodes
+from .mathml import plain_node, rich_nodes
+from .tex import plain_text
 from .nodes import (
     is_part,
     paper_card,

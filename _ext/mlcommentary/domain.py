@@ -32,7 +32,8 @@ from sphinx.util.nodes import make_refnode
 
 from .ids import ArxivId, InvalidArxivId, parse_arxiv_id
 from .metadata import PaperRecord
-from .tex import plain_text, rich_nodes
+from .mathml import rich_nodes
+from .tex import plain_text
 from .nodes import paper_index_placeholder
 
 logger = logging.getLogger(__name__)

@@ -21,7 +21,7 @@ from sphinx.util import logging
 from sphinx.util.math import get_node_equation_number
 from sphinx.writers.html5 import HTML5Translator
 
-from .tex import latex_math, plain_math, plain_node
+from .tex import latex_math, plain_math, segments
 
 logger = logging.getLogger(__name__)
 #: A paper's title is on every page that cites it: its math is converted once.
@@ -110,3 +110,28 @@ def setup_math(app: Sphinx) -> None:
     app.add_html_math_renderer("mathml", (visit_math, None), (visit_displaymath, None))
     app.add_post_transform(ArxivMathPerFormat)
     app.connect("html-page-context", plain_page_title)
+
+
+def rich_nodes(text: str) -> list[nodes.Node]:
+    """``text`` as docutils nodes: ``math`` for its valid math, ``Text`` for the rest.
+
+    The math nodes are marked ``arxiv_tex`` so that plain builders can write them as
+    Unicode.
+    """
+    found: list[nodes.Node] = []
+    for segment in segments(text):
+        if segment.is_math:
+            found.append(nodes.math(segment.tex, segment.tex, arxiv_tex=True))
+        else:
+            found.append(nodes.Text(segment.plain))
+    return found
+
+
+def plain_node(node: nodes.Node) -> str:
+    """A node's text with its math as Unicode: a page title where an author wrote
+    ``$\\mu$P`` reads like arXiv's ``μP``."""
+    if isinstance(node, nodes.math):
+        return plain_math(node.astext())
+    if isinstance(node, nodes.Text):
+        return node.astext()
+    return "".join(plain_node(child) for child in node.children)

@@ -24,7 +24,8 @@ from sphinxext.opengraph import make_tag
 
 from .domain import Commentary
 from .nodes import paper_card
-from .tex import plain_node, plain_text
+from .mathml import plain_node
+from .tex import plain_text
 
 
 class Sharing:

@@ -1,8 +1,8 @@
 """arXiv's text is TeX: its math and its escapes, split out for every kind of output.
 
 One definition of what is math in a title, an abstract or a comment serves the
-BibTeX entry (which keeps the TeX), the rich outputs (docutils ``math`` nodes:
-MathML in HTML, real math in LaTeX) and the plain ones (Unicode, as in
+BibTeX entry (which keeps the TeX), the rich outputs (``mathml`` makes docutils ``math``
+nodes of it: MathML in HTML, real math in LaTeX) and the plain ones (Unicode, as in
 ``μP to 10¹²``). Math that the site could not render, or that would not compile
 in the PDF, stays text as arXiv wrote it, dollars and all: remote text is never
 parsed as markup, and a broken title costs no warning.
@@ -16,7 +16,6 @@ from functools import cache
 from typing import Literal
 
 import unicodeit
-from docutils import nodes
 from latex2mathml import commands
 from latex2mathml.converter import convert
 from latex2mathml.symbols_parser import SYMBOLS
@@ -71,6 +70,16 @@ class Segment:
     def is_math(self) -> bool:
         """Math that every output can show as math; other math stays text."""
         return self.kind == "math" and is_valid_math(self.tex)
+
+    @property
+    def plain(self) -> str:
+        """The segment where only plain text fits: math as Unicode, an escape as its
+        character, anything else as written."""
+        if self.kind == "escape":
+            return self.source[1:]
+        if not self.is_math:
+            return self.source
+        return plain_math(self.tex)
 
 
 def segments(text: str) -> list[Segment]:
@@ -132,15 +141,7 @@ def latex_math(tex: str) -> str | None:
 def plain_text(text: str) -> str:
     """``text`` for where only plain text fits (tooltips, ``<title>``, text output):
     its math as Unicode, its escapes as the characters they stand for."""
-    return "".join(_plain(segment) for segment in segments(text))
-
-
-def _plain(segment: Segment) -> str:
-    if segment.kind == "escape":
-        return segment.source[1:]
-    if not segment.is_math:
-        return segment.source
-    return plain_math(segment.tex)
+    return "".join(segment.plain for segment in segments(text))
 
 
 @cache
@@ -157,28 +158,3 @@ def _unicode_script(match: re.Match[str]) -> str:
     # unicodeit leaves what it has no character for: then keep the TeX for pylatexenc.
     # The braces end a command before it (\sum), which would take ᵢ for a letter of its name.
     return match[0] if any(char in converted for char in "^_{}") else "{}" + converted
-
-
-def rich_nodes(text: str) -> list[nodes.Node]:
-    """``text`` as docutils nodes: ``math`` for its valid math, ``Text`` for the rest.
-
-    The math nodes are marked ``arxiv_tex`` so that plain builders can write them as
-    Unicode.
-    """
-    found: list[nodes.Node] = []
-    for segment in segments(text):
-        if segment.is_math:
-            found.append(nodes.math(segment.tex, segment.tex, arxiv_tex=True))
-        else:
-            found.append(nodes.Text(_plain(segment)))
-    return found
-
-
-def plain_node(node: nodes.Node) -> str:
-    """A node's text with its math as Unicode: a page title where an author wrote
-    ``$\\mu$P`` reads like arXiv's ``μP``."""
-    if isinstance(node, nodes.math):
-        return plain_math(node.astext())
-    if isinstance(node, nodes.Text):
-        return node.astext()
-    return "".join(plain_node(child) for child in node.children)
