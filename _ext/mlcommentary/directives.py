@@ -66,7 +66,6 @@ class PaperIndexDirective(SphinxDirective):
     option_spec = {"tags": _comma_list}
 
     def run(self) -> list[nodes.Node]:
-        self.env.domains["paper"].note_index(self.env.current_document.docname)
         index = paper_index_placeholder(tags=self.options.get("tags", []))
         self.set_source_info(index)
         return [index]

@@ -67,7 +67,6 @@ class PagePapers:
     claims: dict[str, Claim] = field(default_factory=dict)
     #: Version-less ID -> the lines that mention it.
     mentions: dict[str, list[int | None]] = field(default_factory=dict)
-    has_index: bool = False
     #: What each of its paper indexes lists: ``(tag keys, year)``, either may be empty.
     indexes: list[tuple[frozenset[str], str | None]] = field(default_factory=list)
 
@@ -142,7 +141,7 @@ class PaperDomain(Domain):
         "tag_forms": {},  # tag key -> the spelling shown, as of the last refresh_view
     }
     # Bumped whenever the stored data or the doctrees' placeholders change shape.
-    data_version = 4
+    data_version = 5
     dangling_warnings = {"paper": "cannot resolve paper reference %(target)s"}
 
     def __init__(self, env: BuildEnvironment) -> None:
@@ -163,9 +162,6 @@ class PaperDomain(Domain):
 
     def note_mention(self, docname: str, arxiv_id: ArxivId, line: int | None) -> None:
         self._page(docname).mentions.setdefault(arxiv_id.base, []).append(line)
-
-    def note_index(self, docname: str) -> None:
-        self._page(docname).has_index = True
 
     def process_doc(self, env: BuildEnvironment, docname: str,
                     document: nodes.document) -> None:
