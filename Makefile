@@ -14,7 +14,7 @@ O ?=
 ALLSPHINXOPTS = $(STRICTOPTS) $(SPHINXOPTS) $(O)
 TESTS ?= tests
 
-.PHONY: html latexpdf epub test livehtml clean refresh-metadata bench
+.PHONY: html latexpdf epub test livehtml clean refresh-metadata paper bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,9 +44,19 @@ livehtml: $(VENV)/.installed
 		$(ALLSPHINXOPTS) \
 		--re-ignore '(^|/)(\.venv|tests|bench|\.git)/' --re-ignore '_data/.*\.(lock|tmp)$$'
 
-# Re-fetch every record in the metadata file from arXiv (needs the network).
+# Re-fetch every record in the metadata file from arXiv (needs the network), saying
+# what changed; PRUNE=1 also removes the records no page uses.
+PRUNE ?= 0
 refresh-metadata: $(VENV)/.installed
-	$(BIN)/sphinx-build -M html "$(SOURCEDIR)" "$(BUILDDIR)" $(ALLSPHINXOPTS) -D arxiv_refresh=1
+	$(BIN)/sphinx-build -M html "$(SOURCEDIR)" "$(BUILDDIR)" $(ALLSPHINXOPTS) -D arxiv_refresh=1 \
+		-D arxiv_prune=$(PRUNE)
+
+# A new commentary: make paper ID=2303.00676 [SLUG=file-name] (see writing.md). The
+# command needs no Sphinx, only the extension's package, which is in _ext.
+paper: $(VENV)/.installed
+	@test -n "$(ID)" || { echo "usage: make paper ID=<arXiv ID> [SLUG=<file name>]" >&2; exit 2; }
+	@PYTHONPATH="$(CURDIR)/_ext" $(BIN)/python -m mlcommentary new --site "$(SOURCEDIR)" \
+		$(if $(SLUG),--slug "$(SLUG)") "$(ID)"
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python bench/build_times.py $(BENCHOPTS)

@@ -1,0 +1,211 @@
+"""A new commentary page from an arXiv ID: ``python -m mlcommentary new 2303.00676``.
+
+No Sphinx: the site's settings come from its ``conf.py`` (``settings``), the record
+from its metadata file or, when the file lacks it, from arXiv through the build's
+own fetcher (same timeouts, retries and delay), saved through the same locked
+file. The page is named after the paper's title and written only if nothing
+would be overwritten and no other page has the paper already.
+"""
+
+from __future__ import annotations
+
+import datetime
+import fnmatch
+import os
+import re
+import subprocess
+import unicodedata
+from collections.abc import Iterator
+from pathlib import Path
+
+import yaml
+
+from .fetch import ArxivFetcher
+from .ids import ArxivId, InvalidArxivId, parse_arxiv_id
+from .metadata import MetadataFile, MetadataFileError, PaperRecord
+from .settings import SettingError, SiteSettings
+from .tex import plain_text, segments
+
+#: Where commentaries live (writing.md), and the files the site reads as pages.
+PAPERS_FOLDER = "papers"
+SOURCE_SUFFIXES = (".md", ".rst")
+#: Slugs are cut at a word boundary to at most this many characters.
+SLUG_LENGTH = 60
+#: The sections every commentary starts with, each with a hint that MyST drops
+#: (a ``%`` comment line) so that an unfinished page shows nothing odd.
+SKELETON = (
+    ("Summary", "What the paper does and finds, in a few sentences."),
+    ("Why it matters", "What it changes, for whom, and what it builds on."),
+    ("Notes", "Questions, doubts, and links to related papers with {paper}`ID`."),
+)
+#: A ``paper`` directive's argument, in MyST (``` or ::: fences) or reStructuredText.
+_DIRECTIVE = re.compile(
+    r"^[ \t>]*(?:(?:`{3,}|~{3,}|:{3,})[ \t]*\{paper\}|\.\.[ \t]+paper::)[ \t]+(\S+)",
+    re.MULTILINE)
+#: Characters that could start Markdown (or MyST) markup inside a heading.
+_MARKUP = re.compile(r"([\\`*_\[\]<>$&~{}|#])")
+
+
+class NewPageError(Exception):
+    """Why no page was made; the message says what to do."""
+
+
+def new_page(site: Path, id_text: str, slug: str | None = None,
+             today: datetime.date | None = None) -> Path:
+    """Write the commentary page for ``id_text`` in ``site``; return its path."""
+    try:
+        arxiv_id = parse_arxiv_id(id_text)
+    except InvalidArxivId as err:
+        raise NewPageError(str(err)) from None
+    try:
+        settings = SiteSettings.read(site)
+    except SettingError as err:
+        raise NewPageError(str(err)) from None
+    store = MetadataFile(settings.metadata_path)
+    try:
+        loaded = store.load()
+    except MetadataFileError as err:
+        raise NewPageError(str(err)) from None
+
+    pages = dict(_pages(site, settings.exclude_patterns))
+    _refuse_claimed(site, arxiv_id, pages, loaded.commentaries)
+    record = loaded.records.get(arxiv_id.base) or _fetch(settings, arxiv_id)
+    name = slugify(slug if slug is not None else plain_text(record.title))
+    if not name and slug is not None:
+        raise NewPageError(f"{slug!r} has no letter or digit to name a page by")
+    docname = f"{PAPERS_FOLDER}/{name or slugify(f'arxiv {arxiv_id.base}')}"
+    path = site / f"{docname}.md"
+    if docname in pages or path.exists():
+        existing = pages.get(docname, path)
+        raise NewPageError(f"{existing} exists already; it is not overwritten. To "
+                           "comment on this paper under another name, give one (--slug, "
+                           "or SLUG= for make)")
+
+    try:
+        store.save({arxiv_id.base: record}, {**loaded.commentaries, arxiv_id.base: docname})
+    except MetadataFileError as err:
+        raise NewPageError(str(err)) from None
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = page_text(record, arxiv_id, today or datetime.date.today(), _git_user(site))
+    # "x": a page made meanwhile by someone else is still not overwritten.
+    try:
+        with path.open("x", encoding="utf-8") as page:
+            page.write(text)
+    except FileExistsError:
+        raise NewPageError(f"{path} exists already; it is not overwritten") from None
+    return path
+
+
+def page_text(record: PaperRecord, arxiv_id: ArxivId, today: datetime.date,
+              author: str | None) -> str:
+    """The page: front matter, the title as its heading, the card, the skeleton."""
+    front = {"date": today, **({"authors": [author]} if author else {})}
+    sections = "".join(f"\n## {heading}\n\n% {hint}\n" for heading, hint in SKELETON)
+    return (f"---\n{yaml.safe_dump(front, sort_keys=False, allow_unicode=True)}---\n\n"
+            f"# {markdown_title(record.title)}\n\n```{{paper}} {arxiv_id}\n```\n{sections}")
+
+
+def markdown_title(title: str) -> str:
+    """arXiv's title as a MyST heading that reads as the card's title does: its
+    valid math as ``$...$`` (MyST's dollarmath), everything else as text."""
+    return "".join(f"${segment.tex}$" if segment.is_math
+                   else _MARKUP.sub(r"\\\1", segment.plain)
+                   for segment in segments(title))
+
+
+def slugify(text: str) -> str:
+    """``text`` as a short file name: ASCII, lowercase, words joined by hyphens.
+
+    Accents are dropped (é is e), compatibility forms unfolded (¹² is 12), and a
+    Greek letter, common in titles' math, is spelt out (μ is mu); other letters
+    with no ASCII form are left out.
+    """
+    spelt = "".join(f" {unicodedata.name(char).split()[-1]} " if _is_greek(char) else char
+                    for char in unicodedata.normalize("NFKD", text))
+    words = re.findall(r"[a-z0-9]+", spelt.encode("ascii", "ignore").decode().lower())
+    slug = ""
+    for word in words:
+        longer = f"{slug}-{word}" if slug else word
+        if len(longer) > SLUG_LENGTH:
+            break
+        slug = longer
+    return slug or "-".join(words)[:SLUG_LENGTH]
+
+
+def _is_greek(char: str) -> bool:
+    return unicodedata.name(char, "").startswith("GREEK ") and char.isalpha()
+
+
+def _refuse_claimed(site: Path, arxiv_id: ArxivId, pages: dict[str, Path],
+                    kept: dict[str, str]) -> None:
+    """``NewPageError`` if a page has the paper already: one the metadata file
+    records as its commentary (if that page still exists), or any page with a
+    ``paper`` directive for it, built yet or not."""
+    owner = kept.get(arxiv_id.base)
+    if owner in pages:
+        raise NewPageError(
+            f"arXiv:{arxiv_id.base} has a commentary already: {pages[owner]} (as "
+            f"the metadata file records); add to that page instead")
+    for docname in sorted(pages):
+        if arxiv_id.base in _claims(path := pages[docname]):
+            raise NewPageError(
+                f"arXiv:{arxiv_id.base} has a commentary already: {path} has a paper "
+                f"directive for it; add to that page instead")
+
+
+def _claims(path: Path) -> set[str]:
+    """The version-less IDs of the ``paper`` directives in the page at ``path``."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return set()
+    found = set()
+    for written in _DIRECTIVE.findall(text):
+        try:
+            found.add(parse_arxiv_id(written).base)
+        except InvalidArxivId:
+            continue
+    return found
+
+
+def _pages(site: Path, exclude_patterns: tuple[str, ...]) -> Iterator[tuple[str, Path]]:
+    """``(docname, path)`` of every page of the site, leaving out what ``conf.py``'s
+    ``exclude_patterns`` leave out (matched with fnmatch, close to Sphinx's globs)."""
+    def excluded(relative: str) -> bool:
+        return any(fnmatch.fnmatchcase(relative, pattern) for pattern in exclude_patterns)
+
+    for folder, subfolders, files in os.walk(site):
+        here = Path(folder).relative_to(site)
+        subfolders[:] = sorted(name for name in subfolders
+                               if not excluded((here / name).as_posix()))
+        for name in files:
+            relative = (here / name).as_posix()
+            stem, suffix = os.path.splitext(relative)
+            if suffix in SOURCE_SUFFIXES and not excluded(relative):
+                yield stem, Path(folder) / name
+
+
+def _fetch(settings: SiteSettings, arxiv_id: ArxivId) -> PaperRecord:
+    api_url = settings.values["arxiv_api_url"]
+    if settings.values["arxiv_offline"]:
+        raise NewPageError(f"{settings.metadata_path} has no record of arXiv:{arxiv_id.base} "
+                           "and conf.py sets arxiv_offline, so arXiv is not asked")
+    fetcher = ArxivFetcher(api_url, timeout=settings.values["arxiv_timeout"],
+                           delay=settings.values["arxiv_request_delay"])
+    report = fetcher.fetch([arxiv_id.base])
+    if arxiv_id.base in report.records:
+        return report.records[arxiv_id.base]
+    if report.failures:
+        raise NewPageError(f"could not fetch arXiv:{arxiv_id.base} from {api_url}: "
+                           f"{report.failures[0].reason}; try again later")
+    raise NewPageError(f"arXiv has no paper {arxiv_id.base} ({api_url}): check the ID")
+
+
+def _git_user(site: Path) -> str | None:
+    """``git config user.name`` as seen from the site, if git and the name are there."""
+    try:
+        result = subprocess.run(["git", "config", "user.name"], cwd=site,
+                                capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return result.stdout.strip() or None

@@ -1,0 +1,220 @@
+"""``make paper ID=...`` (``python -m mlcommentary new``): a commentary page in one
+command, against the loopback arXiv or with no server at all."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import REPO
+from helpers import _environment, copy_root, make, sphinx_build
+
+from mlcommentary.fetch import ArxivFetcher
+from mlcommentary.metadata import MetadataFile
+from mlcommentary.testing import FakeArxiv
+
+#: A closed port: a command that asked arXiv here would fail.
+NO_SERVER = "http://127.0.0.1:9/api/query"
+
+
+def point(site: Path, url: str) -> None:
+    """Point the site's conf.py at ``url``, as an author would."""
+    with (site / "conf.py").open("a") as conf:
+        conf.write(f"arxiv_api_url = {url!r}\n")
+
+
+def git_name(tmp_path: Path, name: str | None) -> dict[str, str]:
+    """An environment in which ``git config user.name`` is ``name`` (or unset)."""
+    config = tmp_path / "gitconfig"
+    config.write_text(f"[user]\n\tname = {name}\n" if name else "")
+    return {"GIT_CONFIG_GLOBAL": str(config), "GIT_CONFIG_NOSYSTEM": "1"}
+
+
+def new(site: Path, *args: str, **environ: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "mlcommentary", "new", "--site", str(site),
+                           *args], capture_output=True, text=True, timeout=120,
+                          env=_environment(**environ))
+
+
+def stored(site: Path) -> dict:
+    return json.loads((site / "_data" / "arxiv.json").read_text())
+
+
+def front_matter(page: Path) -> dict:
+    _, front, _ = page.read_text().split("---\n", 2)
+    return yaml.safe_load(front)
+
+
+def prefill(site: Path, real_responses, *bases: str) -> None:
+    """Records in the site's metadata file, fetched from a loopback arXiv that is gone."""
+    with FakeArxiv(real_responses) as server:
+        report = ArxivFetcher(server.url, delay=0).fetch(bases)
+    MetadataFile(site / "_data" / "arxiv.json").save(report.records)
+
+
+def test_make_paper_creates_a_page_that_builds_at_once(tmp_path, real_arxiv):
+    site = copy_root("newpage", tmp_path)
+    point(site, real_arxiv.url)
+    result = make("paper", "ID=1605.08386", f"SOURCEDIR={site}",
+                  **git_name(tmp_path, "Ada Example"))
+    assert result.returncode == 0, result.stdout + result.stderr
+    page = site / "papers" / "heat-bath-random-walks-with-markov-bases.md"
+    assert result.stdout.splitlines() == [str(page)]
+    assert front_matter(page) == {"date": datetime.date.today(), "authors": ["Ada Example"]}
+    text = page.read_text()
+    assert "\n# Heat-bath random walks with Markov bases\n\n```{paper} 1605.08386\n```\n" in text
+    assert re.findall(r"^## (.+)$", text, re.M) == ["Summary", "Why it matters", "Notes"]
+    # One request, for the one paper; saved with the page as its commentary.
+    assert [request.id_list for request in real_arxiv.requests] == [["1605.08386"]]
+    metadata = stored(site)
+    assert metadata["papers"]["1605.08386"]["title"] == "Heat-bath random walks with Markov bases"
+    assert metadata["commentaries"] == {
+        "1605.08386": "papers/heat-bath-random-walks-with-markov-bases"}
+
+    build = sphinx_build(site, tmp_path / "html")
+    assert build.returncode == 0, build.stderr
+    html = (tmp_path / "html" / "papers" / "heat-bath-random-walks-with-markov-bases.html"
+            ).read_text()
+    assert 'class="paper-card' in html
+    assert "<h1>Heat-bath random walks with Markov bases" in html
+    # The heading is the paper's title, so the card does not repeat it.
+    assert "paper-card-title" not in html
+    assert "paper-card-authors" in html
+    # The build kept the page as the paper's commentary.
+    assert stored(site)["commentaries"]["1605.08386"] == (
+        "papers/heat-bath-random-walks-with-markov-bases")
+
+
+def test_works_offline_for_a_paper_the_metadata_file_has(tmp_path, real_responses):
+    site = copy_root("newpage", tmp_path)
+    point(site, NO_SERVER)
+    prefill(site, real_responses, "astro-ph/0601001", "1312.2021")
+    result = new(site, "astro-ph/0601001", **git_name(tmp_path, None))
+    assert result.returncode == 0, result.stderr
+    page = Path(result.stdout.strip())
+    assert page == site / "papers" / (
+        "frequency-of-hot-jupiters-and-very-hot-jupiters-from-the.md")
+    # Without a name in git's configuration, the page names no author.
+    assert front_matter(page) == {"date": datetime.date.today()}
+    assert sphinx_build(site, tmp_path / "html").returncode == 0
+
+
+#: Every form the directive takes -> what the page's directive says.
+ID_FORMS = {
+    "1707.08567": "1707.08567",
+    "arXiv:2402.16893v1": "2402.16893v1",
+    "https://arxiv.org/abs/1111.2011v2": "1111.2011v2",
+    "https://arxiv.org/pdf/2104.12255v1.pdf": "2104.12255v1",
+    "astro-ph/9812133": "astro-ph/9812133",
+    "math.DG/0211159": "math/0211159",
+    "quant-ph/0201082v1": "quant-ph/0201082v1",
+}
+
+
+def test_every_id_form_the_directive_takes(tmp_path, real_arxiv):
+    site = copy_root("newpage", tmp_path)
+    point(site, real_arxiv.url)
+    for written, canonical in ID_FORMS.items():
+        result = new(site, written)
+        assert result.returncode == 0, (written, result.stderr)
+        page = Path(result.stdout.strip())
+        assert f"```{{paper}} {canonical}\n```" in page.read_text(), written
+    names = sorted(path.name for path in (site / "papers").iterdir())
+    # The paper titled "0" gets a page named after its title too.
+    assert "0.md" in names and len(names) == len(ID_FORMS) + 1
+    build = sphinx_build(site, tmp_path / "html")
+    assert build.returncode == 0, build.stderr
+
+
+def test_refuses_an_id_that_is_none(tmp_path):
+    site = copy_root("newpage", tmp_path)
+    result = new(site, "2303.0067")
+    assert result.returncode == 1
+    assert "python -m mlcommentary new: '2303.0067': identifiers from 03/2023 have a " \
+           "5-digit number after the dot" in result.stderr
+    assert not (site / "_data").exists()
+
+
+def test_refuses_to_overwrite_a_page(tmp_path, real_responses):
+    site = copy_root("newpage", tmp_path)
+    prefill(site, real_responses, "1605.08386")
+    page = site / "papers" / "heat-bath-random-walks-with-markov-bases.md"
+    page.write_text("# My own notes\n")
+    before = (site / "_data" / "arxiv.json").read_text()
+    result = make("paper", "ID=1605.08386", f"SOURCEDIR={site}")
+    assert result.returncode != 0
+    assert f"{page} exists already; it is not overwritten" in result.stderr
+    assert page.read_text() == "# My own notes\n"
+    assert (site / "_data" / "arxiv.json").read_text() == before
+    # Under another name, it is made.
+    made = make("paper", "ID=1605.08386", "SLUG=Heat bath walks", f"SOURCEDIR={site}")
+    assert made.returncode == 0, made.stderr
+    assert made.stdout.strip() == str(site / "papers" / "heat-bath-walks.md")
+
+
+def test_refuses_a_paper_that_a_page_not_yet_built_claims(tmp_path, real_responses):
+    """papers/existing.md claims 1312.2021 (in a ::: fence, as arXiv:...); nothing
+    was built, so the metadata file does not know it."""
+    site = copy_root("newpage", tmp_path)
+    result = new(site, "https://arxiv.org/abs/1312.2021v1")
+    assert result.returncode == 1
+    assert (f"arXiv:1312.2021 has a commentary already: {site / 'papers' / 'existing.md'} "
+            "has a paper directive for it; add to that page instead") in result.stderr
+    assert sorted(path.name for path in (site / "papers").iterdir()) == ["existing.md"]
+    # An excluded page claims nothing: drafts/old.md has 1605.08386.
+    prefill(site, real_responses, "1605.08386")
+    assert new(site, "1605.08386").returncode == 0
+
+
+def test_refuses_a_paper_the_metadata_file_gives_to_another_page(tmp_path, real_responses):
+    site = copy_root("newpage", tmp_path)
+    prefill(site, real_responses, "1605.08386", "1707.08567")
+    store = MetadataFile(site / "_data" / "arxiv.json")
+    # The build records the page that keeps each paper; it may claim it in a way the
+    # command does not read (here: none it can see).
+    store.save({}, {"1605.08386": "papers/existing", "1707.08567": "papers/deleted"})
+    result = new(site, "1605.08386")
+    assert result.returncode == 1
+    assert (f"arXiv:1605.08386 has a commentary already: {site / 'papers' / 'existing.md'} "
+            "(as the metadata file records)") in result.stderr
+    # A page the file names but that is gone keeps nothing.
+    result = new(site, "1707.08567")
+    assert result.returncode == 0, result.stderr
+    assert stored(site)["commentaries"]["1707.08567"] == (
+        "papers/proceedings-of-workshop-aew10-concepts-in-information-theory")
+
+
+def test_needs_no_sphinx(tmp_path, real_responses):
+    site = copy_root("newpage", tmp_path)
+    prefill(site, real_responses, "1605.08386")
+    script = ("import sys\nfrom mlcommentary.__main__ import main\n"
+              f"assert main(['new', '--site', {str(site)!r}, '1605.08386']) == 0\n"
+              "print(sorted(name for name in sys.modules "
+              "if name.split('.')[0] in ('sphinx', 'docutils', 'myst_parser')))\n")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            timeout=120, env=_environment())
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "[]"
+
+
+def test_the_real_site_takes_a_new_page(tmp_path, real_arxiv):
+    """As on a fresh clone: make paper, then the site builds with -W."""
+    site = tmp_path / "site"
+    shutil.copytree(REPO, site, ignore=shutil.ignore_patterns(
+        ".git", ".venv", "_build", "tests", "bench", "*.lock", "__pycache__"))
+    point(site, real_arxiv.url)
+    result = make("paper", "ID=arXiv:2402.16893", f"SOURCEDIR={site}")
+    assert result.returncode == 0, result.stdout + result.stderr
+    page = Path(result.stdout.strip())
+    assert page.parent == site / "papers"
+    build = sphinx_build(site, tmp_path / "html")
+    assert build.returncode == 0, build.stderr
+    home = (tmp_path / "html" / "index.html").read_text()
+    assert f'href="papers/{page.stem}.html"' in home
