@@ -83,7 +83,8 @@ def test_text_shows_a_plain_citation(app):
     # Every author, the abstract and the BibTeX, nothing folded away.
     assert "Author Number8" in beta and "Synthetic abstract of Synthetic Paper Beta." in beta
     assert "@misc{number12030synthetic," in beta
-    assert "Submitted: 15 Dec 2030; v3 of 16 Dec 2030; this commentary cites v2" in " ".join(beta.split())
+    assert "Submitted: 15 Dec 2030; v3 of 16 Dec 2030 Categories" in " ".join(beta.split())
+    assert "This commentary cites v2; the latest is v3, 16 Dec 2030." in " ".join(beta.split())
     # No pills in plain text: commas tell the tags apart.
     alpha = " ".join((app.outdir / "papers" / "alpha.txt").read_text().split())
     assert "Tags: vision, scaling" in alpha

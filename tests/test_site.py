@@ -38,10 +38,13 @@ def test_card_shows_the_record(app):
     assert "Author Number1" in authors.get_text() and "Author Number8" in authors.get_text()
     assert authors.select_one("details summary").get_text() == "and 3 more"
     submitted = field(beta, "Submitted").get_text()
-    assert submitted == "15 Dec 2030; v3 of 16 Dec 2030; this commentary cites v2"
+    assert submitted == "15 Dec 2030; v3 of 16 Dec 2030"
+    assert (beta.select_one(".paper-card-version").get_text()
+            == "This commentary cites v2; the latest is v3, 16 Dec 2030.")
     assert field(beta, "Categories").get_text() == "cs.LG, stat.ML"
-    assert field(beta, "Journal ref").get_text() == "Journal of Synthetic Results 1 (2030)"
-    assert field(beta, "DOI").a["href"] == "https://doi.org/10.0000/synthetic.beta"
+    badge = beta.select_one(".paper-card-published a.paper-badge")
+    assert badge.get_text() == "Published in Journal of Synthetic Results 1 (2030)"
+    assert badge["href"] == "https://doi.org/10.0000/synthetic.beta"
     links = [a["href"] for a in field(beta, "Links").select("a")]
     assert links == ["https://arxiv.org/abs/3012.00002v2", "https://arxiv.org/pdf/3012.00002v2"]
     assert field(beta, "Links").get_text() == "arXiv:3012.00002v2, PDF"

@@ -12,7 +12,9 @@ the Sphinx side only when Sphinx loads the extension. One module per concern:
   every page, references, backlinks, tags), ``directives`` (``paper`` and
   ``paper-index``), ``nodes`` and ``cards`` (their output), ``mathml`` (math at build
   time), ``previews`` (a preview on every paper link), ``pages`` (the tag and year
-  pages), ``sync`` (the one metadata fetch of a build); ``sharing`` (Open Graph for
+  pages), ``bibliography`` (``papers.bib``), ``sync`` (the one metadata fetch of a
+  build), ``byline`` (a commentary's date, authors and draft status, from its front
+  matter), ``feeds`` (the Atom feeds); ``sharing`` (Open Graph for
   commentaries) is a small extension of its own, listed in ``conf.py``.
 """
 

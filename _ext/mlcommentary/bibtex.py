@@ -7,8 +7,10 @@ authors wrote them, and only the text around them is escaped.
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
+from collections.abc import Iterable, Mapping
 
 from pybtex.database import BibliographyData, Entry, Person
 from pybtex.database.output.bibtex import Writer
@@ -45,8 +47,9 @@ class _TexKeepingWriter(Writer):
 _WRITER = _TexKeepingWriter()
 
 
-def bibtex_entry(record: PaperRecord, arxiv_id: ArxivId) -> str:
-    """The entry for ``record`` as cited by ``arxiv_id``, whose version, if any, it keeps."""
+def bibtex_entry(record: PaperRecord, arxiv_id: ArxivId, key: str | None = None) -> str:
+    """The entry for ``record`` as cited by ``arxiv_id``, whose version, if any, it keeps;
+    under ``key``, or else the record's own ``citation_key``."""
     fields = [
         ("title", _balanced(record.title)),
         ("year", record.year),
@@ -64,7 +67,49 @@ def bibtex_entry(record: PaperRecord, arxiv_id: ArxivId) -> str:
         fields=fields,
         persons={"author": [_person(name) for name in record.authors if name]},
     )
-    return _WRITER.to_string(BibliographyData(entries={citation_key(record): entry}))
+    return _WRITER.to_string(BibliographyData(entries={key or citation_key(record): entry}))
+
+
+def citation_keys(records: Mapping[str, PaperRecord]) -> dict[str, str]:
+    """A unique key for each record, by its version-less ID: its ``citation_key``, and
+    where papers share one, that key with ``a``, ``b``, ... in the order of their IDs.
+
+    The keys depend only on the records, never on the order they come in, so a site's
+    keys are the same in every build; a paper added later can change the suffixes.
+    """
+    by_key: dict[str, list[str]] = {}
+    for base in sorted(records):
+        by_key.setdefault(citation_key(records[base]), []).append(base)
+    keys = {bases[0]: key for key, bases in by_key.items() if len(bases) == 1}
+    # A suffixed key never takes another paper's key ("chen2020simplea" may be one).
+    taken = set(keys.values())
+    for key, bases in sorted(by_key.items()):
+        if len(bases) == 1:
+            continue
+        suffixes = (key + _letters(n) for n in itertools.count())
+        for base in bases:
+            keys[base] = next(s for s in suffixes if s not in taken)
+            taken.add(keys[base])
+    return keys
+
+
+def bibliography(entries: Iterable[tuple[str, PaperRecord, ArxivId]], heading: str) -> str:
+    """A ``.bib`` file of ``(key, record, cited ID)`` entries, in key order, after a
+    ``heading`` comment (BibTeX and pybtex skip the text outside entries)."""
+    comment = "".join(f"% {line}\n" for line in heading.splitlines())
+    return comment + "\n" + "\n".join(
+        bibtex_entry(record, arxiv_id, key)
+        for key, record, arxiv_id in sorted(entries, key=lambda entry: entry[0]))
+
+
+def _letters(n: int) -> str:
+    """``a``, ``b``, ... ``z``, ``aa``, ``ab``, ...: the ``n``-th suffix from 0."""
+    letters = ""
+    n += 1
+    while n:
+        n, rest = divmod(n - 1, 26)
+        letters = chr(ord("a") + rest) + letters
+    return letters
 
 
 def citation_key(record: PaperRecord) -> str:

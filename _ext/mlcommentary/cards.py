@@ -20,7 +20,7 @@ from sphinx.util.nodes import make_refnode
 
 from .bibtex import bibtex_entry
 from .domain import PaperDomain, tag_key
-from .ids import parse_arxiv_id
+from .ids import ArxivId, parse_arxiv_id
 from .metadata import PaperRecord
 from .mathml import plain_node, rich_nodes
 from .tex import plain_text
@@ -31,6 +31,7 @@ from .nodes import (
     paper_details,
     paper_details_summary,
     paper_index_placeholder,
+    paper_notice,
 )
 from .pages import tag_page, year_page
 
@@ -79,6 +80,7 @@ class BuildCards(SphinxPostTransform):
         if record:
             card += _part("authors", nodes.paragraph("", ", ".join(record.authors),
                                                      authors=list(record.authors)))
+            card += _status(record, arxiv_id)
         else:
             card += _part("missing", nodes.paragraph(
                 "", "The site has no metadata for this paper yet."))
@@ -90,13 +92,10 @@ class BuildCards(SphinxPostTransform):
 
         facts = _part("facts", nodes.field_list())
         if record:
-            facts += _field("Submitted", _dates(record, arxiv_id.version))
+            facts += _field("Submitted", _dates(record))
             facts += _field("Categories", _categories(record))
-            if record.journal_ref:
-                facts += _field("Journal ref", [nodes.Text(record.journal_ref)])
-            if record.doi:
-                facts += _field("DOI", [_doi(record.doi)])
-            if record.comment:
+            # A withdrawn paper's comment is the withdrawal notice, shown above.
+            if record.comment and not record.withdrawn:
                 facts += _field("Comment", rich_nodes(record.comment))
         facts += _field("Links", _joined([
             _link(f"arXiv:{arxiv_id}", arxiv_id.abs_url), _link("PDF", arxiv_id.pdf_url)]))
@@ -117,7 +116,7 @@ class BuildCards(SphinxPostTransform):
         if record:
             card += _foldable("abstract", "Abstract",
                               nodes.paragraph("", "", *rich_nodes(record.abstract)))
-            bibtex = bibtex_entry(record, arxiv_id)
+            bibtex = bibtex_entry(record, arxiv_id, domain.citation_key(arxiv_id.base))
             card += _foldable("bibtex", "BibTeX",
                               nodes.literal_block(bibtex, bibtex, language="bibtex"))
         return card
@@ -265,10 +264,36 @@ def _link(text: str, url: str) -> nodes.reference:
     return nodes.reference(text, text, refuri=url, internal=False)
 
 
-def _doi(doi: str) -> nodes.Node:
-    if not _DOI.match(doi):
-        return nodes.Text(doi)
-    return _link(doi, "https://doi.org/" + quote(doi, safe="/:;()._-"))
+def _status(record: PaperRecord, arxiv_id: ArxivId) -> list[nodes.Element]:
+    """What became of the paper: withdrawn, published, or newer than the version cited."""
+    parts = []
+    if record.withdrawn:
+        notice = nodes.paragraph("", "arXiv marks this paper as withdrawn. Its comment: “",
+                                 *rich_nodes(record.comment), nodes.Text("”"))
+        parts.append(_part("withdrawn", paper_notice(
+            "", nodes.title("Withdrawn", "Withdrawn"), notice)))
+    if record.journal_ref or record.doi:
+        parts.append(_part("published", nodes.paragraph("", "", _published(record))))
+    if arxiv_id.version and arxiv_id.version < record.version:
+        latest = ArxivId(record.id, record.version)
+        parts.append(_part("version", nodes.paragraph(
+            "", "This commentary cites ", _link(f"v{arxiv_id.version}", arxiv_id.abs_url),
+            nodes.Text("; the latest is "), _link(f"v{record.version}", latest.abs_url),
+            nodes.Text(f", {human_date(record.updated)}."))))
+    return parts
+
+
+def _published(record: PaperRecord) -> nodes.Element:
+    """A badge: where the paper was published, linked to its DOI when it has one."""
+    text = (f"Published in {record.journal_ref}" if record.journal_ref
+            else f"Published: DOI {record.doi}")
+    if record.doi and _DOI.match(record.doi):
+        badge = _link(text, "https://doi.org/" + quote(record.doi, safe="/:;()._-"))
+    else:
+        badge = nodes.inline(text, text)
+    badge["classes"].append("paper-badge")
+    return badge
+
 
 
 def _xref(reftype: str, target: str, text: str | None = None) -> addnodes.pending_xref:
@@ -284,14 +309,12 @@ def human_date(iso: str) -> str:
     return f"{day.day} {day:%b %Y}"
 
 
-def _dates(record: PaperRecord, pinned: int | None) -> list[nodes.Node]:
+def _dates(record: PaperRecord) -> list[nodes.Node]:
     text = human_date(record.published)
     if record.version > 1:
         text += f"; v{record.version} of {human_date(record.updated)}"
     else:
         text += " (v1)"
-    if pinned:
-        text += f"; this commentary cites v{pinned}"
     return [nodes.Text(text)]
 
 

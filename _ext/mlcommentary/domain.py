@@ -30,6 +30,7 @@ from sphinx.roles import XRefRole
 from sphinx.util import logging
 from sphinx.util.nodes import make_refnode
 
+from .bibtex import citation_keys
 from .ids import ArxivId, InvalidArxivId, parse_arxiv_id
 from .metadata import PaperRecord
 from .mathml import rich_nodes
@@ -87,6 +88,9 @@ class PaperFacts:
     discussed_in: list[str] = field(default_factory=list)
     record_digest: str | None = None
     year: str | None = None
+    #: Its BibTeX key, on its card and in ``papers.bib``: a paper added elsewhere with
+    #: the same key changes it (``bibtex.citation_keys``), and so the card.
+    key: str | None = None
 
     def tag_keys(self) -> set[str]:
         return {tag_key(tag) for tag in self.claim.tags} if self.claim else set()
@@ -141,7 +145,7 @@ class PaperDomain(Domain):
         "tag_forms": {},  # tag key -> the spelling shown, as of the last refresh_view
     }
     # Bumped whenever the stored data or the doctrees' placeholders change shape.
-    data_version = 5
+    data_version = 6
     dangling_warnings = {"paper": "cannot resolve paper reference %(target)s"}
 
     def __init__(self, env: BuildEnvironment) -> None:
@@ -225,10 +229,13 @@ class PaperDomain(Domain):
                 facts = view.setdefault(base, PaperFacts())
                 if docname != facts.docname:
                     facts.discussed_in.append(docname)
+        keys = citation_keys({base: self._records[base] for base in view
+                              if base in self._records})
         for base, facts in view.items():
             record = self._records.get(base)
             facts.record_digest = _digest(record.to_json()) if record else None
             facts.year = record.year if record else None
+            facts.key = keys.get(base)
 
         old, self.data["view"] = self.data["view"], view
         old_forms, self.data["tag_forms"] = self.data["tag_forms"], _tag_forms(view.values())
@@ -334,6 +341,23 @@ class PaperDomain(Domain):
     def tags(self) -> dict[str, str]:
         """Every tag of the site's commentaries: its key (and page name) -> its spelling."""
         return dict(sorted(self.data["tag_forms"].items()))
+
+    def citation_key(self, base: str) -> str | None:
+        """The paper's BibTeX key, unique on the site; None without a record."""
+        facts = self.data["view"].get(base)
+        return facts.key if facts else None
+
+    def bibliography(self) -> tuple[list[tuple[str, PaperRecord, ArxivId]], str]:
+        """Every paper the site uses that has a record, as ``(key, record, ID)``, the ID as
+        its commentary cites it; and a digest that changes whenever those entries do."""
+        entries, facts_used = [], []
+        for base, facts in sorted(self.data["view"].items()):
+            if facts.key is None:
+                continue
+            cited = facts.claim.cited if facts.claim else base
+            entries.append((facts.key, self._records[base], parse_arxiv_id(cited)))
+            facts_used.append((facts.key, cited, facts.record_digest))
+        return entries, _digest(facts_used)
 
     def discussed_in(self, base: str) -> list[str]:
         facts = self.data["view"].get(base)

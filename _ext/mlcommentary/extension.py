@@ -9,7 +9,7 @@ from sphinx.environment import BuildEnvironment
 from sphinx.util.fileutil import copy_asset
 from sphinx.util.typing import ExtensionMetadata
 
-from . import cards, config, pages, previews
+from . import bibliography, cards, config, pages, previews
 from .directives import PaperDirective, PaperIndexDirective
 from .domain import PaperDomain, PaperRole
 from .mathml import setup_math
@@ -64,6 +64,7 @@ def setup_extension(app: Sphinx, version: str) -> ExtensionMetadata:
     setup_math(app)
     previews.register(app)
     pages.register(app)
+    bibliography.register(app)
 
     app.connect("builder-inited", add_assets)
     app.connect("env-updated", sync_metadata)

@@ -119,6 +119,12 @@ class PaperRecord:
     def year(self) -> str:
         return self.published[:4]
 
+    @property
+    def withdrawn(self) -> bool:
+        """Whether arXiv marks the paper withdrawn: arXiv has no field for it, only the
+        comment its withdrawal notice replaces ("This paper has been withdrawn by ...")."""
+        return "withdrawn" in (self.comment or "").casefold()
+
     def to_json(self) -> dict[str, Any]:
         values = {f.name: getattr(self, f.name) for f in fields(self)}
         return {name: list(v) if isinstance(v, tuple) else v for name, v in values.items()}

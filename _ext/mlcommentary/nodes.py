@@ -22,6 +22,11 @@ class paper_card(nodes.General, nodes.Element):  # noqa: N801
     """A paper's citation card. Its parts carry a ``paper_part`` attribute."""
 
 
+class paper_notice(nodes.Admonition, nodes.Element):  # noqa: N801
+    """What a reader must not miss about a paper (it was withdrawn): an admonition with a
+    ``title``, shown as a warning, and in HTML a note to assistive technology too."""
+
+
 class paper_details(nodes.General, nodes.Element):  # noqa: N801
     """``<details>``, first child a ``paper_details_summary``. Made for HTML builders only."""
 
@@ -57,6 +62,35 @@ def _depart_card_latex(self, node: paper_card) -> None:  # noqa: ANN001
     self.body.append("\n\\end{sphinxShadowBox}\n")
 
 
+def _visit_notice_html(self, node: paper_notice) -> None:  # noqa: ANN001
+    # Sphinx writes an admonition as a plain <div>: the role makes it a note for screen
+    # readers, which otherwise read the "Withdrawn" title as any other paragraph.
+    self.body.append(self.starttag(node, "div", CLASS="admonition warning", role="note"))
+
+
+def _depart_notice_html(self, node: paper_notice) -> None:  # noqa: ANN001
+    self.body.append("</div>\n")
+
+
+def _visit_notice_latex(self, node: paper_notice) -> None:  # noqa: ANN001
+    # The title follows in braces, as for Sphinx's own admonitions with a title.
+    self.body.append("\n\\begin{sphinxadmonition}{warning}")
+    self.no_latex_floats += 1
+
+
+def _depart_notice_latex(self, node: paper_notice) -> None:  # noqa: ANN001
+    self.body.append("\\end{sphinxadmonition}\n")
+    self.no_latex_floats -= 1
+
+
+def _visit_as_admonition(self, node: paper_notice) -> None:  # noqa: ANN001
+    self.visit_admonition(node)
+
+
+def _depart_as_admonition(self, node: paper_notice) -> None:  # noqa: ANN001
+    self.depart_admonition(node)
+
+
 def _visit_details(self, node: paper_details) -> None:  # noqa: ANN001
     self.body.append(self.starttag(node, "details"))
 
@@ -78,6 +112,7 @@ def _children_only(self, node: nodes.Element) -> None:  # noqa: ANN001
 
 
 _PLAIN = (_children_only, _children_only)
+_ADMONITION = (_visit_as_admonition, _depart_as_admonition)
 _CARD_HTML = (_visit_card_html, _depart_card_html)
 
 NODES: dict[type[nodes.Element], dict[str, tuple]] = {
@@ -85,6 +120,9 @@ NODES: dict[type[nodes.Element], dict[str, tuple]] = {
     paper_index_placeholder: {},
     paper_card: {"html": _CARD_HTML, "latex": (_visit_card_latex, _depart_card_latex),
                  "text": _PLAIN, "man": _PLAIN, "texinfo": _PLAIN},
+    paper_notice: {"html": (_visit_notice_html, _depart_notice_html),
+                   "latex": (_visit_notice_latex, _depart_notice_latex),
+                   "text": _ADMONITION, "man": _ADMONITION, "texinfo": _ADMONITION},
     paper_details: {"html": (_visit_details, _depart_details)},
     paper_details_summary: {"html": (_visit_summary, _depart_summary)},
 }

@@ -90,7 +90,8 @@ def _sources(env: BuildEnvironment) -> dict[str, str]:
     year_counts = Counter(c.year for c in commentaries if c.year)
     sources = {
         OVERVIEWS[0]: _overview(
-            "Tags", "Every tag of the site's commentaries, and how many commentaries have it.",
+            "Tags", "Every tag of the site's commentaries, and how many commentaries have it. "
+            "Every paper the site mentions is in :paper-bibliography:`papers.bib`.",
             "No commentary has tags yet.",
             [(_name(tag_page(key)), tags[key], tag_counts[key]) for key in sorted(tags)]),
         OVERVIEWS[1]: _overview(

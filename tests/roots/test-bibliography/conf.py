@@ -1,0 +1,6 @@
+# Synthetic papers (IDs of December 2030: no such papers exist), two of whose keys collide.
+extensions = ["myst_parser", "mlcommentary"]
+project = "Bibliography test"
+copyright = "2030, nobody"
+version = "1"
+arxiv_offline = True

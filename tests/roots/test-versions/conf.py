@@ -1,0 +1,7 @@
+# Synthetic papers (IDs of December 2030: no such papers exist) that moved on after
+# their commentary: a newer version, a withdrawal, a journal.
+extensions = ["myst_parser", "mlcommentary"]
+project = "Versions test"
+copyright = "2030, nobody"
+version = "1"
+arxiv_offline = True

@@ -1,0 +1,108 @@
+"""``papers.bib``: every paper of the site once, under the key its card uses, read by
+pybtex and by the real ``bibtex``; keys stable across builds, parallel reads and a
+paper added later with the same key."""
+
+from __future__ import annotations
+
+import re
+
+from bs4 import BeautifulSoup
+from helpers import copy_root, sphinx_build
+from pybtex.database import parse_file
+from test_bibtex import bibtex_program, run_bibtex  # noqa: F401 (a fixture)
+
+#: The root's papers by key: two first authors named Chen, in 2030, on "simple" things.
+KEYS = {"chen2030simplea": "3012.00101v1", "chen2030simpleb": "3012.00102",
+        "fixture2030paper": "3012.00103"}
+
+
+def card_entries(outdir) -> dict[str, str]:
+    """The BibTeX of every card of the built site, by the key it names."""
+    entries = {}
+    for page in (outdir / "papers").glob("*.html"):
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        for pre in soup.select("details.paper-card-bibtex pre"):
+            entries[re.match(r"@misc\{([^,]+),", pre.get_text())[1]] = pre.get_text()
+    return entries
+
+
+def test_every_paper_once_with_its_cards_key_read_by_bibtex(tmp_path, bibtex_program):  # noqa: F811
+    result = sphinx_build(copy_root("bibliography", tmp_path), tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    bib = (tmp_path / "out" / "papers.bib").read_text(encoding="utf-8")
+
+    entries = parse_file(tmp_path / "out" / "papers.bib", "bibtex").entries
+    assert {key: entry.fields["eprint"] for key, entry in entries.items()} == KEYS
+    # Each card's entry is papers.bib's, key and all; the mentioned paper has no card.
+    cards = card_entries(tmp_path / "out")
+    assert sorted(cards) == ["chen2030simplea", "chen2030simpleb"]
+    for entry in cards.values():
+        assert entry.strip() in bib
+
+    run_bibtex(bibtex_program, tmp_path / "bibtex", bib, list(entries))
+
+    # The home page and the tags page link to it, from their own folders.
+    for page, href in (("index.html", "papers.bib"), ("tags/index.html", "../papers.bib")):
+        soup = BeautifulSoup((tmp_path / "out" / page).read_text(encoding="utf-8"),
+                             "html.parser")
+        assert soup.select_one("a.paper-bibliography")["href"] == href
+
+
+def test_keys_stable_across_builds_and_parallel_reads(tmp_path):
+    srcdir = copy_root("bibliography", tmp_path)
+    serial, parallel = tmp_path / "serial", tmp_path / "parallel"
+    assert sphinx_build(srcdir, serial).returncode == 0
+    assert sphinx_build(srcdir, parallel, "-j", "2").returncode == 0
+    bib = (serial / "papers.bib").read_text(encoding="utf-8")
+    assert (parallel / "papers.bib").read_text(encoding="utf-8") == bib
+
+    # A build that changes nothing leaves the file alone; a fresh one writes it alike.
+    mtime = (serial / "papers.bib").stat().st_mtime_ns
+    assert sphinx_build(srcdir, serial).returncode == 0
+    assert (serial / "papers.bib").stat().st_mtime_ns == mtime
+    assert sphinx_build(srcdir, serial, "-E").returncode == 0
+    assert (serial / "papers.bib").read_text(encoding="utf-8") == bib
+
+
+def test_a_paper_added_with_the_same_key_renames_the_older_card(tmp_path):
+    srcdir = copy_root("bibliography", tmp_path)
+    page_b = srcdir / "papers" / "simple-b.md"
+    text_b = page_b.read_text()
+    page_b.unlink()
+    out = tmp_path / "out"
+    assert sphinx_build(srcdir, out).returncode == 0
+    assert list(card_entries(out)) == ["chen2030simple"]
+    assert "@misc{chen2030simple," in (out / "papers.bib").read_text()
+
+    page_b.write_text(text_b)
+    result = sphinx_build(srcdir, out)
+    assert result.returncode == 0, result.stderr
+    # Incremental: simple-a was not read again, yet its card was rewritten.
+    assert "reading sources... [100%] papers/simple-b" in result.stdout
+    assert re.search(r"writing output\.\.\. \[\s*\d+%\] papers/simple-a", result.stdout)
+    cards = card_entries(out)
+    assert sorted(cards) == ["chen2030simplea", "chen2030simpleb"]
+    bib = (out / "papers.bib").read_text(encoding="utf-8")
+    assert cards["chen2030simplea"].strip() in bib
+    assert "@misc{chen2030simple," not in bib
+
+
+def test_a_paper_without_a_record_has_no_entry(tmp_path):
+    """The build warns about it (no metadata, offline); papers.bib leaves it out."""
+    srcdir = copy_root("bibliography", tmp_path)
+    with (srcdir / "papers" / "simple-b.md").open("a") as page:
+        page.write("\nSee {paper}`3012.00999`.\n")
+    result = sphinx_build(srcdir, tmp_path / "out", strict=False)
+    assert result.returncode == 0, result.stderr
+    assert "no metadata for arXiv:3012.00999" in result.stderr
+    entries = parse_file(tmp_path / "out" / "papers.bib", "bibtex").entries
+    assert sorted(entries) == sorted(KEYS)
+
+
+def test_only_the_site_builders_write_it(tmp_path):
+    """Plain text shows the link's words; there is no file for it to point at."""
+    result = sphinx_build(copy_root("bibliography", tmp_path), tmp_path / "out",
+                          builder="text")
+    assert result.returncode == 0, result.stderr
+    assert not (tmp_path / "out" / "papers.bib").exists()
+    assert "Every paper is in papers.bib." in (tmp_path / "out" / "index.txt").read_text()
