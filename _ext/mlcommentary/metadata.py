@@ -6,7 +6,8 @@ The file (``_data/arxiv.json`` by default) is committed with the site, so a fres
 clone builds with no network at all. It is written so that it never holds less
 than it did: every save re-reads the file under a lock and merges into it, the
 new content replaces the old atomically, and a file that cannot be understood is
-never overwritten.
+never overwritten. Records leave it only through ``remove``, which only
+``make refresh-metadata PRUNE=1`` calls.
 
 Beside the records, the file keeps ``commentaries``: for each paper, the page that
 keeps its commentary. It is what makes that choice stable: a page added later
@@ -20,7 +21,7 @@ import json
 import os
 import re
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
 from typing import Any, NamedTuple, get_type_hints
@@ -208,14 +209,31 @@ class MetadataFile:
         cannot be used is kept too, as it is: someone edited it by hand, and a
         fetched record must not silently undo that edit.
         """
+        def merge(document: dict[str, Any]) -> None:
+            papers = document["papers"]
+            papers.update((key, record.to_json()) for key, record in records.items()
+                          if key not in papers or _is_usable(key, papers[key]))
+            if commentaries is not None:
+                document["commentaries"] = dict(commentaries)
+
+        return self._rewrite(merge)
+
+    def remove(self, keys: Collection[str]) -> bool:
+        """Remove the records of ``keys`` and the pages noted as their commentaries
+        (the only way anything leaves the file); return whether its bytes changed."""
+        def drop(document: dict[str, Any]) -> None:
+            for key in keys:
+                document["papers"].pop(key, None)
+                document["commentaries"].pop(key, None)
+
+        return self._rewrite(drop)
+
+    def _rewrite(self, change: Callable[[dict[str, Any]], None]) -> bool:
+        """Re-read the file under its lock, ``change`` it, and replace it atomically."""
         try:
             with self._lock:
                 document = self._read()
-                papers = document["papers"]
-                papers.update((key, record.to_json()) for key, record in records.items()
-                              if key not in papers or _is_usable(key, papers[key]))
-                if commentaries is not None:
-                    document["commentaries"] = dict(commentaries)
+                change(document)
                 text = _dump(document)
                 if self.path.exists():
                     if self.path.read_text(encoding="utf-8") == text:

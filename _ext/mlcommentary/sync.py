@@ -55,6 +55,8 @@ def sync_metadata(app: Sphinx, env: BuildEnvironment) -> None:
     domain.use_records(records, owners)
 
     uses = domain.uses()
+    if app.config.arxiv_refresh or app.config.arxiv_prune:
+        _unused(store, records, uses, prune=app.config.arxiv_prune and owners is not None)
     if app.config.arxiv_refresh:
         wanted = set(uses) | set(records)
     else:
@@ -82,10 +84,65 @@ def sync_metadata(app: Sphinx, env: BuildEnvironment) -> None:
                failure.reason).save(outage_file)
     else:
         outage_file.unlink(missing_ok=True)
+    if app.config.arxiv_refresh:
+        _report_changes(records, report.records)
     records.update(report.records)
     if report.records and owners is not None:
         _save(store, report.records)
     _warn_report(uses, report, records)
+
+
+def _unused(store: MetadataFile, records: dict[str, PaperRecord],
+            uses: dict[str, list[tuple[str, int | None]]], prune: bool) -> None:
+    """List the records no page uses; with ``prune``, remove them from the file (and
+    from ``records``, so that they are not fetched again).
+
+    Said as information, not as a warning: a record nobody uses harms no page, and
+    under ``-W`` a warning would fail the refresh that reports it.
+    """
+    unused = sorted(set(records) - set(uses))
+    if not unused:
+        return
+    if not prune:
+        logger.info("%s holds %d record(s) that no page uses: %s (make refresh-metadata "
+                    "PRUNE=1 removes them)", store.path, len(unused), ", ".join(unused))
+        return
+    try:
+        store.remove(unused)
+    except MetadataFileError as err:
+        logger.warning("%s", err, type="paper", subtype="metadata_file")
+        return
+    for base in unused:
+        del records[base]
+    logger.info("removed %d record(s) that no page uses from %s: %s", len(unused),
+                store.path, ", ".join(unused))
+
+
+def _report_changes(old: dict[str, PaperRecord], new: dict[str, PaperRecord]) -> None:
+    """One line for each refreshed paper whose record says something new."""
+    changed = 0
+    for base in sorted(old.keys() & new.keys()):
+        if news := _news(old[base], new[base]):
+            changed += 1
+            logger.info("arXiv:%s: %s", base, "; ".join(news))
+    logger.info("refreshed %d record(s); %d changed as above", len(old.keys() & new.keys()),
+                changed)
+
+
+def _news(before: PaperRecord, after: PaperRecord) -> list[str]:
+    """What a refreshed record tells that the stored one did not."""
+    news = []
+    if after.version > before.version:
+        news.append(f"new version v{after.version} of {after.updated} (was v{before.version})")
+    if after.title != before.title:
+        news.append(f"title changed from {before.title!r} to {after.title!r}")
+    if after.doi and after.doi != before.doi:
+        news.append(f"now has the DOI {after.doi}")
+    if after.journal_ref and after.journal_ref != before.journal_ref:
+        news.append(f"now has the journal reference {after.journal_ref!r}")
+    if after.withdrawn and not before.withdrawn:
+        news.append(f"withdrawn ({after.comment!r})")
+    return news
 
 
 class _VerboseHandler(pylogging.Handler):

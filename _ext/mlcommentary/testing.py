@@ -82,16 +82,21 @@ class RealResponses:
 
 
 def synthetic_entry(arxiv_id: str, title: str, authors: list[str], published: str = "2030-12-01",
-                    category: str = "cs.LG", summary: str = "A synthetic test record.") -> bytes:
+                    category: str = "cs.LG", summary: str = "A synthetic test record.",
+                    *, version: int = 1, updated: str | None = None, comment: str | None = None,
+                    doi: str | None = None, journal_ref: str | None = None) -> bytes:
     """An Atom entry for a paper that does not exist (use IDs of a future month)."""
     names = "".join(f"<author><name>{escape(name)}</name></author>" for name in authors)
+    extras = "".join(f"<arxiv:{name}>{escape(value)}</arxiv:{name}>" for name, value in
+                     (("comment", comment), ("doi", doi), ("journal_ref", journal_ref)) if value)
     return (
-        f"<entry><id>http://arxiv.org/abs/{arxiv_id}v1</id>"
-        f"<updated>{published}T00:00:00Z</updated><published>{published}T00:00:00Z</published>"
-        f"<title>{escape(title)}</title><summary>{escape(summary)}</summary>{names}"
+        f"<entry><id>http://arxiv.org/abs/{arxiv_id}v{version}</id>"
+        f"<updated>{updated or published}T00:00:00Z</updated>"
+        f"<published>{published}T00:00:00Z</published>"
+        f"<title>{escape(title)}</title><summary>{escape(summary)}</summary>{names}{extras}"
         f'<arxiv:primary_category term="{category}" scheme="http://arxiv.org/schemas/atom"/>'
         f'<category term="{category}" scheme="http://arxiv.org/schemas/atom"/>'
-        f'<link href="https://arxiv.org/abs/{arxiv_id}v1" rel="alternate" type="text/html"/>'
+        f'<link href="https://arxiv.org/abs/{arxiv_id}v{version}" rel="alternate" type="text/html"/>'
         "</entry>"
     ).encode()
 
