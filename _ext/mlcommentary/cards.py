@@ -19,6 +19,7 @@ from sphinx.util import logging
 from sphinx.util.nodes import make_refnode
 
 from .bibtex import bibtex_entry
+from .byline import Byline
 from .domain import PaperDomain, tag_key
 from .ids import ArxivId, parse_arxiv_id
 from .metadata import PaperRecord
@@ -59,8 +60,14 @@ class BuildCards(SphinxPostTransform):
         # no such links (its pages list the papers once, in order).
         self._linked = self._builder.format == "html"
         self._site_tags = domain.tags()
+        with_byline = set()
         for placeholder in list(self.document.findall(paper_card_placeholder)):
-            placeholder.replace_self(self._card(domain, placeholder))
+            card = self._card(domain, placeholder)
+            # A page's byline goes under its first card.
+            if placeholder["docname"] not in with_byline:
+                with_byline.add(placeholder["docname"])
+                card = [card, *_byline(domain.byline(placeholder["docname"]))]
+            placeholder.replace_self(card)
         for placeholder in list(self.document.findall(paper_index_placeholder)):
             placeholder.replace_self(self._index(domain, placeholder))
 
@@ -138,7 +145,9 @@ class BuildCards(SphinxPostTransform):
 
     def _index(self, domain: PaperDomain, placeholder: paper_index_placeholder) -> nodes.Element:
         wanted = frozenset(placeholder["tags"])
-        commentaries = domain.commentaries(tags=wanted, year=placeholder.get("year"))
+        commentaries = domain.commentaries(tags=wanted, year=placeholder.get("year"),
+                                           sort=placeholder.get("sort", "paper"))
+        commentaries = commentaries[:placeholder.get("limit")]
         unknown = sorted(tag for tag in wanted if tag_key(tag) not in self._site_tags)
         # One warning: an index that lists nothing because of a misspelt tag says both.
         existing = (f"; the tags that exist: {', '.join(self._site_tags.values()) or 'none'}"
@@ -295,7 +304,6 @@ def _published(record: PaperRecord) -> nodes.Element:
     return badge
 
 
-
 def _xref(reftype: str, target: str, text: str | None = None) -> addnodes.pending_xref:
     """A reference for Sphinx to resolve: ``paper`` to a paper, ``doc`` to a page."""
     domain = "paper" if reftype == "paper" else "std"
@@ -307,6 +315,28 @@ def human_date(iso: str) -> str:
     """``5 Oct 2021``: how cards and previews show a date."""
     day = date.fromisoformat(iso)
     return f"{day.day} {day:%b %Y}"
+
+
+def _byline(byline: Byline) -> list[nodes.Node]:
+    """What a commentary's page shows under its card: "Commentary by A and B, 28 Nov
+    2026; updated 1 Dec 2026" (as much as its front matter says), and a draft's mark."""
+    shown: list[nodes.Node] = []
+    if byline.authors or byline.date or byline.updated:
+        text = "Commentary"
+        if byline.authors:
+            *most, last = byline.authors
+            text += " by " + (f"{', '.join(most)} and {last}" if most else last)
+        if byline.date:
+            text += ", " + human_date(byline.date)
+        if byline.updated:
+            text += "; updated " + human_date(byline.updated)
+        shown.append(nodes.paragraph("", text + ".", classes=["paper-byline"]))
+    if byline.draft:
+        shown.append(nodes.paragraph(
+            "", "", nodes.strong("Draft", "Draft"),
+            nodes.Text(": this commentary is in none of the site's indexes or feeds."),
+            classes=["paper-draft"]))
+    return shown
 
 
 def _dates(record: PaperRecord) -> list[nodes.Node]:

@@ -8,6 +8,7 @@ built when the doctree is resolved (see ``cards``).
 from __future__ import annotations
 
 from docutils import nodes
+from docutils.parsers.rst import directives
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
@@ -60,12 +61,19 @@ class PaperDirective(SphinxDirective):
                 yield arxiv_id
 
 
-class PaperIndexDirective(SphinxDirective):
-    """The site's commentaries, newest paper first; ``:tags:`` keeps those with any of them."""
+def _sort(argument: str | None) -> str:
+    return directives.choice(argument, ("paper", "commentary"))
 
-    option_spec = {"tags": _comma_list}
+
+class PaperIndexDirective(SphinxDirective):
+    """The site's commentaries, newest first by ``:sort:`` (``paper``, the default, or
+    ``commentary``); ``:tags:`` keeps those with any of them, ``:limit:`` the first N."""
+
+    option_spec = {"tags": _comma_list, "sort": _sort, "limit": directives.positive_int}
 
     def run(self) -> list[nodes.Node]:
-        index = paper_index_placeholder(tags=self.options.get("tags", []))
+        index = paper_index_placeholder(tags=self.options.get("tags", []),
+                                        sort=self.options.get("sort", "paper"),
+                                        limit=self.options.get("limit"))
         self.set_source_info(index)
         return [index]

@@ -31,11 +31,12 @@ from sphinx.util import logging
 from sphinx.util.nodes import make_refnode
 
 from .bibtex import citation_keys
+from .byline import Byline
 from .ids import ArxivId, InvalidArxivId, parse_arxiv_id
 from .metadata import PaperRecord
-from .mathml import rich_nodes
+from .mathml import plain_node, rich_nodes
 from .tex import plain_text
-from .nodes import paper_index_placeholder
+from .nodes import paper_card, paper_card_placeholder, paper_index_placeholder
 
 logger = logging.getLogger(__name__)
 
@@ -70,10 +71,14 @@ class PagePapers:
     mentions: dict[str, list[int | None]] = field(default_factory=dict)
     #: What each of its paper indexes lists: ``(tag keys, year)``, either may be empty.
     indexes: list[tuple[frozenset[str], str | None]] = field(default_factory=list)
+    #: Its front matter's date, authors and draft status.
+    byline: Byline = Byline()
+    #: Its first paragraph of prose, as read (paper references not yet resolved).
+    summary: nodes.paragraph | None = None
 
     def lists(self, facts: PaperFacts) -> bool:
         """Whether one of this page's indexes lists the paper ``facts`` describes."""
-        return facts.docname is not None and any(
+        return facts.docname is not None and not facts.byline.draft and any(
             (not keys or keys & facts.tag_keys()) and (year is None or year == facts.year)
             for keys, year in self.indexes)
 
@@ -88,6 +93,8 @@ class PaperFacts:
     discussed_in: list[str] = field(default_factory=list)
     record_digest: str | None = None
     year: str | None = None
+    #: The owner's byline: it orders the indexes, and a draft is in none.
+    byline: Byline = Byline()
     #: Its BibTeX key, on its card and in ``papers.bib``: a paper added elsewhere with
     #: the same key changes it (``bibtex.citation_keys``), and so the card.
     key: str | None = None
@@ -109,10 +116,21 @@ class Commentary:
     tags: tuple[str, ...]
     related: tuple[str, ...]
     record: PaperRecord | None
+    byline: Byline = Byline()
 
     @property
     def year(self) -> str | None:
         return self.record.year if self.record else None
+
+    @property
+    def paper_date(self) -> str | None:
+        """When the paper was first submitted."""
+        return self.record.published if self.record else None
+
+    @property
+    def date(self) -> str | None:
+        """The commentary's date, else its paper's: how commentaries are ordered by date."""
+        return self.byline.date or self.paper_date
 
 
 class PaperRole(XRefRole):
@@ -145,7 +163,7 @@ class PaperDomain(Domain):
         "tag_forms": {},  # tag key -> the spelling shown, as of the last refresh_view
     }
     # Bumped whenever the stored data or the doctrees' placeholders change shape.
-    data_version = 6
+    data_version = 7
     dangling_warnings = {"paper": "cannot resolve paper reference %(target)s"}
 
     def __init__(self, env: BuildEnvironment) -> None:
@@ -167,12 +185,22 @@ class PaperDomain(Domain):
     def note_mention(self, docname: str, arxiv_id: ArxivId, line: int | None) -> None:
         self._page(docname).mentions.setdefault(arxiv_id.base, []).append(line)
 
+    def note_byline(self, docname: str, byline: Byline) -> None:
+        if byline:
+            self._page(docname).byline = byline
+
     def process_doc(self, env: BuildEnvironment, docname: str,
                     document: nodes.document) -> None:
+        page = self._page(docname)
         # Read from the placeholders, whichever directive made them.
-        self._page(docname).indexes = [
+        page.indexes = [
             (frozenset(tag_key(tag) for tag in index["tags"]), index.get("year"))
             for index in document.findall(paper_index_placeholder)]
+        if page.claims:
+            # Kept as read, a node: its paper references read as titles only once the
+            # records are known (``summary``).
+            paragraph = first_paragraph(document)
+            page.summary = paragraph.deepcopy() if paragraph is not None else None
 
     def clear_doc(self, docname: str) -> None:
         self.data["pages"].pop(docname, None)
@@ -223,7 +251,8 @@ class PaperDomain(Domain):
         view: dict[str, PaperFacts] = {}
         for base, docname, claim in self._claims():
             if base not in view or docname == kept.get(base):
-                view[base] = PaperFacts(docname, replace(claim, line=None))
+                view[base] = PaperFacts(docname, replace(claim, line=None),
+                                        byline=self.data["pages"][docname].byline)
         for docname in sorted(self.data["pages"]):
             for base in self.data["pages"][docname].mentions:
                 facts = view.setdefault(base, PaperFacts())
@@ -254,6 +283,8 @@ class PaperDomain(Domain):
             # on the pages that link to the paper and in the indexes that list it.
             if before.shown_elsewhere() != after.shown_elsewhere() or respelt:
                 affected |= {*before.discussed_in, *after.discussed_in}
+            if before.shown_elsewhere() != after.shown_elsewhere() or respelt \
+                    or before.byline != after.byline:
                 affected |= {docname for docname, page in pages.items()
                              if page.lists(before) or page.lists(after)}
         return affected & set(pages)
@@ -318,25 +349,52 @@ class PaperDomain(Domain):
             return None
         return Commentary(parse_arxiv_id(facts.claim.cited), facts.docname,
                           self._shown_tags(facts.claim.tags), facts.claim.related,
-                          self._records.get(base))
+                          self._records.get(base), facts.byline)
 
     def _shown_tags(self, tags: tuple[str, ...]) -> tuple[str, ...]:
         """Each tag once, in the site's spelling, in the author's order."""
         forms = self.data["tag_forms"]
-        keys = dict.fromkeys(tag_key(tag) for tag in tags)
-        return tuple(forms.get(key, key) for key in keys)
+        shown: dict[str, str] = {}
+        for tag in tags:
+            # A draft's tag may be no other page's: it is shown as the draft writes it.
+            shown.setdefault(tag_key(tag), forms.get(tag_key(tag), tag))
+        return tuple(shown.values())
 
-    def commentaries(self, tags: Set[str] = frozenset(),
-                     year: str | None = None) -> list[Commentary]:
-        """The site's commentaries, newest paper first; ``tags`` keeps those with any of
-        them (spelt any way), ``year`` those on papers first submitted that year."""
+    def commentaries(self, tags: Set[str] = frozenset(), year: str | None = None,
+                     sort: str = "paper", drafts: bool = False) -> list[Commentary]:
+        """The site's commentaries but its drafts (unless ``drafts``), newest first by
+        ``sort``: the ``paper``'s date or the ``commentary``'s (else its paper's).
+        ``tags`` keeps those with any of them (spelt any way), ``year`` those on papers
+        first submitted that year."""
         keys = {tag_key(tag) for tag in tags}
         found = [self.commentary(base) for base in self.data["view"]]
-        found = [c for c in found if c is not None
+        found = [c for c in found if c is not None and (drafts or not c.byline.draft)
                  and (not keys or keys & {tag_key(t) for t in c.tags})
                  and (year is None or c.year == year)]
-        return sorted(found, key=lambda c: (c.record.published if c.record else "",
-                                            c.arxiv_id.base), reverse=True)
+        by_date = (lambda c: c.date) if sort == "commentary" else (lambda c: c.paper_date)
+        return sorted(found, key=lambda c: (by_date(c) or "", c.arxiv_id.base), reverse=True)
+
+    def byline(self, docname: str) -> Byline:
+        """What page ``docname``'s front matter says of its date, authors and status."""
+        page = self.data["pages"].get(docname)
+        return page.byline if page else Byline()
+
+    def description(self, commentary: Commentary) -> str:
+        """A commentary as plain text, for Open Graph and feeds: its first paragraph, its
+        paper references named as the page names them; while it has no prose of its
+        own, its paper's abstract."""
+        paragraph = self.data["pages"][commentary.docname].summary
+        if paragraph is None:
+            return plain_text(commentary.record.abstract) if commentary.record else ""
+        paragraph = paragraph.deepcopy()
+        for reference in list(paragraph.findall(pending_xref)):
+            if reference.get("refdomain") == "paper" and not reference.get("refexplicit"):
+                try:
+                    title = self.title(parse_arxiv_id(reference["reftarget"]))
+                except InvalidArxivId:
+                    continue
+                reference.replace_self(nodes.Text(plain_text(title)))
+        return plain_node(paragraph)
 
     def tags(self) -> dict[str, str]:
         """Every tag of the site's commentaries: its key (and page name) -> its spelling."""
@@ -410,17 +468,31 @@ class PaperDomain(Domain):
         return [("paper:paper", reference)] if reference is not None else []
 
     def get_objects(self) -> Iterator[tuple[str, str, str, str, str, int]]:
-        for commentary in sorted(self.commentaries(), key=lambda c: c.arxiv_id.base):
+        for commentary in sorted(self.commentaries(drafts=True), key=lambda c: c.arxiv_id.base):
             arxiv_id = commentary.arxiv_id
             # Search results are plain text.
             yield (arxiv_id.base, plain_text(self.title(arxiv_id)), "paper",
                    commentary.docname, paper_anchor(arxiv_id), 1)
 
 
+def first_paragraph(doctree: nodes.document) -> nodes.paragraph | None:
+    """A commentary's first paragraph: the first one outside its card and outside what
+    readers do not see in the text (its front matter, the previews of its links)."""
+    for paragraph in doctree.findall(nodes.paragraph):
+        parent = paragraph.parent
+        while parent is not None and not isinstance(
+                parent, (paper_card, paper_card_placeholder, nodes.docinfo, nodes.Invisible)):
+            parent = parent.parent
+        if parent is None:
+            return paragraph
+    return None
+
+
 def _tag_forms(view: Iterable[PaperFacts]) -> dict[str, str]:
     """The spelling of each tag: the one most commentaries use, the first in sort order on
-    a tie, so it does not depend on the order in which pages are read."""
-    counts = Counter(tag for facts in view if facts.claim
+    a tie, so it does not depend on the order in which pages are read. A draft's tags
+    are not the site's until it is published: they get no page."""
+    counts = Counter(tag for facts in view if facts.claim and not facts.byline.draft
                      for tag in dict.fromkeys(facts.claim.tags))
     forms: dict[str, str] = {}
     for tag, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):

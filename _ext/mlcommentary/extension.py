@@ -9,7 +9,8 @@ from sphinx.environment import BuildEnvironment
 from sphinx.util.fileutil import copy_asset
 from sphinx.util.typing import ExtensionMetadata
 
-from . import bibliography, cards, config, pages, previews
+from . import bibliography, cards, config, feeds, pages, previews
+from .byline import note_byline
 from .directives import PaperDirective, PaperIndexDirective
 from .domain import PaperDomain, PaperRole
 from .mathml import setup_math
@@ -64,9 +65,11 @@ def setup_extension(app: Sphinx, version: str) -> ExtensionMetadata:
     setup_math(app)
     previews.register(app)
     pages.register(app)
+    feeds.register(app)
     bibliography.register(app)
 
     app.connect("builder-inited", add_assets)
+    app.connect("source-read", note_byline)
     app.connect("env-updated", sync_metadata)
     app.connect("env-get-updated", rewrite_dependents)
     # After intersphinx (500), which may know a commentary on another site.

@@ -15,7 +15,8 @@ class paper_card_placeholder(nodes.General, nodes.Element):  # noqa: N801
 
 
 class paper_index_placeholder(nodes.General, nodes.Element):  # noqa: N801
-    """Where a list of the site's commentaries goes: ``tags`` filters. Replaced before writing."""
+    """Where a list of the site's commentaries goes: ``tags`` (and ``year``) filter,
+    ``sort`` orders, ``limit`` cuts. Replaced before writing."""
 
 
 class paper_card(nodes.General, nodes.Element):  # noqa: N801

@@ -23,8 +23,6 @@ from sphinx.util.typing import ExtensionMetadata
 from sphinxext.opengraph import make_tag
 
 from .domain import Commentary
-from .nodes import paper_card
-from .mathml import plain_node
 from .tex import plain_text
 
 
@@ -43,7 +41,8 @@ class Sharing:
         if doctree is None or app.builder.name == "epub":
             return None
         if self._by_page is None:
-            self._by_page = {c.docname: c for c in app.env.domains["paper"].commentaries()}
+            self._by_page = {c.docname: c for c in
+                             app.env.domains["paper"].commentaries(drafts=True)}
         return self._by_page.get(pagename)
 
     def describe(self, app: Sphinx, pagename: str, templatename: str,
@@ -57,8 +56,7 @@ class Sharing:
         record = commentary.record
         if record is not None:
             fields["og:title"] = html.escape(plain_text(record.title), quote=False)
-        # A commentary with no prose of its own yet is described by the paper's abstract.
-        text = _first_paragraph(doctree) or (plain_text(record.abstract) if record else "")
+        text = app.env.domains["paper"].description(commentary)
         if text:
             description = html.escape(textwrap.shorten(
                 text, app.config.ogp_description_length, placeholder="…"), quote=False)
@@ -77,16 +75,23 @@ class Sharing:
             for tag in commentary.tags)
 
 
-def _first_paragraph(doctree: nodes.document) -> str:
-    """The commentary's first paragraph: the first one outside the card and outside
-    what readers do not see in the text (the previews of its links)."""
-    for paragraph in doctree.findall(nodes.paragraph):
-        parent = paragraph.parent
-        while parent is not None and not isinstance(parent, (paper_card, nodes.Invisible)):
-            parent = parent.parent
-        if parent is None:
-            return plain_node(paragraph)
-    return ""
+def leave_drafts_out_of_sitemap(app: Sphinx, exception: Exception | None) -> None:
+    """Before sphinx-sitemap writes the sitemap (``build-finished``, priority 500), take
+    the drafts out of the links it collected as pages were written. Its own
+    ``sitemap_excludes`` is configuration: changing it per build would make Sphinx
+    report a changed configuration on every build."""
+    links = getattr(app, "sitemap_links", None)
+    if exception is not None or links is None:
+        return
+    drafts = {app.builder.get_target_uri(c.docname)
+              for c in app.env.domains["paper"].commentaries(drafts=True) if c.byline.draft}
+    kept = []
+    while not links.empty():
+        link = links.get_nowait()
+        if link[0] not in drafts:
+            kept.append(link)
+    for link in kept:
+        links.put(link)
 
 
 def setup(app: Sphinx) -> ExtensionMetadata:
@@ -96,4 +101,5 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     # sphinxext-opengraph writes its tags at the default priority, 500.
     app.connect("html-page-context", sharing.describe, priority=450)
     app.connect("html-page-context", sharing.tag, priority=550)
+    app.connect("build-finished", leave_drafts_out_of_sitemap, priority=400)
     return {"version": "1.0.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,123 @@
+"""A commentary's date, authors and draft status, from its front matter.
+
+``tests/roots/test-dates``: A (dated 20 Jan 2031, updated, two authors), B (5 Jan
+2031, one author as a string), C (no front matter: dated by its paper, 20 Dec 2030)
+and D (a draft of 1 Mar 2031). By paper date the order is C, B, A; by commentary
+date A, B, C. Every build is a real ``sphinx-build`` with ``-W``.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ElementTree
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+from helpers import copy_root, sphinx_build
+
+BYLINE_A = "Commentary by Jane Roe and John Doe, 20 Jan 2031; updated 1 Feb 2031."
+BYLINE_B = "Commentary by Solo Writer, 5 Jan 2031."
+
+
+def _built(srcdir: Path, outdir: Path, *options: str, builder: str = "html") -> Path:
+    result = sphinx_build(srcdir, outdir, *options, builder=builder)
+    assert result.returncode == 0, result.stderr
+    return outdir
+
+
+def _page(outdir: Path, name: str) -> BeautifulSoup:
+    return BeautifulSoup((outdir / f"{name}.html").read_text(encoding="utf-8"), "html.parser")
+
+
+def _index_titles(index) -> list[str]:  # noqa: ANN001
+    return [item.find("a").get_text() for item in index.find_all("li")]
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("dates")
+    return _built(copy_root("dates", root), root / "html")
+
+
+def test_byline_under_the_card(site: Path) -> None:
+    for name, byline in (("a", BYLINE_A), ("b", BYLINE_B)):
+        card = _page(site, f"papers/{name}").find("div", class_="paper-card")
+        shown = card.find_next_sibling("p")
+        assert shown["class"] == ["paper-byline"] and shown.get_text() == byline
+    # Undated and anonymous: nothing is shown, and nothing is said about it.
+    assert _page(site, "papers/c").find(class_="paper-byline") is None
+
+
+@pytest.mark.parametrize("builder", ["text", "latex"])
+def test_byline_in_other_builders(tmp_path: Path, builder: str) -> None:
+    outdir = _built(copy_root("dates", tmp_path), tmp_path / builder, builder=builder)
+    text = (outdir / "papers" / "a.txt").read_text(encoding="utf-8") if builder == "text" \
+        else next(outdir.glob("*.tex")).read_text(encoding="utf-8")
+    # Plain text is wrapped.
+    assert BYLINE_A in " ".join(text.split())
+
+
+def test_indexes_sort_by_either_date_and_limit(site: Path) -> None:
+    latest, full = _page(site, "index").find_all("ul", class_="paper-index")
+    assert _index_titles(latest) == ["Synthetic Paper A", "Synthetic Paper B"]
+    assert _index_titles(full) == ["Synthetic Paper C", "Synthetic Paper B",
+                                   "Synthetic Paper A"]
+
+
+def test_a_draft_is_marked_and_listed_nowhere(site: Path) -> None:
+    draft = _page(site, "papers/d")
+    assert draft.find("div", class_="paper-card") is not None
+    mark = draft.find("p", class_="paper-draft")
+    assert mark is not None and mark.get_text().startswith("Draft")
+    for index in _page(site, "index").find_all("ul", class_="paper-index"):
+        assert "Synthetic Paper D" not in _index_titles(index)
+    assert "Synthetic Paper D" not in _index_titles(
+        _page(site, "tags/scaling").find("ul", class_="paper-index"))
+    # A tag only a draft has gets no page.
+    assert not (site / "tags" / "unfinished.html").exists()
+    assert "unfinished" not in _page(site, "tags/index").get_text()
+
+
+def test_a_draft_is_not_in_the_sitemap(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    monkeypatch.setenv("TEST_BASEURL", "https://example.org/site/")
+    outdir = _built(copy_root("dates", tmp_path), tmp_path / "html")
+    namespace = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    links = [loc.text for loc in ElementTree.parse(outdir / "sitemap.xml").iterfind(
+        "s:url/s:loc", namespace)]
+    assert "https://example.org/site/papers/a.html" in links
+    assert "https://example.org/site/papers/d.html" not in links
+
+
+def test_front_matter_changes_rewrite_the_pages_that_list(tmp_path: Path) -> None:
+    """Pages that list a commentary are rewritten when its front matter changes, though
+    they did not: a tag's page is no toctree parent that Sphinx would rewrite anyway."""
+    srcdir = copy_root("dates", tmp_path)
+    outdir = _built(srcdir, tmp_path / "html")
+    page = srcdir / "papers" / "c.md"
+    page.write_text("---\ndate: 2031-05-01\ndraft: true\n---\n"
+                    + page.read_text(encoding="utf-8"), encoding="utf-8")
+    _built(srcdir, outdir)
+    assert _index_titles(_page(outdir, "tags/scaling").find("ul", class_="paper-index")) \
+        == ["Synthetic Paper B", "Synthetic Paper A"]
+    page.write_text(page.read_text(encoding="utf-8").replace("draft: true\n", ""),
+                    encoding="utf-8")
+    _built(srcdir, outdir)
+    latest, _full = _page(outdir, "index").find_all("ul", class_="paper-index")
+    assert _index_titles(latest) == ["Synthetic Paper C", "Synthetic Paper A"]
+
+
+@pytest.mark.parametrize("written", ["28 November 2031", "2031-13-45", "[2031]"])
+def test_a_malformed_date_is_a_located_warning(tmp_path: Path, written: str) -> None:
+    srcdir = copy_root("dates", tmp_path)
+    page = srcdir / "papers" / "b.md"
+    page.write_text(page.read_text(encoding="utf-8").replace("2031-01-05", written),
+                    encoding="utf-8")
+    strict = sphinx_build(srcdir, tmp_path / "strict")
+    assert strict.returncode != 0
+    assert f"{page}:2: WARNING: date" in strict.stderr
+    assert "[paper.date]" in strict.stderr
+    # Without -W the build goes on, and shows what it can.
+    lenient = sphinx_build(srcdir, tmp_path / "lenient", strict=False)
+    assert lenient.returncode == 0, lenient.stderr
+    shown = _page(tmp_path / "lenient", "papers/b").find(class_="paper-byline")
+    assert shown.get_text() == "Commentary by Solo Writer."
