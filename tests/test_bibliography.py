@@ -11,6 +11,8 @@ from helpers import copy_root, sphinx_build
 from pybtex.database import parse_file
 from test_bibtex import bibtex_program, run_bibtex  # noqa: F401 (a fixture)
 
+from mlcommentary.bibtex import unique_keys
+
 #: The root's papers by key: two first authors named Chen, in 2030, on "simple" things.
 KEYS = {"chen2030simplea": "3012.00101v1", "chen2030simpleb": "3012.00102",
         "fixture2030paper": "3012.00103"}
@@ -106,3 +108,15 @@ def test_only_the_site_builders_write_it(tmp_path):
     assert result.returncode == 0, result.stderr
     assert not (tmp_path / "out" / "papers.bib").exists()
     assert "Every paper is in papers.bib." in (tmp_path / "out" / "index.txt").read_text()
+
+
+def test_unique_keys_never_give_one_key_twice():
+    """Suffixes in ID order, skipping a key another paper has as its own; past z, aa."""
+    own = {f"3012.{n:05d}": "chen2030simple" for n in range(30, 0, -1)}
+    own["3012.00099"] = "chen2030simplea"
+    keys = unique_keys(own)
+    assert len(set(keys.values())) == len(keys) == 31
+    assert keys["3012.00099"] == "chen2030simplea"
+    assert [keys[f"3012.{n:05d}"] for n in (1, 2, 26, 27, 30)] == [
+        "chen2030simpleb", "chen2030simplec", "chen2030simpleaa", "chen2030simpleab",
+        "chen2030simpleae"]

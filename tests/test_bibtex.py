@@ -110,3 +110,15 @@ def run_bibtex(program: str, work, bib: str, keys) -> str:  # noqa: ANN001
     bbl = (work / "cards.bbl").read_text(encoding="utf-8")
     assert bbl.count(r"\bibitem{") == len(keys), bbl
     return bbl
+
+
+def test_ascii_left_to_itself_is_what_latexcodec_would_write():
+    """The writer skips latexcodec for text it would give back unchanged: every printable
+    ASCII character, alone and in pairs, comes out as latexcodec writes it."""
+    from pybtex.database.output.bibtex import Writer
+
+    from mlcommentary.bibtex import _WRITER
+
+    printable = [chr(c) for c in range(32, 127)]
+    for text in [*printable, *(a + b for a in printable for b in printable), "a\tb", "é"]:
+        assert _WRITER._encode_text(text) == Writer()._encode(text).replace("$", r"\$"), text

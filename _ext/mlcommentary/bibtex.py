@@ -20,6 +20,8 @@ from .metadata import PaperRecord
 from .tex import segments
 
 _STOP_WORDS = frozenset("a an the on of in for and to with from by is are".split())
+#: Printable ASCII but the characters latexcodec escapes.
+_UNCHANGED_BY_LATEXCODEC = re.compile(r"[ -\"$'-^`-}]*")
 
 
 class _TexKeepingWriter(Writer):
@@ -38,8 +40,11 @@ class _TexKeepingWriter(Writer):
             for segment in segments(text))
 
     def _encode_text(self, text: str) -> str:
+        # latexcodec takes most of an entry's time, and gives back ASCII without its
+        # specials as it came.
+        encoded = text if _UNCHANGED_BY_LATEXCODEC.fullmatch(text) else super()._encode(text)
         # latexcodec leaves "$" alone, taking it for math; here it is a lone dollar.
-        return super()._encode(text).replace("$", r"\$")
+        return encoded.replace("$", r"\$")
 
 
 # Made once: BibliographyData.to_string looks the writer up among entry points
@@ -70,16 +75,17 @@ def bibtex_entry(record: PaperRecord, arxiv_id: ArxivId, key: str | None = None)
     return _WRITER.to_string(BibliographyData(entries={key or citation_key(record): entry}))
 
 
-def citation_keys(records: Mapping[str, PaperRecord]) -> dict[str, str]:
-    """A unique key for each record, by its version-less ID: its ``citation_key``, and
-    where papers share one, that key with ``a``, ``b``, ... in the order of their IDs.
+def unique_keys(own: Mapping[str, str]) -> dict[str, str]:
+    """A unique key for each paper, by its version-less ID, from its ``own`` key (its
+    ``citation_key``): that key, and where papers share one, that key with ``a``,
+    ``b``, ... in the order of their IDs.
 
-    The keys depend only on the records, never on the order they come in, so a site's
+    The keys depend only on the papers, never on the order they come in, so a site's
     keys are the same in every build; a paper added later can change the suffixes.
     """
     by_key: dict[str, list[str]] = {}
-    for base in sorted(records):
-        by_key.setdefault(citation_key(records[base]), []).append(base)
+    for base in sorted(own):
+        by_key.setdefault(own[base], []).append(base)
     keys = {bases[0]: key for key, bases in by_key.items() if len(bases) == 1}
     # A suffixed key never takes another paper's key ("chen2020simplea" may be one).
     taken = set(keys.values())
