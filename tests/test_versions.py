@@ -9,12 +9,15 @@ import subprocess
 import pytest
 from bs4 import BeautifulSoup
 from helpers import copy_root, sphinx_build
+from test_accessibility import AXE_RUN, axe_js  # noqa: F401 (a fixture)
+from test_browser import CHROMIUM, browser  # noqa: F401 (a fixture)
 
 VERSION_NOTICE = "This commentary cites v1; the latest is v3, 12 Mar 2031."
 WITHDRAWN = ("arXiv marks this paper as withdrawn. Its comment: “This paper has been "
              "withdrawn by the author due to an error in Theorem 2”")
 PUBLISHED = "Published in Journal of Synthetic Results 7 (2031) 1-20"
 DOI_URL = "https://doi.org/10.0000/synthetic.published"
+CARD_AXE_RUN = AXE_RUN.replace("axe.run(document,", "axe.run('div.paper-card',")
 
 
 @pytest.fixture(scope="module")
@@ -95,3 +98,32 @@ def test_latex_has_a_warning_box_and_links_and_compiles(site):
     text = " ".join(text.split())
     assert "arXiv marks this paper as withdrawn" in text and PUBLISHED in text
     assert "This commentary cites v1; the latest is v3" in text
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_browser_shows_them_in_furos_colours_and_axe_finds_nothing(site, scheme, browser,  # noqa: F811
+                                                                  axe_js):  # noqa: F811
+    """Under furo, in light and dark, on a desktop and a phone. axe reads the card only:
+    the rest is furo's (the real site's is checked in test_accessibility)."""
+    if CHROMIUM is None:
+        pytest.skip("no Chromium: install Debian's package (apt-get install chromium)")
+    srcdir, tmp_path = site
+    out = tmp_path / "furo"
+    result = sphinx_build(srcdir, out, "-D", "html_theme=furo")
+    assert result.returncode == 0, result.stderr
+    for width in (1280, 390):
+        page = browser.new_page(color_scheme=scheme, viewport={"width": width, "height": 800})
+        for name in ("versioned", "withdrawn", "published"):
+            page.goto((out / "papers" / f"{name}.html").as_uri())
+            page.add_script_tag(path=axe_js)
+            assert page.evaluate(CARD_AXE_RUN) == [], (name, width)
+        # The badge takes furo's link colour, whichever the scheme.
+        colours = page.evaluate("""() => {
+            const badge = document.querySelector('.paper-badge');
+            const probe = document.createElement('span');
+            probe.style.color = 'var(--color-brand-content)';
+            document.body.append(probe);
+            return [getComputedStyle(badge).color, getComputedStyle(probe).color];
+        }""")
+        assert colours[0] == colours[1]
+        page.close()
