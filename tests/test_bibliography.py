@@ -120,3 +120,14 @@ def test_unique_keys_never_give_one_key_twice():
     assert [keys[f"3012.{n:05d}"] for n in (1, 2, 26, 27, 30)] == [
         "chen2030simpleb", "chen2030simplec", "chen2030simpleaa", "chen2030simpleab",
         "chen2030simpleae"]
+
+
+def test_the_site_links_its_papers_bib(built_site):
+    """The real site: the seed commentary's paper is in it, under its card's key, and the
+    home page's link leads to the file."""
+    outdir = built_site[0].outdir
+    entries = parse_file(outdir / "papers.bib", "bibtex").entries
+    assert "abnar2021exploring" in entries
+    assert "abnar2021exploring" in card_entries(outdir)
+    home = BeautifulSoup((outdir / "index.html").read_text(encoding="utf-8"), "html.parser")
+    assert (outdir / home.select_one("a.paper-bibliography")["href"]).is_file()
