@@ -124,7 +124,8 @@ def make_site(root: Path, total: int, variant: str) -> Path:
     )
     index = "# Benchmark\n\n"
     index += "```{paper-index}\n```\n\n" if variant == "ext" else ""
-    index += "```{toctree}\n:glob:\n:caption: Commentaries\n\npapers/*\n```\n"
+    # Hidden, as on the site's own home page: the sidebar lists the commentaries.
+    index += "```{toctree}\n:hidden:\n:glob:\n:caption: Commentaries\n\npapers/*\n```\n"
     (root / "index.md").write_text(index)
     for plan in plan_site(total):
         (root / "papers" / f"commentary-{plan.n:05d}.md").write_text(page(plan, variant))

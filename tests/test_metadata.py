@@ -246,3 +246,28 @@ def test_a_save_keeps_the_bad_record_as_it_was(tmp_path, fake_arxiv):
     after = path.read_text(encoding="utf-8")
     assert "3012.00009" in json.loads(after)["papers"]  # the save did happen
     assert bad_record in after
+
+
+def test_a_hand_edit_is_seen_by_the_next_build_whatever_it_kept(tmp_path):
+    """A build keeps its last load of the file in the doctree folder; an edit that keeps
+    the file's size and time to the second still reaches the next build, and a cache
+    that cannot be read only means loading afresh."""
+    srcdir, path = _impossible_date_site(tmp_path)
+    fixed = path.read_text(encoding="utf-8").replace("2030-02-30", "2030-02-28")
+    path.write_text(fixed, encoding="utf-8")
+    first = sphinx_build(srcdir, tmp_path / "out")
+    assert first.returncode == 0, first.stderr
+    [cache] = (tmp_path / "out.doctrees").glob("*records*")
+
+    stat = path.stat()
+    path.write_text(fixed.replace("2030-02-28", "2030-02-30"), encoding="utf-8")
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    again = sphinx_build(srcdir, tmp_path / "out")
+    assert again.returncode == 1
+    _warning_about(again.stderr, path, "3012.00001")
+
+    path.write_text(fixed, encoding="utf-8")
+    cache.write_bytes(b"not a pickle")
+    repaired = sphinx_build(srcdir, tmp_path / "out")
+    assert repaired.returncode == 0, repaired.stderr
+    assert cache.read_bytes() != b"not a pickle"

@@ -13,6 +13,7 @@ Everything else reads the domain through its queries (``commentary``,
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -45,6 +46,7 @@ def paper_anchor(arxiv_id: ArxivId) -> str:
     return "paper-" + arxiv_id.base.replace("/", "-").replace(".", "-")
 
 
+@functools.cache
 def tag_key(tag: str) -> str:
     """What makes spellings one tag, also the name of its page: neither case nor how the
     words are separated counts, so "Transfer learning" is "transfer-learning"."""
@@ -280,6 +282,9 @@ class PaperDomain(Domain):
         reshown = {key for key in old_forms.keys() | self.data["tag_forms"].keys()
                    if old_forms.get(key) != self.data["tag_forms"].get(key)}
         pages = self.data["pages"]
+        # Few pages have indexes (the home page, tags, years): ask only those, or a full
+        # build asks every page about every paper.
+        indexing = {docname: page for docname, page in pages.items() if page.indexes}
         affected: set[str] = set()
         for base in view.keys() | old.keys():
             before, after = old.get(base, PaperFacts()), view.get(base, PaperFacts())
@@ -294,7 +299,7 @@ class PaperDomain(Domain):
                 affected |= {*before.discussed_in, *after.discussed_in}
             if before.shown_elsewhere() != after.shown_elsewhere() or respelt \
                     or before.byline != after.byline:
-                affected |= {docname for docname, page in pages.items()
+                affected |= {docname for docname, page in indexing.items()
                              if page.lists(before) or page.lists(after)}
         return affected & set(pages)
 
@@ -376,7 +381,8 @@ class PaperDomain(Domain):
         ``tags`` keeps those with any of them (spelt any way), ``year`` those on papers
         first submitted that year."""
         keys = {tag_key(tag) for tag in tags}
-        found = [self.commentary(base) for base in self.data["view"]]
+        found = [self.commentary(base) for base, facts in self.data["view"].items()
+                 if facts.docname is not None]
         found = [c for c in found if c is not None and (drafts or not c.byline.draft)
                  and (not keys or keys & {tag_key(t) for t in c.tags})
                  and (year is None or c.year == year)]

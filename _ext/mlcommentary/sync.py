@@ -32,6 +32,8 @@ _MISSING = {
 #: In the doctree folder: the outage that the next builds (new processes under
 #: sphinx-autobuild) must not wait on again.
 OUTAGE_FILE = "arxiv-outage.json"
+#: In the doctree folder: the last load of the metadata file (see ``MetadataFile.load``).
+RECORDS_CACHE = "arxiv-records.pickle"
 #: The HTTP client's loggers, whose lines (urllib3's "Retrying ...") would
 #: otherwise be printed raw into the build's output.
 CLIENT_LOGGERS = ("urllib3", "arxiv")
@@ -43,7 +45,7 @@ def sync_metadata(app: Sphinx, env: BuildEnvironment) -> None:
     records: dict[str, PaperRecord] = {}
     owners: dict[str, str] | None = None  # stays None when the file cannot be written
     try:
-        loaded = store.load()
+        loaded = store.load(cache=Path(app.doctreedir) / RECORDS_CACHE)
     except MetadataFileError as err:
         logger.warning("%s", err, type="paper", subtype="metadata_file")
     else:

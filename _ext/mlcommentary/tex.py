@@ -82,8 +82,12 @@ class Segment:
         return plain_math(self.tex)
 
 
-def segments(text: str) -> list[Segment]:
-    """``text`` split into text, math and escaped specials, in order."""
+@cache
+def segments(text: str) -> tuple[Segment, ...]:
+    """``text`` split into text, math and escaped specials, in order.
+
+    Cached, as the other functions here: a paper's title and abstract are shown on
+    every page that links to it."""
     found: list[Segment] = []
     end = 0
     for match in _TEX.finditer(text):
@@ -97,7 +101,7 @@ def segments(text: str) -> list[Segment]:
         end = match.end()
     if end < len(text):
         found.append(Segment(text[end:], "text"))
-    return found
+    return tuple(found)
 
 
 @cache
@@ -138,6 +142,7 @@ def latex_math(tex: str) -> str | None:
     return "".join(written)
 
 
+@cache
 def plain_text(text: str) -> str:
     """``text`` for where only plain text fits (tooltips, ``<title>``, text output):
     its math as Unicode, its escapes as the characters they stand for."""
