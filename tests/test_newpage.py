@@ -18,7 +18,7 @@ from helpers import _environment, copy_root, make, sphinx_build
 
 from mlcommentary.fetch import ArxivFetcher
 from mlcommentary.metadata import MetadataFile
-from mlcommentary.testing import FakeArxiv
+from mlcommentary.testing import FakeArxiv, synthetic_entry
 
 #: A closed port: a command that asked arXiv here would fail.
 NO_SERVER = "http://127.0.0.1:9/api/query"
@@ -133,6 +133,36 @@ def test_every_id_form_the_directive_takes(tmp_path, real_arxiv):
     assert build.returncode == 0, build.stderr
 
 
+@pytest.mark.parametrize("dollar_math", [True, False])
+def test_a_title_with_math_and_markup(dollar_math, tmp_path, real_arxiv):
+    """arXiv's math becomes MyST math in the heading where the site has MyST's
+    dollarmath (as this site does), Unicode where not; either way the heading reads
+    as the card's title does, so the card does not repeat it. Anything else that MyST
+    would read as markup stays text."""
+    real_arxiv.add(synthetic_entry(
+        "3012.00042", r"Scaling $\mu$P to $10^{12}$ parameters: *not* [a] <b> & c_d \% off $5",
+        ["Ada Example"]))
+    site = copy_root("newpage", tmp_path)
+    point(site, real_arxiv.url)
+    if dollar_math:
+        with (site / "conf.py").open("a") as conf:
+            conf.write('myst_enable_extensions.append("dollarmath")\n')
+    result = new(site, "3012.00042")
+    assert result.returncode == 0, result.stderr
+    page = Path(result.stdout.strip())
+    assert page.name == "scaling-mup-to-1012-parameters-not-a-b-c-d-off-5.md"
+    math = r"$\mu$P to $10^{12}$" if dollar_math else "μP to 10¹²"
+    assert (rf"# Scaling {math} parameters: \*not\* \[a\] \<b\> \& c\_d % off \$5"
+            in page.read_text().splitlines())
+    build = sphinx_build(site, tmp_path / "html")
+    assert build.returncode == 0, build.stderr
+    html = (tmp_path / "html" / "papers" / page.with_suffix(".html").name).read_text()
+    heading = html[html.index("<h1>"):html.index("</h1>")]
+    assert heading.count("<math") == (2 if dollar_math else 0)
+    assert "parameters: *not* [a] &lt;b&gt; &amp; c_d % off $5" in heading
+    assert "paper-card-title" not in html
+
+
 def test_refuses_an_id_that_is_none(tmp_path):
     site = copy_root("newpage", tmp_path)
     result = new(site, "2303.0067")
@@ -210,11 +240,21 @@ def test_the_real_site_takes_a_new_page(tmp_path, real_arxiv):
     shutil.copytree(REPO, site, ignore=shutil.ignore_patterns(
         ".git", ".venv", "_build", "tests", "bench", "*.lock", "__pycache__"))
     point(site, real_arxiv.url)
-    result = make("paper", "ID=arXiv:2402.16893", f"SOURCEDIR={site}")
+    result = make("paper", "ID=arXiv:2402.16893", f"SOURCEDIR={site}",
+                  **git_name(tmp_path, "Ada Example"))
     assert result.returncode == 0, result.stdout + result.stderr
     page = Path(result.stdout.strip())
     assert page.parent == site / "papers"
     build = sphinx_build(site, tmp_path / "html")
     assert build.returncode == 0, build.stderr
-    home = (tmp_path / "html" / "index.html").read_text()
-    assert f'href="papers/{page.stem}.html"' in home
+    html = tmp_path / "html"
+    today = datetime.date.today()
+    assert (f"Commentary by Ada Example, {today.day} {today:%b %Y}."
+            in (html / "papers" / f"{page.stem}.html").read_text())
+    # First among the latest commentaries (it is the newest), in the feed and papers.bib.
+    home = (html / "index.html").read_text()
+    latest = home[home.index('id="latest-commentaries"'):]
+    assert re.search(r'href="(papers/[^"#]+)', latest)[1] == f"papers/{page.stem}.html"
+    feed = (html / "atom.xml").read_text()
+    assert re.findall(r'<link href="(papers/[^"]+)"', feed)[0] == f"papers/{page.stem}.html"
+    assert 'eprint = "2402.16893"' in (html / "papers.bib").read_text()

@@ -86,7 +86,8 @@ def new_page(site: Path, id_text: str, slug: str | None = None,
     except MetadataFileError as err:
         raise NewPageError(str(err)) from None
     path.parent.mkdir(parents=True, exist_ok=True)
-    text = page_text(record, arxiv_id, today or datetime.date.today(), _git_user(site))
+    text = page_text(record, arxiv_id, today or datetime.date.today(), _git_user(site),
+                     settings.dollar_math)
     # "x": a page made meanwhile by someone else is still not overwritten.
     try:
         with path.open("x", encoding="utf-8") as page:
@@ -97,18 +98,20 @@ def new_page(site: Path, id_text: str, slug: str | None = None,
 
 
 def page_text(record: PaperRecord, arxiv_id: ArxivId, today: datetime.date,
-              author: str | None) -> str:
+              author: str | None, dollar_math: bool) -> str:
     """The page: front matter, the title as its heading, the card, the skeleton."""
     front = {"date": today, **({"authors": [author]} if author else {})}
     sections = "".join(f"\n## {heading}\n\n% {hint}\n" for heading, hint in SKELETON)
     return (f"---\n{yaml.safe_dump(front, sort_keys=False, allow_unicode=True)}---\n\n"
-            f"# {markdown_title(record.title)}\n\n```{{paper}} {arxiv_id}\n```\n{sections}")
+            f"# {markdown_title(record.title, dollar_math)}\n\n"
+            f"```{{paper}} {arxiv_id}\n```\n{sections}")
 
 
-def markdown_title(title: str) -> str:
+def markdown_title(title: str, dollar_math: bool) -> str:
     """arXiv's title as a MyST heading that reads as the card's title does: its
-    valid math as ``$...$`` (MyST's dollarmath), everything else as text."""
-    return "".join(f"${segment.tex}$" if segment.is_math
+    valid math as ``$...$`` where MyST reads that as math (``dollar_math``), else
+    as Unicode; everything else as text."""
+    return "".join(f"${segment.tex}$" if dollar_math and segment.is_math
                    else _MARKUP.sub(r"\\\1", segment.plain)
                    for segment in segments(title))
 
@@ -120,7 +123,7 @@ def slugify(text: str) -> str:
     Greek letter, common in titles' math, is spelt out (μ is mu); other letters
     with no ASCII form are left out.
     """
-    spelt = "".join(f" {unicodedata.name(char).split()[-1]} " if _is_greek(char) else char
+    spelt = "".join(unicodedata.name(char).split()[-1] if _is_greek(char) else char
                     for char in unicodedata.normalize("NFKD", text))
     words = re.findall(r"[a-z0-9]+", spelt.encode("ascii", "ignore").decode().lower())
     slug = ""

@@ -77,6 +77,8 @@ class SiteSettings:
     confdir: Path
     values: Mapping[str, Any]
     exclude_patterns: tuple[str, ...] = ()
+    #: Whether MyST reads ``$...$`` as math (its ``dollarmath`` extension).
+    dollar_math: bool = False
 
     @classmethod
     def read(cls, confdir: Path) -> SiteSettings:
@@ -95,7 +97,8 @@ class SiteSettings:
             os.chdir(cwd)
         values = checked({name: namespace.get(name, default)
                           for name, default in DEFAULTS.items()})
-        return cls(confdir, values, tuple(namespace.get("exclude_patterns", ())))
+        return cls(confdir, values, tuple(namespace.get("exclude_patterns", ())),
+                   "dollarmath" in namespace.get("myst_enable_extensions", ()))
 
     @property
     def metadata_path(self) -> Path:
