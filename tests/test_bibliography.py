@@ -109,6 +109,14 @@ def test_only_the_site_builders_write_it(tmp_path):
     assert not (tmp_path / "out" / "papers.bib").exists()
     assert "Every paper is in papers.bib." in (tmp_path / "out" / "index.txt").read_text()
 
+    # Where the site has an address, a PDF links to the file there.
+    result = sphinx_build(tmp_path / "bibliography", tmp_path / "latex", "-D",
+                          "html_baseurl=https://example.org/site/", builder="latex")
+    assert result.returncode == 0, result.stderr
+    [tex] = (tmp_path / "latex").glob("*.tex")
+    assert (r"\sphinxhref{https://example.org/site/papers.bib}{papers.bib}"
+            in tex.read_text(encoding="utf-8"))
+
 
 def test_unique_keys_never_give_one_key_twice():
     """Suffixes in ID order, skipping a key another paper has as its own; past z, aa."""
