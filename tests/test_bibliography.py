@@ -64,6 +64,9 @@ def test_keys_stable_across_builds_and_parallel_reads(tmp_path):
     assert (serial / "papers.bib").stat().st_mtime_ns == mtime
     assert sphinx_build(srcdir, serial, "-E").returncode == 0
     assert (serial / "papers.bib").read_text(encoding="utf-8") == bib
+    # Its heading names the project: renamed, the file is written anew.
+    assert sphinx_build(srcdir, serial, "-D", "project=Renamed").returncode == 0
+    assert "% Renamed: every paper" in (serial / "papers.bib").read_text(encoding="utf-8")
 
 
 def test_a_paper_added_with_the_same_key_renames_the_older_card(tmp_path):
