@@ -95,11 +95,17 @@ def test_preview_says_what_the_paper_is_and_where_the_link_goes(site):
     assert outside.select_one(".paper-preview-destination").get_text() == "arXiv abstract page"
 
 
-def test_math_from_arxiv_reads_as_unicode(site):
+def test_math_from_arxiv_is_laid_out_and_labelled_in_unicode(site):
+    """MathML, as on the card; each formula labelled with its Unicode form, which is what
+    a screen reader reads in a link's description (see the browser test below)."""
     preview = _soup(site / "notes.html").select_one("#paper-preview-3012-00014")
-    assert [p.get_text() for p in preview.select("p")][::2] == [
-        "Scaling μP to 10¹² Parameters", "We tune α once, at d=256. It transfers to 10³× wider "
-        "models."]
+    title, _, abstract, _ = preview.select("p")
+    assert [math["aria-label"] for math in title.select("math")] == ["μ", "10¹²"]
+    assert title.select_one("math msup") is not None
+    # Two sentences, counted with each formula whole: "$d=256$." ends the first.
+    assert [math["aria-label"] for math in abstract.select("math")] == ["α", "d=256", "10³×"]
+    assert abstract.get_text().endswith("wider models.")
+    assert "$" not in preview.get_text()
 
 
 def test_remote_text_stays_text(site):
@@ -225,6 +231,28 @@ def test_hover_shows_the_preview_beside_the_link(browser, site, width, where):
     # Files from disk, nothing else: no request leaves the page.
     assert [url for url in page.requests if not url.startswith("file://")] == []
     assert page.errors == []
+    page.close()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_math_in_a_preview_is_laid_out_and_read_as_unicode(browser, site, scheme, tmp_path):
+    page = _open(browser, site, scheme=scheme)
+    page.goto((site / "notes.html").as_uri())
+    link = page.locator("a[aria-describedby='paper-preview-3012-00014']").first
+    link.hover()
+    preview = _open_preview(page)
+    preview.wait_for()
+    # Laid out by the browser: a superscript sits above the baseline of its base.
+    base, exponent = (preview.locator(".paper-preview-title msup > *").nth(i).bounding_box()
+                      for i in range(2))
+    assert exponent["y"] < base["y"] and exponent["x"] > base["x"]
+    preview.screenshot(path=tmp_path / f"preview-math-{scheme}.png")
+    tree = page.context.new_cdp_session(page).send("Accessibility.getFullAXTree")
+    described = {node.get("description", {}).get("value") for node in tree["nodes"]
+                 if node.get("role", {}).get("value") == "link"}
+    # Chromium puts a space after each formula's label (the "." after "d=256").
+    assert ("Scaling μ P to 10¹² Parameters Jo Surrogate · 19 Dec 2030 We tune α once, at "
+            "d=256 . It transfers to 10³× wider models. arXiv abstract page") in described
     page.close()
 
 

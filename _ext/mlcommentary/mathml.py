@@ -38,13 +38,16 @@ def _mathml(self: HTML5Translator, node: nodes.Element, display: str) -> str:
     if self.builder.name in _PLAIN_BUILDERS:
         return self.encode(plain_math(tex))
     try:
-        return _convert(tex, display=display)
+        markup = _convert(tex, display=display)
     except Exception as err:  # latex2mathml raises many kinds of error on malformed TeX
         # arXiv's math is checked before it becomes a node: this is an author's.
         logger.warning("math that cannot be rendered, shown as TeX: %s (%s)", tex,
                        err or type(err).__name__, type="paper", subtype="math",
                        location=node)
         return f'<span class="math-error">{self.encode(tex)}</span>'
+    if label := node.get("aria_label"):
+        markup = markup.replace("<math ", f'<math aria-label="{html.escape(label)}" ', 1)
+    return markup
 
 
 def visit_math(self: HTML5Translator, node: nodes.math) -> None:

@@ -25,7 +25,8 @@ from sphinx.transforms.post_transforms import SphinxPostTransform
 from .cards import human_date, short_authors
 from .domain import PaperDomain
 from .ids import parse_arxiv_id
-from .tex import plain_text
+from .mathml import rich_nodes
+from .tex import plain_math, segments
 
 #: The builders whose pages get previews; the same as get the interactive cards.
 BUILDERS = ("html", "dirhtml", "singlehtml")
@@ -41,6 +42,10 @@ ABSTRACT_CHARS = 400
 _ABBREVIATIONS = frozenset(
     "al e.g i.e cf vs etc fig figs eq eqs sec ref refs approx resp no dr prof".split())
 _SENTENCE_END = re.compile(r"[.!?](?=\s+[\"'(\[]?[A-Z0-9])")
+#: Where ``_excerpt`` puts formulas while it cuts: Unicode's private use area, which
+#: arXiv's text has no business using (where it does, the text is cut as it is).
+_FORMULA = 0xE000
+_FORMULAS = re.compile("[\ue000-\uf8ff]")
 
 
 class paper_preview(nodes.Invisible, nodes.Element):  # noqa: N801
@@ -89,18 +94,35 @@ def _preview(domain: PaperDomain, base: str, commentary: bool) -> paper_preview:
     # Kept out of the search index: the words are the paper's, not the page's.
     preview = paper_preview(ids=[preview_id(base)], classes=["paper-preview", "no-search"])
     record = domain.record(base)
-    # Plain text, math as Unicode: it is also what screen readers read as the description.
-    preview += _line("title", plain_text(domain.title(parse_arxiv_id(base))))
+    # The math laid out, as on the card; screen readers read MathML too.
+    preview += _line("title", *rich_nodes(domain.title(parse_arxiv_id(base))))
     if record:
-        preview += _line("meta", f"{short_authors(record)} · {human_date(record.published)}")
-        preview += _line("abstract", first_sentences(plain_text(record.abstract)))
-    preview += _line("destination",
-                     "Commentary on this site" if commentary else "arXiv abstract page")
+        preview += _line("meta", nodes.Text(
+            f"{short_authors(record)} · {human_date(record.published)}"))
+        preview += _line("abstract", *rich_nodes(_excerpt(record.abstract)))
+    preview += _line("destination", nodes.Text(
+        "Commentary on this site" if commentary else "arXiv abstract page"))
     return preview
 
 
-def _line(part: str, text: str) -> nodes.paragraph:
-    return nodes.paragraph("", text, classes=[f"paper-preview-{part}"])
+def _line(part: str, *children: nodes.Node) -> nodes.paragraph:
+    line = nodes.paragraph("", "", *children, classes=[f"paper-preview-{part}"])
+    # A link's description is read as flat text, where MathML's "10¹²" would be "10 12".
+    for math in line.findall(nodes.math):
+        math["aria_label"] = plain_math(math.astext())
+    return line
+
+
+def _excerpt(tex: str) -> str:
+    """The first sentences of arXiv's ``tex``, never cut inside its math: each formula
+    stands in as one character while the sentences are counted and cut."""
+    if _FORMULAS.search(tex):
+        return first_sentences(tex)
+    formulas = [segment.source for segment in segments(tex) if segment.is_math]
+    masked = "".join(chr(_FORMULA + formulas.index(segment.source)) if segment.is_math
+                     else segment.source for segment in segments(tex))
+    return _FORMULAS.sub(lambda match: formulas[ord(match[0]) - _FORMULA],
+                         first_sentences(masked))
 
 
 def first_sentences(text: str, count: int = SENTENCES, limit: int = ABSTRACT_CHARS) -> str:
@@ -110,7 +132,7 @@ def first_sentences(text: str, count: int = SENTENCES, limit: int = ABSTRACT_CHA
     for match in _SENTENCE_END.finditer(text):
         word = text[:match.start()].rsplit(" ", 1)[-1].lstrip("([{\"'").casefold()
         # "et al.", "e.g." and initials ("J. Smith") end no sentence.
-        if word in _ABBREVIATIONS or len(word) == 1:
+        if word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha()):
             continue
         end = match.end()
         count -= 1
