@@ -56,7 +56,7 @@ refresh-metadata: $(VENV)/.installed
 paper: $(VENV)/.installed
 	@test -n "$(ID)" || { echo "usage: make paper ID=<arXiv ID> [SLUG=<file name>]" >&2; exit 2; }
 	@PYTHONPATH="$(CURDIR)/_ext" $(BIN)/python -m mlcommentary new --site "$(SOURCEDIR)" \
-		$(if $(SLUG),--slug "$(SLUG)") "$(ID)"
+		--doctrees "$(BUILDDIR)/doctrees" $(if $(SLUG),--slug "$(SLUG)") "$(ID)"
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python bench/build_times.py $(BENCHOPTS)

@@ -9,6 +9,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,7 @@ import yaml
 from conftest import REPO
 from helpers import _environment, copy_root, make, sphinx_build
 
-from mlcommentary.fetch import ArxivFetcher
+from mlcommentary.fetch import OUTAGE_FILE, ArxivFetcher, Missing, Outage
 from mlcommentary.metadata import MetadataFile
 from mlcommentary.testing import FakeArxiv, synthetic_entry
 
@@ -219,6 +220,36 @@ def test_refuses_a_paper_the_metadata_file_gives_to_another_page(tmp_path, real_
     assert result.returncode == 0, result.stderr
     assert stored(site)["commentaries"]["1707.08567"] == (
         "papers/proceedings-of-workshop-aew10-concepts-in-information-theory")
+
+
+def test_an_outage_is_noted_and_not_waited_on_again(tmp_path, fake_arxiv):
+    """As the build does: arXiv out of reach is noted in the doctree folder, and for
+    five minutes neither the command nor the build asks it again."""
+    site = copy_root("newpage", tmp_path)
+    point(site, NO_SERVER)
+    doctrees = tmp_path / "html.doctrees"
+    result = new(site, "3012.00042", "--doctrees", str(doctrees))
+    assert result.returncode == 1
+    assert f"could not fetch arXiv:3012.00042 from {NO_SERVER}: cannot connect" in result.stderr
+    assert not (site / "papers" / "synthetic.md").exists()
+    assert json.loads((doctrees / OUTAGE_FILE).read_text())["api_url"] == NO_SERVER
+    # The build that uses this doctree folder reads the note: it asks nothing.
+    build = sphinx_build(site, tmp_path / "html")
+    assert "not asked again before" in build.stderr and "[paper.unreachable]" in build.stderr
+
+    # Noted for another URL by a build: the command waits for nothing either.
+    fake_arxiv.add(synthetic_entry("3012.00042", "Synthetic", ["Ada Example"]))
+    point(site, fake_arxiv.url)
+    Outage(fake_arxiv.url, time.time(), Missing.TIMEOUT, "no answer in 30 s").save(
+        doctrees / OUTAGE_FILE)
+    result = new(site, "3012.00042", "--doctrees", str(doctrees))
+    assert result.returncode == 1
+    assert "did not ask arXiv for 3012.00042: at " in result.stderr
+    assert "(no answer in 30 s), so it is not asked again before" in result.stderr
+    assert fake_arxiv.requests == []
+    # Once the note is gone, arXiv is asked.
+    (doctrees / OUTAGE_FILE).unlink()
+    assert new(site, "3012.00042", "--doctrees", str(doctrees)).returncode == 0
 
 
 def test_needs_no_sphinx(tmp_path, real_responses):

@@ -22,9 +22,13 @@ def main(argv: list[str] | None = None) -> int:
     new.add_argument("--site", type=Path, default=Path("."),
                      help="the folder of the site's conf.py (default: here)")
     new.add_argument("--slug", help="the page's file name, instead of one made from the title")
+    new.add_argument("--doctrees", type=Path,
+                     help="the build's doctree folder, where an outage of arXiv is noted "
+                          "(default: _build/doctrees in the site)")
     arguments = parser.parse_args(argv)
     try:
-        path = new_page(arguments.site, arguments.id, arguments.slug)
+        path = new_page(arguments.site, arguments.id, arguments.slug,
+                        doctrees=arguments.doctrees)
     except NewPageError as err:
         print(f"{parser.prog} new: {err}", file=sys.stderr)
         return 1

@@ -49,6 +49,9 @@ BATCH_SIZE = 100
 MAX_BODY_BYTES = 32 * 1024 * 1024
 #: Seconds during which arXiv is not asked again after it could not be reached.
 OUTAGE_PAUSE = 300
+#: In the doctree folder: the outage that the next builds (new processes under
+#: sphinx-autobuild) and ``python -m mlcommentary new`` must not wait on again.
+OUTAGE_FILE = "arxiv-outage.json"
 _ATOM_FEED = "{http://www.w3.org/2005/Atom}feed"
 _ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -130,9 +133,18 @@ class Outage:
     def until(self) -> float:
         return self.since + OUTAGE_PAUSE
 
+    def explained(self, path: Path) -> str:
+        """Why arXiv is not asked now, and how to ask it at once."""
+        return (f"at {_clock(self.since)} it could not be reached ({self.reason}), so it is "
+                f"not asked again before {_clock(self.until)} (delete {path} to ask at once)")
+
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(asdict(self)), encoding="utf-8")
+
+
+def _clock(timestamp: float) -> str:
+    return time.strftime("%H:%M:%S", time.localtime(timestamp))
 
 
 class _PoliteRetry(Retry):

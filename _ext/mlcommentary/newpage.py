@@ -14,13 +14,14 @@ import fnmatch
 import os
 import re
 import subprocess
+import time
 import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 
 import yaml
 
-from .fetch import ArxivFetcher
+from .fetch import OUTAGE_FILE, ArxivFetcher, Outage
 from .ids import ArxivId, InvalidArxivId, parse_arxiv_id
 from .metadata import MetadataFile, MetadataFileError, PaperRecord
 from .settings import SettingError, SiteSettings
@@ -51,8 +52,12 @@ class NewPageError(Exception):
 
 
 def new_page(site: Path, id_text: str, slug: str | None = None,
-             today: datetime.date | None = None) -> Path:
-    """Write the commentary page for ``id_text`` in ``site``; return its path."""
+             today: datetime.date | None = None, doctrees: Path | None = None) -> Path:
+    """Write the commentary page for ``id_text`` in ``site``; return its path.
+
+    ``doctrees`` is the build's doctree folder (``site/_build/doctrees`` unless
+    given), where an outage of arXiv that a build or this command met is noted.
+    """
     try:
         arxiv_id = parse_arxiv_id(id_text)
     except InvalidArxivId as err:
@@ -69,7 +74,8 @@ def new_page(site: Path, id_text: str, slug: str | None = None,
 
     pages = dict(_pages(site, settings.exclude_patterns))
     _refuse_claimed(site, arxiv_id, pages, loaded.commentaries)
-    record = loaded.records.get(arxiv_id.base) or _fetch(settings, arxiv_id)
+    record = loaded.records.get(arxiv_id.base) or _fetch(
+        settings, arxiv_id, (doctrees or site / "_build" / "doctrees") / OUTAGE_FILE)
     name = slugify(slug if slug is not None else plain_text(record.title))
     if not name and slug is not None:
         raise NewPageError(f"{slug!r} has no letter or digit to name a page by")
@@ -188,14 +194,20 @@ def _pages(site: Path, exclude_patterns: tuple[str, ...]) -> Iterator[tuple[str,
                 yield stem, Path(folder) / name
 
 
-def _fetch(settings: SiteSettings, arxiv_id: ArxivId) -> PaperRecord:
+def _fetch(settings: SiteSettings, arxiv_id: ArxivId, outage_file: Path) -> PaperRecord:
+    """The paper's record from arXiv, asked as the build asks it, or ``NewPageError``."""
     api_url = settings.values["arxiv_api_url"]
     if settings.values["arxiv_offline"]:
         raise NewPageError(f"{settings.metadata_path} has no record of arXiv:{arxiv_id.base} "
                            "and conf.py sets arxiv_offline, so arXiv is not asked")
+    if outage := Outage.recent(outage_file, api_url):
+        raise NewPageError(f"did not ask arXiv for {arxiv_id.base}: "
+                           f"{outage.explained(outage_file)}")
     fetcher = ArxivFetcher(api_url, timeout=settings.values["arxiv_timeout"],
                            delay=settings.values["arxiv_request_delay"])
     report = fetcher.fetch([arxiv_id.base])
+    if failure := report.out_of_reach:
+        Outage(api_url, time.time(), failure.subtype, failure.reason).save(outage_file)
     if arxiv_id.base in report.records:
         return report.records[arxiv_id.base]
     if report.failures:

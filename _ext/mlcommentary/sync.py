@@ -19,7 +19,7 @@ from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
 
 from .domain import PaperDomain
-from .fetch import ArxivFetcher, FetchReport, Missing, Outage
+from .fetch import OUTAGE_FILE, ArxivFetcher, FetchReport, Missing, Outage
 from .metadata import MetadataFile, MetadataFileError, PaperRecord
 
 logger = logging.getLogger(__name__)
@@ -29,9 +29,6 @@ _MISSING = {
     Missing.NOT_FOUND: "arXiv has no such paper",
     Missing.OFFLINE: "arxiv_offline is set, so nothing was fetched",
 }
-#: In the doctree folder: the outage that the next builds (new processes under
-#: sphinx-autobuild) must not wait on again.
-OUTAGE_FILE = "arxiv-outage.json"
 #: In the doctree folder: the last load of the metadata file (see ``MetadataFile.load``).
 RECORDS_CACHE = "arxiv-records.pickle"
 #: The HTTP client's loggers, whose lines (urllib3's "Retrying ...") would
@@ -178,15 +175,9 @@ def _warn_outage(uses: dict[str, list[tuple[str, int | None]]], wanted: set[str]
     needed = sorted(base for base in wanted if base in uses)
     if not needed:
         return
-    logger.warning("did not ask arXiv for %d paper(s): at %s it could not be reached (%s), "
-                   "so it is not asked again before %s (delete %s to ask at once). "
-                   "Needed by %s", len(needed), _clock(outage.since), outage.reason,
-                   _clock(outage.until), outage_file, _places(uses, needed),
+    logger.warning("did not ask arXiv for %d paper(s): %s. Needed by %s", len(needed),
+                   outage.explained(outage_file), _places(uses, needed),
                    type="paper", subtype=outage.subtype, location=uses[needed[0]][0])
-
-
-def _clock(timestamp: float) -> str:
-    return time.strftime("%H:%M:%S", time.localtime(timestamp))
 
 
 def _save(store: MetadataFile, records: dict[str, PaperRecord],

@@ -96,7 +96,8 @@ def synthetic_entry(arxiv_id: str, title: str, authors: list[str], published: st
         f"<title>{escape(title)}</title><summary>{escape(summary)}</summary>{names}{extras}"
         f'<arxiv:primary_category term="{category}" scheme="http://arxiv.org/schemas/atom"/>'
         f'<category term="{category}" scheme="http://arxiv.org/schemas/atom"/>'
-        f'<link href="https://arxiv.org/abs/{arxiv_id}v{version}" rel="alternate" type="text/html"/>'
+        f'<link href="https://arxiv.org/abs/{arxiv_id}v{version}" rel="alternate" '
+        'type="text/html"/>'
         "</entry>"
     ).encode()
 
