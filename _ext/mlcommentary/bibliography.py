@@ -22,6 +22,7 @@ from sphinx.util.osutil import relative_uri
 
 from .bibtex import bibliography
 from .domain import PaperDomain
+from .nodes import paper_bibliography_link
 
 logger = logging.getLogger(__name__)
 
@@ -34,12 +35,8 @@ BUILDERS = ("html", "dirhtml", "singlehtml")
 _STAMP = re.compile(r"^% made from (\w+)$", re.MULTILINE)
 #: Part of that stamp: a new version of the writing code writes the file anew.
 _CODE = hashlib.sha256(b"".join(
-    (Path(__file__).parent / name).read_bytes() for name in ("bibtex.py", "bibliography.py")
-)).hexdigest()[:16]
-
-
-class paper_bibliography_link(nodes.General, nodes.Inline, nodes.TextElement):  # noqa: N801
-    """A link to ``papers.bib``, made into one by ``LinkBibliography``."""
+    (Path(__file__).parent / name).read_bytes()
+    for name in ("bibtex.py", "tex.py", "bibliography.py"))).hexdigest()[:16]
 
 
 def bibliography_role(name: str, rawtext: str, text: str, lineno: int, inliner: Inliner,
@@ -94,7 +91,6 @@ def write_bibliography(app: Sphinx, exception: Exception | None) -> None:
 
 
 def register(app: Sphinx) -> None:
-    app.add_node(paper_bibliography_link)
     app.add_role("paper-bibliography", bibliography_role)
     app.add_post_transform(LinkBibliography)
     app.connect("build-finished", write_bibliography)
