@@ -8,6 +8,8 @@ citing every paper of the real recorded arXiv responses, whose abstracts carry m
 
 from __future__ import annotations
 
+import json
+
 import unicodedata
 
 import pytest
@@ -99,6 +101,15 @@ def test_arxiv_math_is_mathml_in_cards_indexes_and_links(math_site):
     # Plain text where only that fits: the tooltip and the page's <title>.
     assert link["title"] == "arXiv:3012.00001: Scaling μP to 10¹² parameters"
     assert page.title.get_text().startswith("Scaling laws, μP and 10¹²")
+
+
+def test_search_results_name_pages_with_math_in_unicode(math_site):
+    _, outdir = math_site
+    script = (outdir / "searchindex.js").read_text(encoding="utf-8")
+    index = json.loads(script[script.index("(") + 1:script.rindex(")")])
+    assert "Scaling laws, μP and 10¹²" in index["titles"]
+    assert "Scaling laws, μP and 10¹²" in index["alltitles"]
+    assert not [title for title in index["alltitles"] if "\\" in title or "^{" in title]
 
 
 def test_authors_math_is_mathml_with_numbered_equations(math_site):

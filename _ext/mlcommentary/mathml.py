@@ -108,11 +108,42 @@ def plain_page_title(app: Sphinx, pagename: str, templatename: str,
         context["title"] = html.escape(plain_node(title))
 
 
+#: Titles with math as the search index would name them (their TeX, ``astext()``)
+#: -> as Unicode; a pure mapping, filled as the pages are resolved.
+_PLAIN_TITLES: dict[str, str] = {}
+
+
+def note_plain_titles(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    if app.builder.format != "html":
+        return
+    for title in doctree.findall(nodes.title):
+        if any(title.findall(nodes.math)):
+            _PLAIN_TITLES[title.astext()] = plain_node(title)
+
+
+def plain_titles_in_search(app: Sphinx) -> list:
+    """Search results name pages and sections by their titles' text, where math reads
+    as its TeX (``\\muP and 10^{12}``): named in Unicode instead, before the index is
+    written (which follows this event). Sphinx has no hook for the titles it indexes."""
+    indexer = getattr(app.builder, "indexer", None)
+    if indexer is None or not _PLAIN_TITLES:
+        return []
+    titles, all_titles = indexer._titles, indexer._all_titles  # noqa: SLF001
+    for docname, title in titles.items():
+        titles[docname] = _PLAIN_TITLES.get(title, title)
+    for docname, sections in all_titles.items():
+        all_titles[docname] = [(_PLAIN_TITLES.get(title, title), anchor)
+                               for title, anchor in sections]
+    return []
+
+
 def setup_math(app: Sphinx) -> None:
     # The only renderer besides Sphinx's MathJax: Sphinx chooses it.
     app.add_html_math_renderer("mathml", (visit_math, None), (visit_displaymath, None))
     app.add_post_transform(ArxivMathPerFormat)
     app.connect("html-page-context", plain_page_title)
+    app.connect("doctree-resolved", note_plain_titles)
+    app.connect("html-collect-pages", plain_titles_in_search)
 
 
 def rich_nodes(text: str) -> list[nodes.Node]:
