@@ -75,8 +75,9 @@ class PagePapers:
     indexes: list[tuple[frozenset[str], str | None]] = field(default_factory=list)
     #: Its front matter's date, authors and draft status.
     byline: Byline = Byline()
-    #: Its first paragraph of prose, as read (paper references not yet resolved).
-    summary: nodes.paragraph | None = None
+    #: Its first paragraph of prose as plain text, but for the papers it names by
+    #: reference alone: their titles are known only once the records are.
+    summary: tuple[str | ArxivId, ...] | None = None
 
     def lists(self, facts: PaperFacts) -> bool:
         """Whether one of this page's indexes lists the paper ``facts`` describes."""
@@ -167,7 +168,7 @@ class PaperDomain(Domain):
         "tag_forms": {},  # tag key -> the spelling shown, as of the last refresh_view
     }
     # Bumped whenever the stored data or the doctrees' placeholders change shape.
-    data_version = 8
+    data_version = 9
     dangling_warnings = {"paper": "cannot resolve paper reference %(target)s"}
 
     def __init__(self, env: BuildEnvironment) -> None:
@@ -201,10 +202,8 @@ class PaperDomain(Domain):
             (frozenset(tag_key(tag) for tag in index["tags"]), index.get("year"))
             for index in document.findall(paper_index_placeholder)]
         if page.claims:
-            # Kept as read, a node: its paper references read as titles only once the
-            # records are known (``summary``).
             paragraph = first_paragraph(document)
-            page.summary = paragraph.deepcopy() if paragraph is not None else None
+            page.summary = tuple(_summary(paragraph)) if paragraph is not None else None
 
     def clear_doc(self, docname: str) -> None:
         self.data["pages"].pop(docname, None)
@@ -398,18 +397,11 @@ class PaperDomain(Domain):
         """A commentary as plain text, for Open Graph and feeds: its first paragraph, its
         paper references named as the page names them; while it has no prose of its
         own, its paper's abstract."""
-        paragraph = self.data["pages"][commentary.docname].summary
-        if paragraph is None:
+        summary = self.data["pages"][commentary.docname].summary
+        if summary is None:
             return plain_text(commentary.record.abstract) if commentary.record else ""
-        paragraph = paragraph.deepcopy()
-        for reference in list(paragraph.findall(pending_xref)):
-            if reference.get("refdomain") == "paper" and not reference.get("refexplicit"):
-                try:
-                    title = self.title(parse_arxiv_id(reference["reftarget"]))
-                except InvalidArxivId:
-                    continue
-                reference.replace_self(nodes.Text(plain_text(title)))
-        return plain_node(paragraph)
+        return "".join(part if isinstance(part, str) else plain_text(self.title(part))
+                       for part in summary)
 
     def tags(self) -> dict[str, str]:
         """Every tag of the site's commentaries: its key (and page name) -> its spelling."""
@@ -501,6 +493,23 @@ def first_paragraph(doctree: nodes.document) -> nodes.paragraph | None:
         if parent is None:
             return paragraph
     return None
+
+
+def _summary(node: nodes.Node) -> Iterator[str | ArxivId]:
+    """A paragraph as plain text (math as Unicode), each paper it names by reference
+    alone as its ID. Text rather than nodes: kept for every commentary, nodes would
+    weigh ten times as much in the pickled environment."""
+    if (isinstance(node, pending_xref) and node.get("refdomain") == "paper"
+            and not node.get("refexplicit")):
+        try:
+            yield parse_arxiv_id(node["reftarget"])
+        except InvalidArxivId:
+            yield node.astext()
+    elif isinstance(node, (nodes.Text, nodes.math)):
+        yield plain_node(node)
+    else:
+        for child in node.children:
+            yield from _summary(child)
 
 
 def _tag_forms(view: Iterable[PaperFacts]) -> dict[str, str]:

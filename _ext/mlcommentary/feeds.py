@@ -1,7 +1,7 @@
 """Atom feeds of the commentaries: ``atom.xml`` for the site and one beside each tag's page.
 
-Newest commentary first, by the commentary's date (else its paper's, as the
-indexes sort), drafts left out. Written with feedgen once per build, after the
+The newest ``LENGTH`` commentaries, by the commentary's date (else its paper's, as
+the indexes sort), drafts left out. Written with feedgen once per build, after the
 pages, by the builders that make a website, and only when a feed's text changed.
 Links are absolute from ``html_baseurl``; a build without one (a local build)
 writes links relative to the feed itself, which a feed reader resolves against
@@ -33,6 +33,9 @@ from .tex import plain_text
 logger = logging.getLogger(__name__)
 
 SITE_FEED = "atom.xml"
+#: Entries in a feed: the newest. Readers keep what they have read; a feed of every
+#: commentary would weigh a megabyte at 1,000 and take a second of every build.
+LENGTH = 50
 #: The builders whose output is a website to subscribe to.
 BUILDERS = ("html", "dirhtml")
 #: The ``updated`` of a feed with no entries yet: Atom requires one, and a fixed
@@ -79,12 +82,18 @@ class Feeds:
         domain: PaperDomain = app.env.domains["paper"]
         commentaries = domain.commentaries(sort="commentary")
         project = app.config.project
-        feeds = {SITE_FEED: (project, "index", commentaries)}
+        feeds = {SITE_FEED: (project, "index", commentaries[:LENGTH])}
+        tagged: dict[str, list[Commentary]] = {key: [] for key in domain.tags()}
+        for commentary in commentaries:
+            for key in dict.fromkeys(tag_key(tag) for tag in commentary.tags):
+                if key in tagged and len(tagged[key]) < LENGTH:
+                    tagged[key].append(commentary)
         for key, spelling in domain.tags().items():
-            tagged = [c for c in commentaries if key in {tag_key(t) for t in c.tags}]
-            feeds[tag_feed(key)] = (f"{project}: {spelling}", tag_page(key), tagged)
+            feeds[tag_feed(key)] = (f"{project}: {spelling}", tag_page(key), tagged[key])
+        # A commentary in several feeds is described once.
+        descriptions: dict[str, str] = {}
         for path, (title, page, entries) in feeds.items():
-            text = _Feed(app, domain, path).atom(title, page, entries)
+            text = _Feed(app, domain, path, descriptions).atom(title, page, entries)
             target = Path(app.builder.outdir, path)
             if not target.is_file() or target.read_bytes() != text:
                 target.parent.mkdir(parents=True, exist_ok=True)
@@ -94,8 +103,10 @@ class Feeds:
 class _Feed:
     """One feed being written: where it is, so that its links can be relative to it."""
 
-    def __init__(self, app: Sphinx, domain: PaperDomain, path: str) -> None:
+    def __init__(self, app: Sphinx, domain: PaperDomain, path: str,
+                 descriptions: dict[str, str]) -> None:
         self._app, self._domain, self._path = app, domain, path
+        self._descriptions = descriptions
         self._base = app.config.html_baseurl
 
     def _url(self, target: str) -> str:
@@ -145,7 +156,10 @@ class _Feed:
             entry.author({"name": name})
         for tag in commentary.tags:
             entry.category(term=tag)
-        summary = self._domain.description(commentary)
+        summary = self._descriptions.get(commentary.docname)
+        if summary is None:
+            summary = self._descriptions[commentary.docname] = \
+                self._domain.description(commentary)
         if summary:
             entry.summary(summary)
         return updated
