@@ -5,8 +5,9 @@ BeautifulSoup, so a build of N pages costs N², and every page carries all N
 links. Here the site's toctree structure is read once per build; each page gets
 its sidebar rendered from it, with long lists (hundreds of commentaries) cut to
 their head and the part around the current page, and a link to the page that
-lists them all. The markup is Sphinx's toctree markup, finished by furo's own
-``get_navigation_tree``, so furo's styles and scripts apply unchanged.
+lists them all. The markup is Sphinx's toctree markup as furo's own
+``get_navigation_tree`` finishes it, so furo's styles and scripts apply unchanged;
+a test compares the two on every kind of page.
 
 It also fixes what axe and the Nu HTML Checker find in furo's pages, each fix
 listed in ``ACCESSIBILITY_FIXES`` (the sidebar) or in ``templates/`` (the rest of
@@ -26,7 +27,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from furo.navigation import get_navigation_tree
 from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.config import Config
@@ -60,11 +60,21 @@ class Section:
     entries: list[Entry]
 
 
+@dataclass
+class Place:
+    """Where a page is listed: its section, its position there, the page listing it."""
+
+    section: Section
+    index: int
+    parent: str | None
+
+
 class SiteNavigation:
     """The sidebar of every page, from one reading of the toctrees per build."""
 
     def __init__(self) -> None:
         self._tree: list[Section] | None = None
+        self._places: dict[str, Place] = {}
 
     def forget(self, app: Sphinx, env: BuildEnvironment) -> None:
         self._tree = None
@@ -78,90 +88,116 @@ class SiteNavigation:
                context: dict[str, Any], doctree: Any) -> None:
         """Runs after furo's handler and gives it the sidebar it would have made."""
         if self._tree is None:
-            self._tree = _sections(app.env, app.config.root_doc, {app.config.root_doc})
-        trail = _trail(self._tree, pagename) or []
+            self._places = {}
+            self._tree = _sections(app.env, app.config.root_doc, {app.config.root_doc},
+                                   self._places, None)
         # The page's own pathto: sphinx-notfound-page's makes the 404 page's links absolute.
-        markup = _render(self._tree, pagename, trail, context["pathto"], app.config.root_doc,
-                         level=1)
-        context["furo_navigation_tree"] = get_navigation_tree(markup)
+        sidebar = _Sidebar(self._places, pagename, context["pathto"], app.config.root_doc)
+        context["furo_navigation_tree"] = sidebar.render(self._tree, level=1)
 
 
-def _sections(env: BuildEnvironment, docname: str, seen: set[str]) -> list[Section]:
+def _sections(env: BuildEnvironment, docname: str, seen: set[str],
+              places: dict[str, Place], parent: str | None) -> list[Section]:
     if docname not in env.toctree_includes:
         return []
     sections = []
     for toctree in env.get_doctree(docname).findall(addnodes.toctree):
-        entries = []
+        section = Section(toctree.get("caption"), [])
         for title, ref in toctree["entries"]:
             if ref not in env.all_docs or ref in seen:
                 continue  # external links and self references are not navigation
             seen.add(ref)
+            places[ref] = Place(section, len(section.entries), parent)
             label = title or (env.titles[ref].astext() if ref in env.titles else ref)
-            entries.append(Entry(ref, label, _sections(env, ref, seen)))
-        if entries:
-            sections.append(Section(toctree.get("caption"), entries))
+            section.entries.append(Entry(ref, label, _sections(env, ref, seen, places, ref)))
+        if section.entries:
+            sections.append(section)
     return sections
 
 
-def _trail(sections: list[Section], pagename: str) -> list[str] | None:
-    """The docnames from the top of the tree down to ``pagename``."""
-    for section in sections:
-        for entry in section.entries:
-            if entry.docname == pagename:
-                return [pagename]
-            below = _trail(entry.sections, pagename)
-            if below is not None:
-                return [entry.docname, *below]
-    return None
+class _Sidebar:
+    """One page's sidebar: Sphinx's toctree markup as furo's ``get_navigation_tree``
+    finishes it (a checkbox and label on each entry with entries below, "current-page"
+    on the page's own), written at once. Parsing it back with BeautifulSoup, as furo
+    does, cost more than the rest of the sidebar: 5 ms a page.
+
+    Linear in the entries shown, not in the site: the page's place is looked up, and a
+    long list is cut by arithmetic on positions.
+    """
+
+    def __init__(self, places: dict[str, Place], pagename: str,
+                 pathto: Callable[[str], str], root: str) -> None:
+        self._pathto, self._root, self._pagename = pathto, root, pagename
+        trail, docname = [], pagename
+        while docname in places:
+            trail.append(places[docname])
+            docname = places[docname].parent
+        #: The page's place and those of the pages above it, by section.
+        self._trail = {id(place.section): place for place in trail}
+        self._checkboxes = 0
+
+    def render(self, sections: list[Section], level: int, parent: str | None = None) -> str:
+        parts = []
+        for section in sections:
+            if section.caption and level == 1:
+                parts.append(f'<p class="caption" role="heading" aria-level="2"><span '
+                             f'class="caption-text">{html.escape(section.caption)}</span></p>\n')
+            here = self._trail.get(id(section))
+            items = []
+            for shown in _shown(section.entries, here.index if here else None):
+                if isinstance(shown, int):
+                    target = self._pathto(parent or self._root)
+                    items.append(f'<li class="toctree-l{level} paper-nav-more"><a class="reference '
+                                 f'internal" href="{html.escape(target)}">… {shown} more</a></li>\n')
+                else:
+                    items.append(self._item(shown, level, here is not None
+                                            and section.entries[here.index] is shown))
+            ul_class = ' class="current"' if here else ""
+            parts.append(f"<ul{ul_class}>\n{''.join(items)}</ul>\n")
+        return "".join(parts)
+
+    def _item(self, entry: Entry, level: int, current: bool) -> str:
+        page = entry.docname == self._pagename
+        classes = [f"toctree-l{level}", *(["current"] if current else [])]
+        link_class = "current reference internal" if page else "reference internal"
+        href = "#" if page else self._pathto(entry.docname)
+        link = (f'<a class="{link_class}" href="{html.escape(href)}">'
+                f"{html.escape(entry.title)}</a>")
+        toggle = ""
+        if entry.sections:
+            # Numbered before the entries below it, as furo numbers them in document order.
+            self._checkboxes += 1
+            name = f"toctree-checkbox-{self._checkboxes}"
+            classes.append("has-children")
+            checked = ' checked=""' if current else ""
+            toggle = (f'<input aria-label="{html.escape("Toggle navigation of " + entry.title)}" '
+                      f'class="toctree-checkbox" id="{name}" name="{name}" role="switch" '
+                      f'type="checkbox"{checked}/><label for="{name}"><span class="icon"><svg>'
+                      f'<use href="#svg-arrow-right"></use></svg></span></label>')
+        below = self.render(entry.sections, level + 1, entry.docname)
+        if page:
+            classes.append("current-page")
+        return f'<li class="{" ".join(classes)}">{link}{toggle}{below}</li>\n'
 
 
-def _shown(entries: list[Entry], trail: list[str]) -> list[Entry | int]:
+def _shown(entries: list[Entry], current: int | None) -> list[Entry | int]:
     """The entries to show, with the count of left-out ones where they were."""
     if len(entries) <= LONGEST_LIST:
         return list(entries)
-    current = next((i for i, e in enumerate(entries) if e.docname in trail), None)
-    keep = set(range(HEAD))
+    kept = [range(HEAD)]
     if current is not None:
-        keep |= set(range(current - AROUND, current + AROUND + 1))
+        kept.append(range(max(current - AROUND, 0), min(current + AROUND + 1, len(entries))))
     shown: list[Entry | int] = []
-    for index, entry in enumerate(entries):
-        if index in keep:
-            shown.append(entry)
-        elif shown and isinstance(shown[-1], int):
-            shown[-1] += 1
-        else:
-            shown.append(1)
+    end = 0
+    for run in kept:
+        start = max(run.start, end)
+        if start > end:
+            shown.append(start - end)
+        shown.extend(entries[start:run.stop])
+        end = max(end, run.stop)
+    if end < len(entries):
+        shown.append(len(entries) - end)
     return shown
-
-
-def _render(sections: list[Section], pagename: str, trail: list[str],
-            pathto: Callable[[str], str], root: str, level: int,
-            parent: str | None = None) -> str:
-    parts = []
-    for section in sections:
-        if section.caption and level == 1:
-            parts.append(f'<p class="caption" role="heading" aria-level="2"><span '
-                         f'class="caption-text">{html.escape(section.caption)}</span></p>\n')
-        items = []
-        for shown in _shown(section.entries, trail):
-            if isinstance(shown, int):
-                target = pathto(parent or root)
-                items.append(f'<li class="toctree-l{level} paper-nav-more"><a class="reference '
-                             f'internal" href="{html.escape(target)}">… {shown} more</a></li>\n')
-                continue
-            current = shown.docname in trail
-            link_class = "current reference internal" if shown.docname == pagename else (
-                "reference internal")
-            href = "#" if shown.docname == pagename else pathto(shown.docname)
-            below = _render(shown.sections, pagename, trail, pathto, root, level + 1,
-                            shown.docname)
-            items.append(
-                f'<li class="toctree-l{level}{" current" if current else ""}">'
-                f'<a class="{link_class}" href="{html.escape(href)}">{html.escape(shown.title)}</a>'
-                f"{below}</li>\n")
-        ul_class = ' class="current"' if any(e.docname in trail for e in section.entries) else ""
-        parts.append(f"<ul{ul_class}>\n{''.join(items)}</ul>\n")
-    return "".join(parts)
 
 
 def _add_fixes(app: Sphinx, config: Config) -> None:
