@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import random
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -72,11 +73,27 @@ class Plan:
     discussed_in: list[int] = field(default_factory=list)
 
 
+class _AllBut(Sequence[int]):
+    """1 to ``last`` but ``n``, as a list of them would be, without making the list:
+    one per page made building a site of 10,000 pages take minutes."""
+
+    def __init__(self, n: int, last: int) -> None:
+        self._n, self._last = n, last
+
+    def __len__(self) -> int:
+        return self._last - 1
+
+    def __getitem__(self, index: int) -> int:  # type: ignore[override]
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        return index + 1 if index + 1 < self._n else index + 2
+
+
 def plan_site(total: int) -> list[Plan]:
     rng = random.Random(total)
     plans = []
     for n in range(1, total + 1):
-        others = [m for m in range(1, 2 * total + 1) if m != n]
+        others = _AllBut(n, 2 * total)
         cited = rng.sample(others, 5)
         plans.append(Plan(n, rng.sample(TAGS, 2), rng.sample(others, 3), cited, [
             (" ".join(prose(rng, 55)), " ".join(prose(rng, 10))) for _ in cited]))
