@@ -7,14 +7,19 @@ D is a draft. Every build is a real ``sphinx-build`` with ``-W``.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
+import sys
+from datetime import date, timedelta
 from pathlib import Path
 
 import feedparser
 import pytest
 from bs4 import BeautifulSoup
 from helpers import REPO, copy_root, sphinx_build
+
+from mlcommentary.feeds import LENGTH
 
 SCHEMA = REPO / "tests" / "data" / "atom.rnc"
 BASE = "https://example.org/site/"
@@ -154,3 +159,24 @@ def test_directory_builder_links(tmp_path: Path) -> None:
 def test_no_feed_where_there_is_no_site(tmp_path: Path, builder: str) -> None:
     outdir = _built(copy_root("dates", tmp_path), tmp_path / builder, builder=builder)
     assert not (outdir / "atom.xml").exists()
+
+
+def test_a_feed_holds_the_newest(tmp_path: Path) -> None:
+    """Past ``LENGTH`` commentaries, a feed keeps the newest: the benchmark's site of 55,
+    dated one day apart."""
+    srcdir = tmp_path / "site"
+    subprocess.run([sys.executable, str(REPO / "bench" / "sites.py"), str(srcdir), "55"],
+                   check=True, capture_output=True,
+                   env={**os.environ, "PYTHONPATH": str(REPO / "_ext")})
+    pages = sorted((srcdir / "papers").glob("*.md"))
+    for day, page in enumerate(pages, start=1):
+        page.write_text(f"---\ndate: {_day(day)}\n---\n" + page.read_text(encoding="utf-8"),
+                        encoding="utf-8")
+    entries = _feed(_built(srcdir, tmp_path / "html") / "atom.xml").entries
+    assert len(entries) == LENGTH
+    assert [entry.published[:10] for entry in entries] == [
+        _day(day) for day in range(len(pages), len(pages) - LENGTH, -1)]
+
+
+def _day(n: int) -> str:
+    return (date(2031, 1, 1) + timedelta(days=n)).isoformat()
