@@ -92,6 +92,23 @@ def test_a_paper_added_with_the_same_key_renames_the_older_card(tmp_path):
     assert "@misc{chen2030simple," not in bib
 
 
+def test_a_second_commentarys_card_follows_the_key_too(tmp_path):
+    """A page that claims a paper another page keeps (a warning) shows a card too."""
+    srcdir = copy_root("bibliography", tmp_path)
+    page_b = srcdir / "papers" / "simple-b.md"
+    text_b = page_b.read_text()
+    page_b.unlink()
+    (srcdir / "papers" / "simple-a-again.md").write_text(
+        "# Again\n\n```{paper} 3012.00101v1\n```\n")
+    out = tmp_path / "out"
+    assert sphinx_build(srcdir, out, strict=False).returncode == 0
+    page_b.write_text(text_b)
+    assert sphinx_build(srcdir, out, strict=False).returncode == 0
+    again = BeautifulSoup((out / "papers" / "simple-a-again.html").read_text(encoding="utf-8"),
+                          "html.parser").select_one("details.paper-card-bibtex pre").get_text()
+    assert again.startswith("@misc{chen2030simplea,")
+
+
 def test_a_paper_without_a_record_has_no_entry(tmp_path):
     """The build warns about it (no metadata, offline); papers.bib leaves it out."""
     srcdir = copy_root("bibliography", tmp_path)

@@ -252,7 +252,9 @@ class PaperDomain(Domain):
         """Recompute the project-wide view; return the docnames whose output it changes."""
         kept = self.kept_owners or {}
         view: dict[str, PaperFacts] = {}
+        claimants: dict[str, list[str]] = {}
         for base, docname, claim in self._claims():
+            claimants.setdefault(base, []).append(docname)
             if base not in view or docname == kept.get(base):
                 view[base] = PaperFacts(docname, replace(claim, line=None),
                                         byline=self.data["pages"][docname].byline)
@@ -291,7 +293,8 @@ class PaperDomain(Domain):
             respelt = bool(reshown & (before.tag_keys() | after.tag_keys()))
             if before == after and not respelt:
                 continue
-            affected |= {before.docname, after.docname} - {None}
+            # Every card of the paper: its commentary's, and a second commentary's too.
+            affected |= {before.docname, after.docname, *claimants.get(base, ())} - {None}
             # Only the card shows "Discussed in"; everything else also shows
             # on the pages that link to the paper and in the indexes that list it.
             if before.shown_elsewhere() != after.shown_elsewhere() or respelt:
