@@ -71,12 +71,34 @@ def cold_fetch(total: int, delay: float) -> tuple[int, float, float]:
         return len(server.requests), seconds, gap
 
 
+def search_figures(outdir: Path) -> tuple[float, str]:
+    """``searchindex.js``'s size in KB, which a reader's browser loads whole, and the
+    time from opening the search page with a query to its results, in Chromium."""
+    size = (outdir / "searchindex.js").stat().st_size / 1024
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        return size, "- (no Chromium)"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+        page = browser.new_page()
+        page.goto((outdir / "search.html").as_uri() + "?q=scaling+transfer")
+        page.wait_for_function(
+            "document.querySelector('.search-summary')?.innerText.startsWith('Search finished')",
+            timeout=600_000)
+        finished = page.evaluate("performance.now()")
+        browser.close()
+    return size, f"{finished / 1000:.1f}"
+
+
 def edit(path: Path, text: str) -> None:
     with path.open("a") as page:
         page.write(text)
 
 
-def measure(total: int, workdir: Path, peer: bool, fetch_delay: float) -> dict[str, str]:
+def measure(total: int, workdir: Path, peer: bool, fetch_delay: float, fetch_up_to: int,
+            overhead_up_to: int) -> dict[str, str]:
     row: dict[str, str] = {"N": str(total)}
     ext = make_site(workdir / f"ext-{total}", total, "ext")
     with FakeArxiv() as server:
@@ -90,9 +112,18 @@ def measure(total: int, workdir: Path, peer: bool, fetch_delay: float) -> dict[s
     row["peak MB"] = f"{max(serial.peak_mb, parallel.peak_mb):.0f}"
     row["page KB"] = f"{page_weight_kb(ext / '_build'):.1f}"
 
-    stripped = make_site(workdir / f"stripped-{total}", total, "stripped")
-    plain = sphinx_build(stripped, stripped / "_build")
-    row["ext overhead"] = f"{serial.seconds / plain.seconds:.2f}x"
+    size, first_search = search_figures(ext / "_build")
+    row["search index KB, first search s"] = f"{size:.0f}, {first_search}"
+
+    floor = make_site(workdir / f"floor-{total}", total, "floor")
+    floor_build = sphinx_build(floor, floor / "_build")
+    row["floor s"] = f"{floor_build.seconds:.1f} ({serial.seconds / floor_build.seconds:.2f}x)"
+    if total <= overhead_up_to:
+        stripped = make_site(workdir / f"stripped-{total}", total, "stripped")
+        plain = sphinx_build(stripped, stripped / "_build")
+        row["ext overhead"] = f"{serial.seconds / plain.seconds:.2f}x"
+    else:
+        row["ext overhead"] = "-"
     if peer:
         site = make_site(workdir / f"peer-{total}", total, "peer")
         peer_build = sphinx_build(site, site / "_build")
@@ -104,6 +135,9 @@ def measure(total: int, workdir: Path, peer: bool, fetch_delay: float) -> dict[s
     edit(middle, "\nOne more sentence of prose.\n")
     prose = sphinx_build(ext, ext / "_build")
     row["prose edit s (pages)"] = f"{prose.seconds:.1f} ({prose.written})"
+    edit(floor / "papers" / middle.name, "\nOne more sentence of prose.\n")
+    floor_prose = sphinx_build(floor, floor / "_build")
+    row["floor prose edit s"] = f"{floor_prose.seconds:.1f}"
     edit(middle, f"\nIt also cites {{paper}}`{paper_id(total // 3)}`.\n")
     reference = sphinx_build(ext, ext / "_build")
     row["new reference s (pages)"] = f"{reference.seconds:.1f} ({reference.written})"
@@ -112,8 +146,11 @@ def measure(total: int, workdir: Path, peer: bool, fetch_delay: float) -> dict[s
     added = sphinx_build(ext, ext / "_build")
     row["new commentary s (pages)"] = f"{added.seconds:.1f} ({added.written})"
 
-    requests, seconds, gap = cold_fetch(total, fetch_delay)
-    row["cold fetch: requests, s, min gap s"] = f"{requests}, {seconds:.1f}, {gap:.1f}"
+    if total <= fetch_up_to:
+        requests, seconds, gap = cold_fetch(total, fetch_delay)
+        row["cold fetch: requests, s, min gap s"] = f"{requests}, {seconds:.1f}, {gap:.1f}"
+    else:
+        row["cold fetch: requests, s, min gap s"] = "-"
     row["warm requests"] = str(warm_requests)
     row["_serial"] = str(serial.seconds)
     return row
@@ -128,6 +165,11 @@ def main() -> None:
     parser.add_argument("--fetch-delay", type=float, default=3.0,
                         help="seconds between requests in the cold fetch (arXiv asks for 3)")
     parser.add_argument("--keep", type=Path, help="build in this folder and keep the sites")
+    parser.add_argument("--fetch-up-to", type=int, default=1000,
+                        help="the largest N for the cold fetch (N / 100 requests, 3 s apart)")
+    parser.add_argument("--overhead-up-to", type=int, default=1000,
+                        help="the largest N at which to build the stripped site for the "
+                             "extension's overhead (the floor is built at every N)")
     args = parser.parse_args()
 
     workdir = args.keep or Path(tempfile.mkdtemp(prefix="mlcommentary-bench-"))
@@ -135,7 +177,8 @@ def main() -> None:
     try:
         for total in args.sizes:
             peer = args.peer_all or total in args.peer_at
-            rows.append(measure(total, workdir, peer, args.fetch_delay))
+            rows.append(measure(total, workdir, peer, args.fetch_delay, args.fetch_up_to,
+                                args.overhead_up_to))
             print(f"measured N = {total}", file=sys.stderr)
     finally:
         if not args.keep:

@@ -8,7 +8,9 @@ Three variants of the same pages:
   abstract and BibTeX, the references' titles), to measure the extension's own
   overhead;
 * ``peer``: the stripped pages in a plain MyST + furo site without the extension,
-  the site an author would otherwise build.
+  the site an author would otherwise build;
+* ``floor``: the stripped pages with MyST alone and Sphinx's ``basic`` theme with no
+  sidebar: what Sphinx itself costs, the floor no site of these pages builds under.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ CONF = {
     "ext": (_EXTENDED, "arxiv_offline = True\n"),
     "stripped": (_EXTENDED, "arxiv_offline = True\n"),
     "peer": ('["myst_parser", "sphinx_design"]', ""),
+    "floor": ('["myst_parser"]', 'html_theme = "basic"\nhtml_sidebars = {"**": []}\n'),
 }
 
 
@@ -146,7 +149,7 @@ def make_site(root: Path, total: int, variant: str) -> Path:
     (root / "index.md").write_text(index)
     for plan in plan_site(total):
         (root / "papers" / f"commentary-{plan.n:05d}.md").write_text(page(plan, variant))
-    if variant != "peer":
+    if variant in ("ext", "stripped"):
         MetadataFile(root / "_data" / "arxiv.json").save(
             {paper_id(n): record(n) for n in range(1, 2 * total + 1)})
     return root

@@ -24,3 +24,7 @@ def test_benchmark_runs_and_measures_what_it_says():
     assert cells["cold fetch: requests, s, min gap s"].startswith("1, ")
     assert cells["warm requests"] == "0"
     assert cells["MyST+furo peer s"] != "-"
+    # The floor and the search figures, at every size.
+    assert cells["floor s"].endswith("x)") and cells["floor prose edit s"] != "-"
+    size, first_search = cells["search index KB, first search s"].split(", ")
+    assert float(size) > 0 and float(first_search) > 0
