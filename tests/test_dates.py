@@ -121,3 +121,15 @@ def test_a_malformed_date_is_a_located_warning(tmp_path: Path, written: str) -> 
     assert lenient.returncode == 0, lenient.stderr
     shown = _page(tmp_path / "lenient", "papers/b").find(class_="paper-byline")
     assert shown.get_text() == "Commentary by Solo Writer."
+
+
+def test_an_author_without_a_name_is_a_located_warning(tmp_path: Path) -> None:
+    srcdir = copy_root("dates", tmp_path)
+    page = srcdir / "papers" / "a.md"
+    page.write_text(page.read_text(encoding="utf-8").replace(
+        "  - name: John Doe\n", "  - affiliation: Nowhere\n"), encoding="utf-8")
+    result = sphinx_build(srcdir, tmp_path / "html", strict=False)
+    assert result.returncode == 0, result.stderr
+    assert f"{page}:6: WARNING: author" in result.stderr and "[paper.authors]" in result.stderr
+    shown = _page(tmp_path / "html", "papers/a").find(class_="paper-byline")
+    assert shown.get_text().startswith("Commentary by Jane Roe, 20 Jan 2031")

@@ -63,6 +63,7 @@ def read_byline(text: str) -> tuple[Byline, list[Problem]]:
     if not isinstance(root, yaml.MappingNode):
         return Byline(), []
     fields: dict[str, Any] = {}
+    lines: dict[str, list[int]] = {}
     problems: list[Problem] = []
     for key_node, value_node in root.value:
         # The front matter starts on the file's second line.
@@ -72,18 +73,20 @@ def read_byline(text: str) -> tuple[Byline, list[Problem]]:
         except (yaml.YAMLError, ValueError):  # a timestamp such as 2026-13-45
             value = value_node.value if isinstance(value_node, yaml.ScalarNode) else None
         fields[key_node.value] = (value, line)
-
-    def field(*keys: str) -> tuple[Any, int] | None:
-        return next((fields[key] for key in keys if key in fields), None)
+        if isinstance(value_node, yaml.SequenceNode) and isinstance(value, list):
+            # Each item of a list, such as an author, warns at its own line.
+            lines[key_node.value] = [item.start_mark.line + 2 for item in value_node.value]
 
     dates = {}
-    for key in ("date", "updated"):
-        if (found := field(key)) is not None:
-            dates[key] = _iso_date(*found, key, problems)
-    authors = _authors(*found, problems) if (found := field("authors", "author")) else ()
+    for name in ("date", "updated"):
+        if name in fields:
+            dates[name] = _iso_date(*fields[name], name, problems)
+    # mystmd's two spellings.
+    key = next((key for key in ("authors", "author") if key in fields), None)
+    authors = _authors(*fields[key], lines.get(key), problems) if key else ()
     draft = False
-    if (found := field("draft")) is not None:
-        draft, line = found
+    if "draft" in fields:
+        draft, line = fields["draft"]
         if not isinstance(draft, bool):
             problems.append(Problem(line, "draft", f"draft must be true or false, not "
                                                    f"{draft!r}; taken as false"))
@@ -118,10 +121,12 @@ def _iso_date(value: Any, line: int, key: str, problems: list[Problem]) -> str |
     return None
 
 
-def _authors(value: Any, line: int, problems: list[Problem]) -> tuple[str, ...]:
+def _authors(value: Any, line: int, item_lines: list[int] | None,
+             problems: list[Problem]) -> tuple[str, ...]:
     items = value if isinstance(value, list) else [value]
+    item_lines = item_lines or [line] * len(items)
     names = []
-    for item in items:
+    for item, line in zip(items, item_lines, strict=True):
         name = item.get("name") if isinstance(item, dict) else item
         if isinstance(name, str) and name.strip():
             names.append(" ".join(name.split()))
