@@ -171,3 +171,20 @@ def test_the_404_page_works_at_any_depth(browser, hosted, missing):  # noqa: F81
     assert page.url == hosted + "papers/synthetic.html"
     assert page.locator("h1").inner_text().startswith("My own heading for it")
     page.close()
+
+
+def test_a_read_the_docs_build_publishes_the_feeds_sitemap_and_bibliography(shared):
+    """Built as Read the Docs builds it (-W, its canonical URL): what readers subscribe to,
+    what search engines crawl and what citers download are in the output, addressed
+    absolutely."""
+    feed = ElementTree.parse(shared / "atom.xml").getroot()
+    atom = "{http://www.w3.org/2005/Atom}"
+    entries = {link.get("href") for entry in feed.iter(f"{atom}entry")
+               for link in entry.iter(f"{atom}link")}
+    assert BASE + "papers/synthetic.html" in entries
+    assert all(href.startswith(BASE) for href in entries)
+    sitemap = ElementTree.parse(shared / "sitemap.xml").getroot()
+    assert BASE + "papers/synthetic.html" in {loc.text for loc in sitemap.iter(
+        "{http://www.sitemaps.org/schemas/sitemap/0.9}loc")}
+    bibliography = (shared / "papers.bib").read_text(encoding="utf-8")
+    assert "3012.00001" in bibliography and "2110.02095" in bibliography
