@@ -1,6 +1,6 @@
 """Synthetic commentary sites for the benchmark (IDs of December 3030: no such papers).
 
-Three variants of the same pages:
+Four variants of the same pages, each dated and signed (front matter or a line):
 
 * ``ext``: the site as authors write it, with cards, ``:related:`` and ``{paper}`` roles;
 * ``stripped``: the same extension loaded, the directives and roles replaced by the
@@ -20,6 +20,7 @@ import random
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -30,6 +31,7 @@ from mlcommentary.metadata import MetadataFile, PaperRecord  # noqa: E402
 
 MONTH = "3012"
 TAGS = ["vision", "language", "scaling", "theory", "optimisation", "robustness", "rl", "audio"]
+WRITERS = ["Ada Writer", "Bo Reviewer", "Cy Reader"]
 WORDS = ("model training data transfer scaling loss layer attention benchmark accuracy "
          "representation gradient robust fine-tuning pre-training evaluation dataset "
          "parameter compute downstream upstream saturation experiment baseline").split()
@@ -111,9 +113,16 @@ def link(m: int) -> str:
     return f"[{record(m).title}](https://arxiv.org/abs/{paper_id(m)})"
 
 
+def written(n: int) -> date:
+    """When commentary ``n`` was written: a day each, in a year to come."""
+    return date(3031, 1, 1) + timedelta(days=n)
+
+
 def page(plan: Plan, variant: str) -> str:
     n, rec = plan.n, record(plan.n)
+    author = WRITERS[n % len(WRITERS)]
     if variant == "ext":
+        front = f"---\ndate: {written(n).isoformat()}\nauthors:\n  - {author}\n---\n\n"
         head = (f"```{{paper}} {paper_id(n)}\n:tags: {', '.join(plan.tags)}\n"
                 f":related: {', '.join(paper_id(m) for m in plan.related)}\n```\n")
         refs = [f"{{paper}}`{paper_id(m)}`" for m in plan.cited]
@@ -129,8 +138,10 @@ def page(plan: Plan, variant: str) -> str:
                 f"Discussed in: {discussed}\n\n"
                 f"Abstract\n\n{rec.abstract}\n\nBibTeX\n\n```bibtex\n{bibtex_entry(rec, rec.arxiv_id)}```\n")
         refs = [link(m) for m in plan.cited]
+        front = ""
+        head += f"\nCommentary by {author}, {written(n).day} {written(n):%b %Y}\n"
     body = [f"{before} {ref} {after}." for (before, after), ref in zip(plan.paragraphs, refs)]
-    return f"# Commentary {n}\n\n{head}\n" + "\n\n".join(body) + "\n"
+    return f"{front}# Commentary {n}\n\n{head}\n" + "\n\n".join(body) + "\n"
 
 
 def make_site(root: Path, total: int, variant: str) -> Path:
@@ -143,7 +154,9 @@ def make_site(root: Path, total: int, variant: str) -> Path:
         f'import sys\nsys.path.insert(0, {str(REPO / "_ext")!r})\n{extra}'
     )
     index = "# Benchmark\n\n"
-    index += "```{paper-index}\n```\n\n" if variant == "ext" else ""
+    # As on the site's own home page: the latest ten, then all of them.
+    index += ("```{paper-index}\n:sort: commentary\n:limit: 10\n```\n\n"
+              "```{paper-index}\n```\n\n") if variant == "ext" else ""
     # Hidden, as on the site's own home page: the sidebar lists the commentaries.
     index += "```{toctree}\n:hidden:\n:glob:\n:caption: Commentaries\n\npapers/*\n```\n"
     (root / "index.md").write_text(index)
