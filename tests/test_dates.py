@@ -60,6 +60,9 @@ def test_byline_in_other_builders(tmp_path: Path, builder: str) -> None:
 def test_indexes_sort_by_either_date_and_limit(site: Path) -> None:
     latest, full = _page(site, "index").find_all("ul", class_="paper-index")
     assert _index_titles(latest) == ["Synthetic Paper A", "Synthetic Paper B"]
+    # Listed by when they were written, they say when; by the paper's date, they need not.
+    assert "(2030); commentary of 20 Jan 2031 scaling" in latest.find("li").get_text()
+    assert "commentary of" not in full.get_text()
     assert _index_titles(full) == ["Synthetic Paper C", "Synthetic Paper B",
                                    "Synthetic Paper A"]
 

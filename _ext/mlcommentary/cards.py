@@ -170,6 +170,9 @@ class BuildCards(SphinxPostTransform):
                 year = (_xref("doc", "/" + year_page(record.year), record.year)
                         if self._links_to(year_page(record.year)) else nodes.Text(record.year))
                 line += [nodes.Text(f" — {short_authors(record)} ("), year, nodes.Text(")")]
+            # Listed by when they were written, they say when.
+            if placeholder.get("sort") == "commentary" and commentary.byline.date:
+                line += nodes.Text(f"; commentary of {human_date(commentary.byline.date)}")
             if commentary.tags:
                 line += self._tags(commentary.tags, lead_in=". Tags: ")
             items += nodes.list_item("", line)
