@@ -15,6 +15,7 @@ Other builders get nothing of this: their output does not change.
 from __future__ import annotations
 
 import re
+from functools import cache
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -113,6 +114,7 @@ def _line(part: str, *children: nodes.Node) -> nodes.paragraph:
     return line
 
 
+@cache
 def _excerpt(tex: str) -> str:
     """The first sentences of arXiv's ``tex``, never cut inside its math: each formula
     stands in as one character while the sentences are counted and cut."""
