@@ -180,3 +180,11 @@ def test_a_feed_holds_the_newest(tmp_path: Path) -> None:
 
 def _day(n: int) -> str:
     return (date(2031, 1, 1) + timedelta(days=n)).isoformat()
+
+
+def test_a_parallel_build_writes_the_same_feeds(local: Path, tmp_path: Path) -> None:
+    """Front matter is read in the worker processes and merged into the main one."""
+    result = sphinx_build(copy_root("dates", tmp_path), tmp_path / "html", "-j", "2")
+    assert result.returncode == 0, result.stderr
+    for feed in ("atom.xml", "tags/scaling.xml", "tags/vision.xml"):
+        assert (tmp_path / "html" / feed).read_bytes() == (local / feed).read_bytes()
