@@ -54,9 +54,10 @@ refresh-metadata: $(VENV)/.installed
 # A new commentary: make paper ID=2303.00676 [SLUG=file-name] (see writing.md). The
 # command needs no Sphinx, only the extension's package, which is in _ext.
 paper: $(VENV)/.installed
-	@test -n "$(ID)" || { echo "usage: make paper ID=<arXiv ID> [SLUG=<file name>]" >&2; exit 2; }
+	@test -n "$(ID)" || { echo "usage: make paper ID=<arXiv ID> [SLUG=<file name>] [TAGS=\"a, b\"]" >&2; exit 2; }
 	@PYTHONPATH="$(CURDIR)/_ext" $(BIN)/python -m mlcommentary new --site "$(SOURCEDIR)" \
-		--doctrees "$(BUILDDIR)/doctrees" $(if $(SLUG),--slug "$(SLUG)") "$(ID)"
+		--doctrees "$(BUILDDIR)/doctrees" $(if $(SLUG),--slug "$(SLUG)") \
+		$(if $(TAGS),--tags "$(TAGS)") "$(ID)"
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python bench/build_times.py $(BENCHOPTS)

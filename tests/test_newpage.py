@@ -12,6 +12,7 @@ import sys
 import time
 from pathlib import Path
 
+import feedparser
 import pytest
 import yaml
 from conftest import REPO
@@ -272,7 +273,7 @@ def test_the_real_site_takes_a_new_page(tmp_path, real_arxiv):
         ".git", ".venv", "_build", "tests", "bench", "*.lock", "__pycache__"))
     point(site, real_arxiv.url)
     result = make("paper", "ID=arXiv:2402.16893", f"SOURCEDIR={site}",
-                  **git_name(tmp_path, "Ada Example"))
+                  "TAGS=scaling, new topic", **git_name(tmp_path, "Ada Example"))
     assert result.returncode == 0, result.stdout + result.stderr
     page = Path(result.stdout.strip())
     assert page.parent == site / "papers"
@@ -289,3 +290,10 @@ def test_the_real_site_takes_a_new_page(tmp_path, real_arxiv):
     feed = (html / "atom.xml").read_text()
     assert re.findall(r'<link href="(papers/[^"]+)"', feed)[0] == f"papers/{page.stem}.html"
     assert 'eprint = "2402.16893"' in (html / "papers.bib").read_text()
+    # Its tags' pages and feeds, first: one tag the seed has, one new.
+    for tag in ("scaling", "new-topic"):
+        listed = (html / "tags" / f"{tag}.html").read_text()
+        listed = listed[listed.index('class="paper-index'):]
+        assert re.search(r'href="(\.\./papers/[^"#]+)', listed)[1] == f"../papers/{page.stem}.html"
+        feed = feedparser.parse((html / "tags" / f"{tag}.xml").read_bytes())
+        assert feed.entries[0].link.endswith(f"papers/{page.stem}.html")

@@ -22,18 +22,24 @@ def main(argv: list[str] | None = None) -> int:
     new.add_argument("--site", type=Path, default=Path("."),
                      help="the folder of the site's conf.py (default: here)")
     new.add_argument("--slug", help="the page's file name, instead of one made from the title")
+    new.add_argument("--tags", type=_comma_list, default=[],
+                     help="the card's tags, comma-separated (\"scaling, vision\")")
     new.add_argument("--doctrees", type=Path,
                      help="the build's doctree folder, where an outage of arXiv is noted "
                           "(default: _build/doctrees in the site)")
     arguments = parser.parse_args(argv)
     try:
         path = new_page(arguments.site, arguments.id, arguments.slug,
-                        doctrees=arguments.doctrees)
+                        doctrees=arguments.doctrees, tags=arguments.tags)
     except NewPageError as err:
         print(f"{parser.prog} new: {err}", file=sys.stderr)
         return 1
     print(_shown(path))
     return 0
+
+
+def _comma_list(text: str) -> list[str]:
+    return [tag.strip() for tag in text.split(",") if tag.strip()]
 
 
 def _shown(path: Path) -> str:

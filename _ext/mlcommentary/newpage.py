@@ -16,7 +16,7 @@ import re
 import subprocess
 import time
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import yaml
@@ -52,8 +52,10 @@ class NewPageError(Exception):
 
 
 def new_page(site: Path, id_text: str, slug: str | None = None,
-             today: datetime.date | None = None, doctrees: Path | None = None) -> Path:
-    """Write the commentary page for ``id_text`` in ``site``; return its path.
+             today: datetime.date | None = None, doctrees: Path | None = None,
+             tags: Sequence[str] = ()) -> Path:
+    """Write the commentary page for ``id_text`` in ``site``, its card with ``tags``;
+    return its path.
 
     ``doctrees`` is the build's doctree folder (``site/_build/doctrees`` unless
     given), where an outage of arXiv that a build or this command met is noted.
@@ -93,7 +95,7 @@ def new_page(site: Path, id_text: str, slug: str | None = None,
         raise NewPageError(str(err)) from None
     path.parent.mkdir(parents=True, exist_ok=True)
     text = page_text(record, arxiv_id, today or datetime.date.today(), _git_user(site),
-                     settings.dollar_math)
+                     settings.dollar_math, tags)
     # "x": a page made meanwhile by someone else is still not overwritten.
     try:
         with path.open("x", encoding="utf-8") as page:
@@ -104,13 +106,14 @@ def new_page(site: Path, id_text: str, slug: str | None = None,
 
 
 def page_text(record: PaperRecord, arxiv_id: ArxivId, today: datetime.date,
-              author: str | None, dollar_math: bool) -> str:
+              author: str | None, dollar_math: bool, tags: Sequence[str] = ()) -> str:
     """The page: front matter, the title as its heading, the card, the skeleton."""
     front = {"date": today, **({"authors": [author]} if author else {})}
     sections = "".join(f"\n## {heading}\n\n% {hint}\n" for heading, hint in SKELETON)
+    options = f":tags: {', '.join(tags)}\n" if tags else ""
     return (f"---\n{yaml.safe_dump(front, sort_keys=False, allow_unicode=True)}---\n\n"
             f"# {markdown_title(record.title, dollar_math)}\n\n"
-            f"```{{paper}} {arxiv_id}\n```\n{sections}")
+            f"```{{paper}} {arxiv_id}\n{options}```\n{sections}")
 
 
 def markdown_title(title: str, dollar_math: bool) -> str:
