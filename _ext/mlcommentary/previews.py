@@ -26,6 +26,7 @@ from sphinx.transforms.post_transforms import SphinxPostTransform
 from .cards import human_date, short_authors
 from .domain import PaperDomain
 from .ids import parse_arxiv_id
+from .metadata import PaperRecord
 from .mathml import rich_nodes
 from .tex import plain_math, segments
 
@@ -51,6 +52,7 @@ _FORMULAS = re.compile("[\ue000-\uf8ff]")
 
 class paper_preview(nodes.Invisible, nodes.Element):  # noqa: N801
     """A paper's preview: hidden until a link to the paper shows it. HTML builders only.
+    Its lines are written from the record (``paper``) when the page is.
 
     Invisible, as docutils calls it: what describes the page (sphinxext-opengraph's
     description) skips it, as the search index skips its ``no-search`` class.
@@ -78,7 +80,10 @@ class EmbedPreviews(SphinxPostTransform):
         for reference in list(self.document.findall(_is_paper_link)):
             base = reference["paper_link"]
             if base not in previews:
-                previews[base] = _preview(domain, base, commentary=reference.get("internal"))
+                # Kept out of the search index: the words are the paper's, not the page's.
+                previews[base] = paper_preview(
+                    ids=[preview_id(base)], classes=["paper-preview", "no-search"],
+                    paper=base, commentary=bool(reference.get("internal")))
             link = paper_preview_link(reference.rawsource, "", *reference.children,
                                       **reference.attributes, preview_id=preview_id(base))
             link.source, link.line = reference.source, reference.line
@@ -91,19 +96,16 @@ def _is_paper_link(node: nodes.Node) -> bool:
     return isinstance(node, nodes.reference) and "paper_link" in node
 
 
-def _preview(domain: PaperDomain, base: str, commentary: bool) -> paper_preview:
-    # Kept out of the search index: the words are the paper's, not the page's.
-    preview = paper_preview(ids=[preview_id(base)], classes=["paper-preview", "no-search"])
-    record = domain.record(base)
+def _lines(title: str, record: PaperRecord | None, commentary: bool) -> list[nodes.paragraph]:
     # The math laid out, as on the card; screen readers read MathML too.
-    preview += _line("title", *rich_nodes(domain.title(parse_arxiv_id(base))))
+    lines = [_line("title", *rich_nodes(title))]
     if record:
-        preview += _line("meta", nodes.Text(
-            f"{short_authors(record)} · {human_date(record.published)}"))
-        preview += _line("abstract", *rich_nodes(_excerpt(record.abstract)))
-    preview += _line("destination", nodes.Text(
-        "Commentary on this site" if commentary else "arXiv abstract page"))
-    return preview
+        lines.append(_line("meta", nodes.Text(
+            f"{short_authors(record)} · {human_date(record.published)}")))
+        lines.append(_line("abstract", *rich_nodes(_excerpt(record.abstract))))
+    lines.append(_line("destination", nodes.Text(
+        "Commentary on this site" if commentary else "arXiv abstract page")))
+    return lines
 
 
 def _line(part: str, *children: nodes.Node) -> nodes.paragraph:
@@ -146,13 +148,27 @@ def first_sentences(text: str, count: int = SENTENCES, limit: int = ABSTRACT_CHA
     return excerpt[:limit].rsplit(" ", 1)[0].rstrip(",;:") + " …"
 
 
+#: A preview's lines as HTML, by what they show: one paper's preview is the same on
+#: every page that links to it, and a thousand of them on an index page would weigh
+#: on every transform after this one as nodes.
+_RENDERED: dict[tuple[str, PaperRecord | None, bool], str] = {}
+
+
 def _visit_preview(self, node: paper_preview) -> None:  # noqa: ANN001
+    domain: PaperDomain = self.builder.env.domains["paper"]
+    base = node["paper"]
+    key = (domain.title(parse_arxiv_id(base)), domain.record(base), node["commentary"])
+    if key not in _RENDERED:
+        start = len(self.body)
+        for line in _lines(*key):
+            line.walkabout(self)
+        _RENDERED[key] = "".join(self.body[start:])
+        del self.body[start:]
     # A manual popover: hidden, in the top layer when shown, and opened by the script only.
     self.body.append(self.starttag(node, "div", "", popover="manual", role="tooltip"))
-
-
-def _depart_preview(self, node: paper_preview) -> None:  # noqa: ANN001
+    self.body.append(_RENDERED[key])
     self.body.append("</div>\n")
+    raise nodes.SkipNode
 
 
 def _visit_link(self, node: paper_preview_link) -> None:  # noqa: ANN001
@@ -183,7 +199,7 @@ def is_preview_asset(path: str) -> bool:
 
 
 def register(app: Sphinx) -> None:
-    app.add_node(paper_preview, html=(_visit_preview, _depart_preview))
+    app.add_node(paper_preview, html=(_visit_preview, None))
     app.add_node(paper_preview_link, html=(_visit_link, _depart_link))
     app.add_post_transform(EmbedPreviews)
     app.connect("html-page-context", add_page_assets)
