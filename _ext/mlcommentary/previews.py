@@ -75,7 +75,6 @@ class EmbedPreviews(SphinxPostTransform):
     builders = BUILDERS
 
     def run(self, **kwargs: Any) -> None:
-        domain: PaperDomain = self.env.domains["paper"]
         previews: dict[str, paper_preview] = {}
         for reference in list(self.document.findall(_is_paper_link)):
             base = reference["paper_link"]
