@@ -26,5 +26,5 @@ def test_benchmark_runs_and_measures_what_it_says():
     assert cells["MyST+furo peer s"] != "-"
     # The floor and the search figures, at every size.
     assert cells["floor s"].endswith("x)") and cells["floor prose edit s"] != "-"
-    size, first_search = cells["search index KB, first search s"].split(", ")
+    size, first_search = cells["search index KB, first result s"].split(", ")
     assert float(size) > 0 and float(first_search) > 0
