@@ -186,6 +186,10 @@ def test_pdf_compiles_with_the_math(math_site, tmp_path):
     tex = next(latexdir.glob("*.tex")).read_text(encoding="utf-8")
     assert r"Scaling \(\mu\)P to \(10^{12}\) parameters" in tex
     assert r"\begin{equation}" in tex
+    # Greek letters and symbols outside math, in arXiv's text, are in the PDF too.
+    assert "β-VAEs with γ ≤ 1 learn → disentangled codes" in text
+    # (Δ comes back as ∆, INCREMENT, the glyph of math's \Delta.)
+    assert "α-divergences, a λ sweep, and ∆ ≥ 0." in text
 
 
 # -- in the browser ----------------------------------------------------------------------

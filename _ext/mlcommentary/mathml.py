@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 from docutils import nodes
@@ -21,7 +22,7 @@ from sphinx.util import logging
 from sphinx.util.math import get_node_equation_number
 from sphinx.writers.html5 import HTML5Translator
 
-from .tex import latex_math, plain_math, segments
+from .tex import latex_math, math_only_characters, plain_math, segments
 
 logger = logging.getLogger(__name__)
 #: A paper's title is on every page that cites it: its math is converted once.
@@ -137,6 +138,25 @@ def plain_titles_in_search(app: Sphinx) -> list:
     return []
 
 
+#: The LaTeX package written beside the document (``mlcommentary.sty``).
+LATEX_PACKAGE = "mlcommentary"
+
+
+def declare_math_characters(app: Sphinx) -> None:
+    """pdflatex stops at a character it has no glyph for in text, and arXiv writes Greek
+    letters and symbols outside ``$`` too ("β-VAE", "≤ 5%"): each is declared as its
+    math form, where pdflatex has it. Other engines read Unicode and skip this."""
+    if app.builder.format != "latex":
+        return
+    lines = [f"\\DeclareUnicodeCharacter{{{ord(char):04X}}}{{\\ensuremath{{{command}}}}}"
+             for char, command in math_only_characters().items()]
+    package = Path(app.outdir) / f"{LATEX_PACKAGE}.sty"
+    package.parent.mkdir(parents=True, exist_ok=True)
+    package.write_text(f"\\ProvidesPackage{{{LATEX_PACKAGE}}}\n\\ifdefined\\DeclareUnicodeCharacter\n"
+                       + "\n".join(lines) + "\n\\fi\n", encoding="utf-8")
+    app.add_latex_package(LATEX_PACKAGE)
+
+
 def setup_math(app: Sphinx) -> None:
     # The only renderer besides Sphinx's MathJax: Sphinx chooses it.
     app.add_html_math_renderer("mathml", (visit_math, None), (visit_displaymath, None))
@@ -144,6 +164,7 @@ def setup_math(app: Sphinx) -> None:
     app.connect("html-page-context", plain_page_title)
     app.connect("doctree-resolved", note_plain_titles)
     app.connect("html-collect-pages", plain_titles_in_search)
+    app.connect("builder-inited", declare_math_characters)
 
 
 def rich_nodes(text: str) -> list[nodes.Node]:

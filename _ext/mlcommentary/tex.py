@@ -149,6 +149,27 @@ def plain_text(text: str) -> str:
     return "".join(segment.plain for segment in segments(text))
 
 
+#: The blocks whose characters arXiv writes in text where LaTeX has them in math only:
+#: Greek ("β-VAE"), arrows and mathematical operators ("≤ 5%").
+_MATH_ONLY_BLOCKS = (range(0x0370, 0x0400), range(0x2190, 0x2200), range(0x2200, 0x2300))
+_ENSUREMATH = re.compile(r"^\\ensuremath\{(\\[A-Za-z]+)\}$")
+
+
+def math_only_characters() -> dict[str, str]:
+    """Characters that pdflatex has no glyph for in text but that it writes in math,
+    each with its TeX (``α`` -> ``\\alpha``): arXiv writes them outside ``$`` too."""
+    # Kept as they are, quietly: the characters it has no form for.
+    encoder = UnicodeToLatexEncoder(non_ascii_only=True, replacement_latex_protection="none",
+                                    unknown_char_policy="keep", unknown_char_warning=False)
+    found = {}
+    for block in _MATH_ONLY_BLOCKS:
+        for char in map(chr, block):
+            match = _ENSUREMATH.match(encoder.unicode_to_latex(char))
+            if match and match[1] in _KNOWN:
+                found[char] = match[1]
+    return found
+
+
 @cache
 def plain_math(tex: str) -> str:
     """Valid math ``tex`` as Unicode: pylatexenc reads the TeX (``\\frac``, ``\\mathbb``),
