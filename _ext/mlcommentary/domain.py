@@ -297,10 +297,11 @@ class PaperDomain(Domain):
             affected |= {before.docname, after.docname, *claimants.get(base, ())} - {None}
             # Only the card shows "Discussed in"; everything else also shows
             # on the pages that link to the paper and in the indexes that list it.
-            if before.shown_elsewhere() != after.shown_elsewhere() or respelt:
+            shown_elsewhere = before.shown_elsewhere() != after.shown_elsewhere() or respelt
+            if shown_elsewhere:
                 affected |= {*before.discussed_in, *after.discussed_in}
-            if before.shown_elsewhere() != after.shown_elsewhere() or respelt \
-                    or before.byline != after.byline:
+            # Indexes also order by the byline, and leave drafts out.
+            if shown_elsewhere or before.byline != after.byline:
                 affected |= {docname for docname, page in indexing.items()
                              if page.lists(before) or page.lists(after)}
         return affected & set(pages)
@@ -384,10 +385,9 @@ class PaperDomain(Domain):
         first submitted that year."""
         keys = {tag_key(tag) for tag in tags}
         found = [self.commentary(base) for base, facts in self.data["view"].items()
-                 if facts.docname is not None]
-        found = [c for c in found if c is not None and (drafts or not c.byline.draft)
-                 and (not keys or keys & {tag_key(t) for t in c.tags})
-                 and (year is None or c.year == year)]
+                 if facts.docname is not None and (drafts or not facts.byline.draft)
+                 and (not keys or keys & facts.tag_keys())
+                 and (year is None or facts.year == year)]
         by_date = (lambda c: c.date) if sort == "commentary" else (lambda c: c.paper_date)
         return sorted(found, key=lambda c: (by_date(c) or "", c.arxiv_id.base), reverse=True)
 
