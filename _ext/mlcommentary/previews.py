@@ -121,11 +121,16 @@ def _excerpt(tex: str) -> str:
     stands in as one character while the sentences are counted and cut."""
     if _FORMULAS.search(tex):
         return first_sentences(tex)
-    formulas = [segment.source for segment in segments(tex) if segment.is_math]
-    masked = "".join(chr(_FORMULA + formulas.index(segment.source)) if segment.is_math
-                     else segment.source for segment in segments(tex))
+    formulas: list[str] = []
+    masked = []
+    for segment in segments(tex):
+        if segment.is_math:
+            masked.append(chr(_FORMULA + len(formulas)))
+            formulas.append(segment.source)
+        else:
+            masked.append(segment.source)
     return _FORMULAS.sub(lambda match: formulas[ord(match[0]) - _FORMULA],
-                         first_sentences(masked))
+                         first_sentences("".join(masked)))
 
 
 def first_sentences(text: str, count: int = SENTENCES, limit: int = ABSTRACT_CHARS) -> str:
