@@ -119,11 +119,12 @@ def test_a_tag_change_rewrites_that_commentary_and_the_affected_pages(make_app, 
     b.write_text(b.read_text().replace("scaling, transfer learning", "scaling, robustness"))
     app = build(make_app, srcdir)
     assert warnings(app) == []
-    # b and its toctree parent; the tags page (new counts); the new tag's page; the pages
-    # whose entry for b shows its tags; the years page, toctree parent of 2030.
-    # Not a, c, d, nor vision's page; transfer learning's page is gone.
+    # b; the tags page (new counts); the new tag's page; the pages whose entry for b
+    # shows its tags (the index among them). Not a, c, d, nor vision's page, nor the
+    # years page, whose toctree shows 2030's unchanged title; transfer learning's page
+    # is gone.
     assert written(app) == ["index", "papers/b", "tags/index", "tags/robustness",
-                            "tags/scaling", "years/2030", "years/index"]
+                            "tags/scaling", "years/2030"]
     assert "tags/transfer-learning" not in search_index(app.outdir)["docnames"]
     assert "transfer-learning" not in (app.outdir / "tags" / "index.html").read_text()
     assert entries(app.outdir, "tags/robustness") == [
@@ -135,7 +136,7 @@ def test_a_prose_edit_rewrites_no_generated_page(make_app, tmp_path):
     build(make_app, srcdir)
     a = srcdir / "papers" / "a.md"
     a.write_text(a.read_text() + "\nMore prose.\n")
-    assert written(build(make_app, srcdir)) == ["index", "papers/a"]
+    assert written(build(make_app, srcdir)) == ["papers/a"]
 
 
 def _variant(tmp_path, edits: dict[str, tuple[str, str]]):
