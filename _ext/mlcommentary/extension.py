@@ -9,7 +9,7 @@ from sphinx.environment import BuildEnvironment
 from sphinx.util.fileutil import copy_asset
 from sphinx.util.typing import ExtensionMetadata
 
-from . import bibliography, cards, config, feeds, pages, previews
+from . import bibliography, cards, config, doctrees, feeds, pages, previews, toctrees
 from .byline import note_byline
 from .directives import PaperDirective, PaperIndexDirective
 from .domain import PaperDomain, PaperRole
@@ -65,6 +65,8 @@ def setup_extension(app: Sphinx, version: str) -> ExtensionMetadata:
     setup_math(app)
     previews.register(app)
     pages.register(app)
+    toctrees.register(app)
+    doctrees.register(app)
     feeds.register(app)
     bibliography.register(app)
 
