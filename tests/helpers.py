@@ -36,8 +36,17 @@ def warnings(app) -> list[str]:
 
 def written(app) -> list[str]:
     """The docnames this build wrote, sorted."""
+    return sorted(_progress(app, "writing output"))
+
+
+def read_in_order(app) -> list[str]:
+    """The docnames this build read, in the order it read them."""
+    return _progress(app, "reading sources")
+
+
+def _progress(app, stage: str) -> list[str]:
     status = _ANSI.sub("", app.status.getvalue())
-    return sorted(re.findall(r"writing output\.\.\. \[\s*\d+%\] (\S+)", status))
+    return re.findall(rf"{stage}\.\.\. \[\s*\d+%\] (\S+)", status)
 
 
 def _environment(**extra: str) -> dict[str, str]:

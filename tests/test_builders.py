@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from helpers import build, copy_root, written
+from helpers import build, copy_root, read_in_order, written
 
 
 def pages(outdir) -> dict[str, str]:
@@ -53,6 +53,18 @@ def test_new_reference_rewrites_the_referenced_papers_page(make_app, tmp_path):
     assert written(app) == ["papers/alpha", "papers/beta"]
     beta = (app.outdir / "papers" / "beta.html").read_text()
     assert re.search(r"Discussed in.*?href=\"alpha.html\"", beta, re.S)
+
+
+def test_pages_with_toctrees_are_read_last(make_app, tmp_path):
+    """Read before the commentaries, the home page's toctree made reading each of them
+    go through every entry of it: quadratic."""
+    srcdir = copy_root("site", tmp_path)
+    app = build(make_app, srcdir)
+    read = read_in_order(app)
+    assert read[-1] == "index" and set(read) >= {"index", "papers/alpha", "papers/beta"}
+    # A page added: the home page's glob toctree is read again, after it.
+    (srcdir / "papers" / "gamma.md").write_text("# Gamma\n\n```{paper} 3012.00003\n```\n")
+    assert read_in_order(build(make_app, srcdir)) == ["papers/gamma", "index"]
 
 
 def test_prose_edit_rewrites_only_that_page(make_app, tmp_path):

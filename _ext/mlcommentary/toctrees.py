@@ -10,6 +10,11 @@ toctree's page is written for the pages where one of them did, as Sphinx would.
 
 The sidebar, the same tree on every page, is no different: Sphinx has never written
 every page again when one title changes.
+
+Pages with toctrees are also read last. Before Sphinx reads a page it takes it out of
+every toctree's list of pages (``TocTreeCollector.clear_doc``), going through them all;
+read after the home page, each of 10,000 commentaries went through 10,000 entries, most
+of a minute of a full build, and ``-j 2`` paid the same when merging.
 """
 
 from __future__ import annotations
@@ -29,8 +34,8 @@ def toctree_entry(env: BuildEnvironment, docname: str) -> Hashable:
 
 
 class ToctreeParents:
-    """Keeps Sphinx from writing a toctree's page again for pages whose entries are as they
-    were before this build read anything.
+    """Reads the pages with toctrees last, and keeps Sphinx from writing a toctree's page
+    again for pages whose entries are as they were before this build read anything.
 
     For the one write that follows, ``env.files_to_rebuild`` holds only the pages whose
     entries changed, and it is put back when the build ends. This is in memory only:
@@ -44,6 +49,10 @@ class ToctreeParents:
         self._all_parents: dict[str, set[str]] | None = None
 
     def remember_entries(self, app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
+        # In place, as Sphinx asks, and stable: Sphinx's order otherwise. On a first
+        # build only the root page is known to have toctrees.
+        with_toctrees = {app.config.root_doc, *env.toctree_includes}
+        docnames.sort(key=lambda docname: docname in with_toctrees)
         self._entries_before = {docname: toctree_entry(env, docname)
                                 for docname in docnames if docname in env.titles}
         self._read = set(docnames)
