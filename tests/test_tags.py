@@ -85,8 +85,12 @@ def test_the_pages_are_in_search_and_in_the_sidebar(site):
     titles = dict(zip(index["docnames"], index["titles"], strict=True))
     assert {d: titles.get(d) for d in ["tags/index", "tags/scaling", "years/2030"]} == {
         "tags/index": "Tags", "tags/scaling": "scaling", "years/2030": "2030"}
-    # A tag page's text is searchable: the papers it lists are found on it.
-    assert "tags/scaling" in [index["docnames"][i] for i in _pages_with(index, "synthet")]
+    # A tag page is found by its name; the papers it lists, on their own pages only,
+    # not on every page that lists them.
+    assert "tags/scaling" in [index["docnames"][i]
+                              for i in _pages_with(index, "scale", "titleterms")]
+    assert sorted(index["docnames"][i] for i in _pages_with(index, "synthet")) == [
+        "papers/a", "papers/b", "papers/c", "papers/d"]
     sidebar = page(site, "papers/a").select_one(".sidebar-tree")
     assert {a["href"] for a in sidebar.select("a")} >= {
         "../tags/index.html", "../tags/scaling.html", "../years/index.html",
@@ -96,8 +100,8 @@ def test_the_pages_are_in_search_and_in_the_sidebar(site):
     assert current.get_text() == "scaling"
 
 
-def _pages_with(index: dict, stem: str) -> list[int]:
-    found = index["terms"].get(stem, [])
+def _pages_with(index: dict, stem: str, terms: str = "terms") -> list[int]:
+    found = index[terms].get(stem, [])
     return [found] if isinstance(found, int) else found
 
 

@@ -161,7 +161,10 @@ class BuildCards(SphinxPostTransform):
             logger.warning("paper-index names tags no commentary has: %s%s",
                            ", ".join(unknown), existing, type="paper",
                            subtype="unknown_tag", location=placeholder)
-        items = nodes.bullet_list(classes=["paper-index"])
+        # Not searched: each paper is found on its own page. Searched, every listing
+        # (the home page, a tag's, a year's) matched almost any query, and at 10,000
+        # commentaries their words were most of the index a reader's browser loads.
+        items = nodes.bullet_list(classes=["paper-index", "no-search"])
         for commentary in commentaries:
             arxiv_id, record = commentary.arxiv_id, commentary.record
             # Not explicit: the domain writes the title as the link text, with its math.
