@@ -19,7 +19,7 @@ import json
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Set
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from docutils import nodes
@@ -61,7 +61,8 @@ class Claim:
     cited: str
     tags: tuple[str, ...] = ()
     related: tuple[str, ...] = ()
-    line: int | None = None
+    #: Not compared: moving a directive changes no output.
+    line: int | None = field(default=None, compare=False)
 
 
 @dataclass
@@ -91,7 +92,7 @@ class PaperFacts:
     """The project-wide view of one paper, compared build to build."""
 
     docname: str | None = None
-    #: The owner's claim without its line: moving a directive changes no output.
+    #: The owner's claim.
     claim: Claim | None = None
     discussed_in: list[str] = field(default_factory=list)
     record_digest: str | None = None
@@ -256,7 +257,7 @@ class PaperDomain(Domain):
         for base, docname, claim in self._claims():
             claimants.setdefault(base, []).append(docname)
             if base not in view or docname == kept.get(base):
-                view[base] = PaperFacts(docname, replace(claim, line=None),
+                view[base] = PaperFacts(docname, claim,
                                         byline=self.data["pages"][docname].byline)
         for docname in sorted(self.data["pages"]):
             for base in self.data["pages"][docname].mentions:
