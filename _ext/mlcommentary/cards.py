@@ -16,7 +16,6 @@ from docutils import nodes
 from sphinx import addnodes
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import logging
-from sphinx.util.nodes import make_refnode
 
 from .bibtex import bibtex_entry
 from .byline import Byline
@@ -60,6 +59,7 @@ class BuildCards(SphinxPostTransform):
         # no such links (its pages list the papers once, in order).
         self._linked = self._builder.format == "html"
         self._site_tags = domain.tags()
+        self._addresses: dict[str, str] = {}
         with_byline = set()
         for placeholder in list(self.document.findall(paper_card_placeholder)):
             card = self._card(domain, placeholder)
@@ -170,7 +170,8 @@ class BuildCards(SphinxPostTransform):
             # Not explicit: the domain writes the title as the link text, with its math.
             line = nodes.paragraph("", "", _xref("paper", arxiv_id.base))
             if record:
-                year = (_xref("doc", "/" + year_page(record.year), record.year)
+                year = (self._listing_link(year_page(record.year),
+                                           nodes.inline(record.year, record.year, classes=["doc"]))
                         if self._links_to(year_page(record.year)) else nodes.Text(record.year))
                 line += [nodes.Text(f" — {short_authors(record)} ("), year, nodes.Text(")")]
             # Listed by when they were written, they say when.
@@ -193,11 +194,19 @@ class BuildCards(SphinxPostTransform):
                 items.append(pill)
                 continue
             # Linked here, not by a "doc" reference, which would drop the pill's class.
-            link = make_refnode(self._builder, self.env.current_document.docname,
-                                tag_page(key), None, pill)
+            link = self._listing_link(tag_page(key), pill)
             link["classes"].append("paper-tag-link")
             items.append(link)
         return nodes.inline("", lead_in, *_joined(items), paper_tag_list=True, lead_in=lead_in)
+
+    def _listing_link(self, docname: str, child: nodes.Node) -> nodes.reference:
+        """A link to a tag's or year's page, as a "doc" reference resolves, with each
+        address worked out once a page: an index links to the same few pages thousands
+        of times."""
+        if docname not in self._addresses:
+            self._addresses[docname] = self._builder.get_relative_uri(
+                self.env.current_document.docname, docname)
+        return nodes.reference("", "", child, internal=True, refuri=self._addresses[docname])
 
     def _links_to(self, docname: str) -> bool:
         """Whether to link to a tag's or year's page: in browsers, unless it is this page."""
