@@ -191,23 +191,30 @@ class MetadataFile:
         ``problems``; they stay in the file untouched.
 
         ``cache``, a file of the caller's own (a build's doctree folder), keeps
-        what the last load made of the same bytes: checking every record against
-        the schema costs about half a millisecond each, a second per build for a
-        site of two thousand papers that changes no record.
+        what the last load made: checking every record against the schema costs
+        about half a millisecond each, a second per build for a site of two
+        thousand papers that changes no record. The same bytes are not read again;
+        other bytes (a build that noted its pages, a fetch, a hand edit) check only
+        the records whose JSON is not what the last load made of it.
         """
         text = self._read_text()
-        cache_key = hashlib.sha256((_CODE + (text or "")).encode()).hexdigest()
-        if cache is not None and (known := _cached(cache, cache_key)) is not None:
-            return known
+        text_key = hashlib.sha256((text or "").encode()).hexdigest()
+        last = _cached(cache) if cache is not None else None
+        if last is not None and last[0] == text_key:
+            return last[1]
+        checked = last[1].records if last is not None else {}
         document = self._parse(text)
         loaded = LoadedMetadata(commentaries=document["commentaries"])
         for key, data in document["papers"].items():
+            if (known := checked.get(key)) is not None and known.to_json() == data:
+                loaded.records[key] = known
+                continue
             try:
                 loaded.records[key] = _stored_record(key, data)
             except ValueError as err:
                 loaded.problems.append(f"record {key!r}: {err}")
         if cache is not None:
-            _remember(cache, cache_key, loaded)
+            _remember(cache, text_key, loaded)
         return loaded
 
     def save(self, records: Mapping[str, PaperRecord],
@@ -301,25 +308,26 @@ class MetadataFile:
 
 
 #: What a load makes of a file's text depends on this module and the IDs' rules too.
-_CODE = "".join(Path(module).read_text(encoding="utf-8")
-                for module in (__file__, Path(__file__).with_name("ids.py")))
+_CODE = hashlib.sha256(b"".join(Path(module).read_bytes() for module in (
+    __file__, Path(__file__).with_name("ids.py")))).hexdigest()
 
 
-def _cached(cache: Path, key: str) -> LoadedMetadata | None:
-    """The load kept in ``cache`` if it was made from the same text by the same code.
-    The file is the build's own, like Sphinx's pickled environment; anything wrong
-    with it only means loading afresh."""
+def _cached(cache: Path) -> tuple[str, LoadedMetadata] | None:
+    """The load kept in ``cache`` and its text's digest, if this code made it. The file
+    is the build's own, like Sphinx's pickled environment; anything wrong with it only
+    means loading afresh."""
     try:
         with cache.open("rb") as file:
-            cached_key, loaded = pickle.load(file)
+            code, text_key, loaded = pickle.load(file)
     except Exception:  # noqa: BLE001
         return None
-    return loaded if cached_key == key and isinstance(loaded, LoadedMetadata) else None
+    return (text_key, loaded) if code == _CODE and isinstance(loaded, LoadedMetadata) else None
 
 
-def _remember(cache: Path, key: str, loaded: LoadedMetadata) -> None:
+def _remember(cache: Path, text_key: str, loaded: LoadedMetadata) -> None:
     try:
-        _replace_atomically(cache, pickle.dumps((key, loaded), pickle.HIGHEST_PROTOCOL))
+        _replace_atomically(cache, pickle.dumps((_CODE, text_key, loaded),
+                                                pickle.HIGHEST_PROTOCOL))
     except OSError:
         pass  # without a cache the next build only loads afresh
 
