@@ -266,7 +266,7 @@ class PaperDomain(Domain):
                     facts.discussed_in.append(docname)
         for base, facts in view.items():
             record = self._records.get(base)
-            facts.record_digest = _digest(record.to_json()) if record else None
+            facts.record_digest = record.digest if record else None
             facts.year = record.year if record else None
             if record:
                 before = self.data["view"].get(base)

@@ -25,6 +25,7 @@ import re
 import tempfile
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import MISSING, dataclass, field, fields
+from functools import cached_property
 from pathlib import Path
 from typing import Any, NamedTuple, get_type_hints
 
@@ -122,6 +123,13 @@ class PaperRecord:
     def year(self) -> str:
         return self.published[:4]
 
+    @cached_property
+    def digest(self) -> str:
+        """A digest of the record's JSON, which a build compares with the last build's.
+        Kept with the record in a load's cache (``MetadataFile.load``), so that a build
+        does not make it again for each of thousands of records."""
+        return hashlib.sha256(json.dumps(self.to_json(), sort_keys=True).encode()).hexdigest()
+
     @property
     def withdrawn(self) -> bool:
         """Whether arXiv marks the paper withdrawn: arXiv has no field for it, only the
@@ -214,6 +222,8 @@ class MetadataFile:
             except ValueError as err:
                 loaded.problems.append(f"record {key!r}: {err}")
         if cache is not None:
+            for record in loaded.records.values():
+                record.digest  # noqa: B018 (made now, to be kept in the cache with it)
             _remember(cache, text_key, loaded)
         return loaded
 
