@@ -181,7 +181,8 @@ def name_sources_in_search(app: Sphinx) -> list:
     is written (which follows this event)."""
     indexer = getattr(app.builder, "indexer", None)
     if indexer is not None:
-        for docname in indexer._filenames:  # noqa: SLF001
+        # The few pages in the folder are asked, not the thousands in the index.
+        for docname in _generated(app).keys() & indexer._filenames.keys():  # noqa: SLF001
             if _is_generated(app, docname):
                 indexer._filenames[docname] = docname + SUFFIX  # noqa: SLF001
     return []
@@ -216,9 +217,11 @@ def find_pages(app: Sphinx, env: BuildEnvironment, added: set[str], changed: set
     exist from the first build on, so that the author's toctrees can name them."""
     folder = _folder(app)
     # A doctree folder inside the source folder (sphinx-build's default) is searched
-    # too, unless excluded: what is found there is not the author's.
+    # too, unless excluded: what is found there is not the author's. Told by the
+    # paths' text, as in _is_generated: there is a path for every page.
+    inside = os.path.join(os.path.normpath(folder), "")
     for path, docname in list(env.project._path_to_docname.items()):  # noqa: SLF001
-        if (env.srcdir / path).is_relative_to(folder):
+        if os.path.normpath(os.path.join(env.srcdir, path)).startswith(inside):
             _unregister(env, docname)
             added.discard(docname)
             changed.discard(docname)
