@@ -152,6 +152,7 @@ def measure(total: int, workdir: Path, peer: bool, fetch_delay: float, fetch_up_
         row["cold fetch: requests, s, min gap s"] = "-"
     row["warm requests"] = str(warm_requests)
     row["_serial"] = str(serial.seconds)
+    row["_parallel"] = str(parallel.seconds)
     return row
 
 
@@ -189,11 +190,13 @@ def main() -> None:
     print("|" + "---|" * len(columns))
     for row in rows:
         print("| " + " | ".join(row[c] for c in columns) + " |")
-    if len(rows) > 1:
-        first, last = rows[0], rows[-1]
-        ratio = float(last["_serial"]) / float(first["_serial"])
-        print(f"\nt({last['N']}) / t({first['N']}) = {ratio:.1f} "
-              f"for {int(last['N']) / int(first['N']):.0f}x the pages")
+    print()
+    for smaller, larger in zip(rows, rows[1:]):
+        serial = float(larger["_serial"]) / float(smaller["_serial"])
+        parallel = float(larger["_parallel"]) / float(smaller["_parallel"])
+        print(f"t({larger['N']}) / t({smaller['N']}) = {serial:.1f} serial, "
+              f"{parallel:.1f} with -j 2, for {int(larger['N']) / int(smaller['N']):.0f}x "
+              "the pages")
 
 
 if __name__ == "__main__":
