@@ -261,7 +261,11 @@ class PaperDomain(Domain):
                                         byline=self.data["pages"][docname].byline)
         for docname in sorted(self.data["pages"]):
             for base in self.data["pages"][docname].mentions:
-                facts = view.setdefault(base, PaperFacts())
+                # Not setdefault, which makes a PaperFacts for every mention (80,000
+                # at 10,000 pages).
+                facts = view.get(base)
+                if facts is None:
+                    facts = view[base] = PaperFacts()
                 if docname != facts.docname:
                     facts.discussed_in.append(docname)
         for base, facts in view.items():
