@@ -16,6 +16,7 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 
 from sites import make_site, paper_id
@@ -191,7 +192,7 @@ def main() -> None:
     for row in rows:
         print("| " + " | ".join(row[c] for c in columns) + " |")
     print()
-    for smaller, larger in zip(rows, rows[1:]):
+    for smaller, larger in pairwise(rows):
         serial = float(larger["_serial"]) / float(smaller["_serial"])
         parallel = float(larger["_parallel"]) / float(smaller["_parallel"])
         print(f"t({larger['N']}) / t({smaller['N']}) = {serial:.1f} serial, "
