@@ -162,8 +162,7 @@ class BuildCards(SphinxPostTransform):
                            ", ".join(unknown), existing, type="paper",
                            subtype="unknown_tag", location=placeholder)
         # Not searched: each paper is found on its own page. Searched, every listing
-        # (the home page, a tag's, a year's) matched almost any query, and at 10,000
-        # commentaries their words were most of the index a reader's browser loads.
+        # (the home page, a tag's, a year's) matched almost any query.
         items = nodes.bullet_list(classes=["paper-index", "no-search"])
         for commentary in commentaries:
             arxiv_id, record = commentary.arxiv_id, commentary.record

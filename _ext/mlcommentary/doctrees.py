@@ -2,8 +2,8 @@
 
 Sphinx (since 7.3) keeps in memory every doctree it reads until its page is written
 (``env._write_doc_doctree_cache``), and the bytes of every doctree it loads from disk
-for the rest of the build (``env._pickled_doctree_cache``). On a full build of 10,000
-commentaries that was 1.2 GB by the end of reading, over half the build's peak. Here
+for the rest of the build (``env._pickled_doctree_cache``), so that memory grows with
+the site: the benchmark's floor, which keeps them, peaks at 1.3 GB at 10,000 pages. Here
 each is let go once it has served: a page read is on disk already, and a page written
 will not be loaded again. Loading every doctree from disk to write it is what Sphinx
 did before 7.3; on 3,000 commentaries the build took no longer, and its peak fell from
