@@ -42,7 +42,7 @@ def sync_metadata(app: Sphinx, env: BuildEnvironment) -> None:
     records: dict[str, PaperRecord] = {}
     owners: dict[str, str] | None = None  # stays None when the file cannot be written
     try:
-        loaded = store.load(cache=Path(app.doctreedir) / RECORDS_CACHE)
+        loaded = store.load(cache=_records_cache(app))
     except MetadataFileError as err:
         logger.warning("%s", err, type="paper", subtype="metadata_file")
     else:
@@ -87,7 +87,7 @@ def sync_metadata(app: Sphinx, env: BuildEnvironment) -> None:
         _report_changes(records, report.records)
     records.update(report.records)
     if report.records and owners is not None:
-        _save(store, report.records)
+        _save(store, report.records, cache=_records_cache(app))
     _warn_report(uses, report, records)
 
 
@@ -181,10 +181,15 @@ def _warn_outage(uses: dict[str, list[tuple[str, int | None]]], wanted: set[str]
 
 
 def _save(store: MetadataFile, records: dict[str, PaperRecord],
-          owners: dict[str, str] | None = None) -> None:
+          owners: dict[str, str] | None = None, *, cache: Path) -> None:
     try:
-        if store.save(records, owners) and records:
+        if not store.save(records, owners):
+            return
+        if records:
             logger.info("saved %d fetched records to %s", len(records), store.path)
+        # The next build, often an author's first edit, finds the file as this build
+        # left it in the cache: it would otherwise compare every record with it.
+        store.load(cache=cache)
     except MetadataFileError as err:
         logger.warning("%s", err, type="paper", subtype="metadata_file")
 
@@ -228,7 +233,11 @@ def remember_owners(app: Sphinx, env: BuildEnvironment) -> None:
     owners = domain.owners()
     if domain.kept_owners is None or domain.kept_owners == owners:
         return
-    _save(_metadata_file(app), {}, owners)
+    _save(_metadata_file(app), {}, owners, cache=_records_cache(app))
+
+
+def _records_cache(app: Sphinx) -> Path:
+    return Path(app.doctreedir) / RECORDS_CACHE
 
 
 def _metadata_file(app: Sphinx) -> MetadataFile:
