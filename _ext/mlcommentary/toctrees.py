@@ -13,8 +13,8 @@ every page again when one title changes.
 
 Pages with toctrees are also read last. Before Sphinx reads a page it takes it out of
 every toctree's list of pages (``TocTreeCollector.clear_doc``), going through them all;
-read after the home page, each of 10,000 commentaries went through 10,000 entries, most
-of a minute of a full build, and ``-j 2`` paid the same when merging.
+read after the home page, each commentary went through an entry for every other one:
+quadratic, 4 s of a full build at 3,000 commentaries (py-spy).
 """
 
 from __future__ import annotations
