@@ -73,9 +73,9 @@ def write_bibliography(app: Sphinx, exception: Exception | None) -> None:
     if exception is not None or app.builder.name not in BUILDERS:
         return
     domain: PaperDomain = app.env.domains["paper"]
-    entries, digest = domain.bibliography()
     project = app.config.project
-    stamp = hashlib.sha256(f"{_CODE} {digest} {project}".encode()).hexdigest()[:48]
+    stamp = hashlib.sha256(
+        f"{_CODE} {domain.bibliography_digest()} {project}".encode()).hexdigest()[:48]
     path = Path(app.outdir) / FILENAME
     try:
         old = path.read_text(encoding="utf-8")
@@ -86,6 +86,7 @@ def write_bibliography(app: Sphinx, exception: Exception | None) -> None:
         return
     heading = (f"made from {stamp}\n{project}: every paper the site comments on or "
                "mentions, under the keys its cards use.")
+    entries = domain.bibliography()
     path.write_text(bibliography(entries, heading), encoding="utf-8")
     logger.info("wrote %s: %d papers", FILENAME, len(entries))
 

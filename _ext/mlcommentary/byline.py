@@ -21,7 +21,7 @@ from sphinx.util import logging
 logger = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Byline:
     """When and by whom a page was written, and whether it is a draft.
     Dates are ISO ``YYYY-MM-DD`` strings."""

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import itertools
 import json
 import re
 from collections import Counter
@@ -54,7 +55,7 @@ def tag_key(tag: str) -> str:
     return "-".join(words) if words else "tag-" + _digest(tag)[:8]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Claim:
     """A page's ``paper`` directive: the paper it comments on, as the author cited it."""
 
@@ -65,13 +66,18 @@ class Claim:
     line: int | None = field(default=None, compare=False)
 
 
-@dataclass
+@dataclass(slots=True)
 class PagePapers:
-    """What one page says about papers, recorded while it is read."""
+    """What one page says about papers, recorded while it is read.
+
+    Kept for every page in the pickled environment, which each build loads, keeps
+    for the garbage collector to walk, and frees: so no ``__dict__`` per object
+    (slots), and tuples once the page is read, which the collector stops tracking.
+    """
 
     claims: dict[str, Claim] = field(default_factory=dict)
     #: Version-less ID -> the lines that mention it.
-    mentions: dict[str, list[int | None]] = field(default_factory=dict)
+    mentions: dict[str, tuple[int | None, ...]] = field(default_factory=dict)
     #: What each of its paper indexes lists: ``(tag keys, year)``, either may be empty.
     indexes: list[tuple[frozenset[str], str | None]] = field(default_factory=list)
     #: Its front matter's date, authors and draft status.
@@ -87,14 +93,15 @@ class PagePapers:
             for keys, year in self.indexes)
 
 
-@dataclass
+@dataclass(slots=True)
 class PaperFacts:
-    """The project-wide view of one paper, compared build to build."""
+    """The project-wide view of one paper, compared build to build (kept as lightly
+    as ``PagePapers``)."""
 
     docname: str | None = None
     #: The owner's claim.
     claim: Claim | None = None
-    discussed_in: list[str] = field(default_factory=list)
+    discussed_in: tuple[str, ...] = ()
     record_digest: str | None = None
     year: str | None = None
     #: The owner's byline: it orders the indexes, and a draft is in none.
@@ -169,7 +176,7 @@ class PaperDomain(Domain):
         "tag_forms": {},  # tag key -> the spelling shown, as of the last refresh_view
     }
     # Bumped whenever the stored data or the doctrees' placeholders change shape.
-    data_version = 9
+    data_version = 10
     dangling_warnings = {"paper": "cannot resolve paper reference %(target)s"}
 
     def __init__(self, env: BuildEnvironment) -> None:
@@ -189,7 +196,8 @@ class PaperDomain(Domain):
             str(arxiv_id), tuple(tags), tuple(str(r) for r in related), line)
 
     def note_mention(self, docname: str, arxiv_id: ArxivId, line: int | None) -> None:
-        self._page(docname).mentions.setdefault(arxiv_id.base, []).append(line)
+        mentions = self._page(docname).mentions
+        mentions[arxiv_id.base] = (*mentions.get(arxiv_id.base, ()), line)
 
     def note_byline(self, docname: str, byline: Byline) -> None:
         if byline:
@@ -238,6 +246,11 @@ class PaperDomain(Domain):
             for base, claim in self.data["pages"][docname].claims.items():
                 yield base, docname, claim
 
+    def used(self) -> set[str]:
+        """Every paper the site needs."""
+        return {base for page in self.data["pages"].values()
+                for base in itertools.chain(page.claims, page.mentions)}
+
     def uses(self) -> dict[str, list[tuple[str, int | None]]]:
         """Every paper the site needs, with the ``(docname, line)`` places that use it."""
         places: dict[str, list[tuple[str, int | None]]] = {}
@@ -254,6 +267,7 @@ class PaperDomain(Domain):
         kept = self.kept_owners or {}
         view: dict[str, PaperFacts] = {}
         claimants: dict[str, list[str]] = {}
+        discussed_in: dict[str, list[str]] = {}
         for base, docname, claim in self._claims():
             claimants.setdefault(base, []).append(docname)
             if base not in view or docname == kept.get(base):
@@ -267,8 +281,9 @@ class PaperDomain(Domain):
                 if facts is None:
                     facts = view[base] = PaperFacts()
                 if docname != facts.docname:
-                    facts.discussed_in.append(docname)
+                    discussed_in.setdefault(base, []).append(docname)
         for base, facts in view.items():
+            facts.discussed_in = tuple(discussed_in.get(base, ()))
             record = self._records.get(base)
             facts.record_digest = record.digest if record else None
             facts.year = record.year if record else None
@@ -420,17 +435,22 @@ class PaperDomain(Domain):
         facts = self.data["view"].get(base)
         return facts.key if facts else None
 
-    def bibliography(self) -> tuple[list[tuple[str, PaperRecord, ArxivId]], str]:
+    def bibliography(self) -> list[tuple[str, PaperRecord, ArxivId]]:
         """Every paper the site uses that has a record, as ``(key, record, ID)``, the ID as
-        its commentary cites it; and a digest that changes whenever those entries do."""
-        entries, facts_used = [], []
+        its commentary cites it."""
+        return [(key, self._records[base], parse_arxiv_id(cited))
+                for key, base, cited, _ in self._bibliography_facts()]
+
+    def bibliography_digest(self) -> str:
+        """A digest that changes whenever ``bibliography()`` does; cheaper to make."""
+        return _digest([(key, cited, record_digest)
+                        for key, _, cited, record_digest in self._bibliography_facts()])
+
+    def _bibliography_facts(self) -> Iterator[tuple[str, str, str, str | None]]:
         for base, facts in sorted(self.data["view"].items()):
-            if facts.key is None:
-                continue
-            cited = facts.claim.cited if facts.claim else base
-            entries.append((facts.key, self._records[base], parse_arxiv_id(cited)))
-            facts_used.append((facts.key, cited, facts.record_digest))
-        return entries, _digest(facts_used)
+            if facts.key is not None:
+                yield (facts.key, base, facts.claim.cited if facts.claim else base,
+                       facts.record_digest)
 
     def discussed_in(self, base: str) -> list[str]:
         facts = self.data["view"].get(base)

@@ -9,7 +9,7 @@ from sphinx.environment import BuildEnvironment
 from sphinx.util.fileutil import copy_asset
 from sphinx.util.typing import ExtensionMetadata
 
-from . import bibliography, cards, config, doctrees, feeds, pages, previews, toctrees
+from . import bibliography, cards, collector, config, doctrees, feeds, pages, previews, toctrees
 from .byline import note_byline
 from .directives import PaperDirective, PaperIndexDirective
 from .domain import PaperDomain, PaperRole
@@ -67,6 +67,7 @@ def setup_extension(app: Sphinx, version: str) -> ExtensionMetadata:
     pages.register(app)
     toctrees.register(app)
     doctrees.register(app)
+    collector.register(app)
     feeds.register(app)
     bibliography.register(app)
 

@@ -43,7 +43,7 @@ class InvalidArxivId(ValueError):
     """Raised for text that is not an arXiv identifier; the message says why."""
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, order=True, slots=True)
 class ArxivId:
     """An arXiv identifier: ``base`` is version-less, ``version`` pins one."""
 

@@ -1,0 +1,54 @@
+"""CPython's cyclic garbage collector leaves the loaded environment alone.
+
+A build over an existing environment unpickles it whole: at 10,000 commentaries some
+800,000 objects the collector tracks, most of them Sphinx's own (each page's table of
+contents is a tree of docutils nodes). None of it becomes garbage during the build,
+yet each of the collector's full passes walks all of it: while the environment is
+unpickled the heap grows by a quarter between passes, so the passes walk it about
+five times over, and then again at every full pass while the pages are read and
+written. At 10,000 commentaries that was a fifth of a one-page edit.
+
+So the collector is off while Sphinx loads the environment, and what exists once the
+builder is ready is frozen: ``gc.freeze`` moves it to a permanent generation that the
+passes skip, which is what it is for (long-lived objects; it also keeps forked
+``-j`` workers from copying pages only to mark them). Objects made later are
+collected as usual. At the end of the build they are unfrozen, so that a process
+that goes on (a test session, a server) collects this build's environment once it
+lets it go.
+"""
+
+from __future__ import annotations
+
+import gc
+
+from sphinx.application import Sphinx
+from sphinx.config import Config
+
+
+class Collector:
+    """Whether the collector was on before the build paused it: it is left as found."""
+
+    def __init__(self) -> None:
+        self._was_enabled = True
+
+    def pause(self, app: Sphinx, config: Config) -> None:
+        # config-inited: Sphinx loads the environment next, then readies the builder.
+        self._was_enabled = gc.isenabled()
+        gc.disable()
+
+    def freeze(self, app: Sphinx) -> None:
+        gc.freeze()
+        if self._was_enabled:
+            gc.enable()
+
+    def unfreeze(self, app: Sphinx, exception: Exception | None) -> None:
+        gc.unfreeze()
+
+
+def register(app: Sphinx) -> None:
+    collector = Collector()
+    app.connect("config-inited", collector.pause)
+    # First of the builder-inited handlers, before any of them builds on the environment.
+    app.connect("builder-inited", collector.freeze, priority=0)
+    # Last of the build-finished handlers: they still use the environment.
+    app.connect("build-finished", collector.unfreeze, priority=1000)
