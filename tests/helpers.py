@@ -49,7 +49,7 @@ def _progress(app, stage: str) -> list[str]:
     return re.findall(rf"{stage}\.\.\. \[\s*\d+%\] (\S+)", status)
 
 
-def _environment(**extra: str) -> dict[str, str]:
+def process_environment(**extra: str) -> dict[str, str]:
     """The tests' environment, with the extension importable and no colour in the logs."""
     environment = {**os.environ, "PYTHONPATH": str(REPO / "_ext"), "NO_COLOR": "1", **extra}
     environment.pop("FORCE_COLOR", None)
@@ -67,7 +67,7 @@ def sphinx_build(srcdir: Path, outdir: Path, *options: str, builder: str = "html
         [sys.executable, "-m", "sphinx", "-N", *(["-W", "--keep-going"] if strict else []),
          "-b", builder, "-d", str(outdir.with_name(outdir.name + ".doctrees")), *options,
          str(srcdir), str(outdir)],
-        capture_output=True, text=True, timeout=600, env=_environment())
+        capture_output=True, text=True, timeout=600, env=process_environment())
 
 
 def make(*args: str, **environ: str) -> subprocess.CompletedProcess:
@@ -78,4 +78,4 @@ def make(*args: str, **environ: str) -> subprocess.CompletedProcess:
         # otherwise announce every directory it enters.
         ["make", "--no-print-directory", "-C", str(REPO), "-o", ".venv/.installed",
          "-o", ".venv/.installed-test", *args],
-        capture_output=True, text=True, timeout=600, env=_environment(**environ))
+        capture_output=True, text=True, timeout=600, env=process_environment(**environ))

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import gc
 import json
 import re
+import subprocess
+import sys
 
 import pytest
-from helpers import build, copy_root, read_in_order, written
+from helpers import build, copy_root, process_environment, read_in_order, written
 from mlcommentary.metadata import PaperRecord
 
 
@@ -75,6 +78,38 @@ def test_the_collector_skips_the_loaded_environment_and_is_left_as_found(
     assert app.warning.getvalue() == ""
     assert written(app) == ["papers/alpha"]
     assert "One more sentence of prose." in (app.outdir / "papers" / "alpha.html").read_text()
+
+
+_LEFT_AT_EXIT = """
+import os, sys
+from sphinx.cmd.build import main
+
+class Left:
+    def __del__(self, write=os.write):
+        write(1, b"finalized at exit")
+
+status = main(sys.argv[1:]) if len(sys.argv) > 1 else 0
+left = Left()
+left.itself = left  # a cycle: only the collector frees it
+del left
+sys.exit(status)
+"""
+
+
+def test_the_process_leaves_what_is_left_at_exit_to_the_operating_system(tmp_path):
+    """The collector's last pass freed a 10,000-commentary build object by object at
+    exit: 2.3 s of a 9 s edit."""
+    script = tmp_path / "build.py"
+    script.write_text(_LEFT_AT_EXIT)
+    run = functools.partial(subprocess.run, capture_output=True, text=True, timeout=600,
+                            env=process_environment())
+    # Without a build, the last pass finalizes what is left.
+    assert run([sys.executable, str(script)]).stdout == "finalized at exit"
+    built = run([sys.executable, str(script), "-q", "-N", "-b", "html",
+                 str(copy_root("site", tmp_path)), str(tmp_path / "out")])
+    assert built.returncode == 0, built.stderr
+    assert built.stdout == ""
+    assert (tmp_path / "out" / "papers" / "alpha.html").is_file()
 
 
 def test_new_reference_rewrites_the_referenced_papers_page(make_app, tmp_path):

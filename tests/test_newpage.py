@@ -16,7 +16,7 @@ import feedparser
 import pytest
 import yaml
 from conftest import REPO
-from helpers import _environment, copy_root, make, sphinx_build
+from helpers import process_environment, copy_root, make, sphinx_build
 
 from mlcommentary.fetch import OUTAGE_FILE, ArxivFetcher, Missing, Outage
 from mlcommentary.metadata import MetadataFile
@@ -42,7 +42,7 @@ def git_name(tmp_path: Path, name: str | None) -> dict[str, str]:
 def new(site: Path, *args: str, **environ: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "mlcommentary", "new", "--site", str(site),
                            *args], capture_output=True, text=True, timeout=120,
-                          env=_environment(**environ))
+                          env=process_environment(**environ))
 
 
 def stored(site: Path) -> dict:
@@ -261,7 +261,7 @@ def test_needs_no_sphinx(tmp_path, real_responses):
               "print(sorted(name for name in sys.modules "
               "if name.split('.')[0] in ('sphinx', 'docutils', 'myst_parser')))\n")
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                            timeout=120, env=_environment())
+                            timeout=120, env=process_environment())
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[-1] == "[]"
 

@@ -15,10 +15,18 @@ passes skip, which is what it is for (long-lived objects; it also keeps forked
 collected as usual. At the end of the build they are unfrozen, so that a process
 that goes on (a test session, a server) collects this build's environment once it
 lets it go.
+
+When the process ends, what is left is frozen again. The Sphinx application and its
+environment are one web of references, freed only by the collector's last pass as
+the interpreter shuts down: object by object, 2.3 s of a 9 s edit at 10,000
+commentaries, for memory the operating system takes back at once anyway. Python
+does not promise to finalize what is still alive at exit; Sphinx closes its files
+itself, and ``atexit`` handlers (logging's flush, ``weakref.finalize``) still run.
 """
 
 from __future__ import annotations
 
+import atexit
 import gc
 
 from sphinx.application import Sphinx
@@ -45,9 +53,19 @@ class Collector:
         gc.unfreeze()
 
 
+def skip_final_collection() -> None:
+    gc.freeze()
+
+
 def register(app: Sphinx) -> None:
+    # Once per process, however many builds it runs.
+    atexit.unregister(skip_final_collection)
+    atexit.register(skip_final_collection)
     collector = Collector()
-    app.connect("config-inited", collector.pause)
+    # Last of the config-inited handlers: those that check the configuration may stop
+    # the build. Should Sphinx fail to start after this (a theme it cannot load), the
+    # collector stays off in that process, which is then ending (``sphinx-build``).
+    app.connect("config-inited", collector.pause, priority=1000)
     # First of the builder-inited handlers, before any of them builds on the environment.
     app.connect("builder-inited", collector.freeze, priority=0)
     # Last of the build-finished handlers: they still use the environment.
