@@ -1,20 +1,20 @@
 """CPython's cyclic garbage collector leaves the loaded environment alone.
 
-A build over an existing environment unpickles it whole: at 10,000 commentaries some
-800,000 objects the collector tracks, most of them Sphinx's own (each page's table of
-contents is a tree of docutils nodes). None of it becomes garbage during the build,
-yet each of the collector's full passes walks all of it: while the environment is
-unpickled the heap grows by a quarter between passes, so the passes walk it about
-five times over, and then again at every full pass while the pages are read and
-written. At 10,000 commentaries that was a fifth of a one-page edit.
+A build over an existing environment unpickles it whole. At 10,000 commentaries an
+edit's process holds some 800,000 objects the collector tracks, most of them the
+environment's and most of those Sphinx's own (each page's table of contents is a tree
+of docutils nodes). None of it becomes garbage during the build, yet each of the
+collector's full passes walks all of it: while the environment is unpickled the heap
+grows by a quarter between passes, so the passes walk it about five times over, and
+then again at every full pass while pages are read and written. At 10,000
+commentaries the collector took 2 to 3 s of a one-page edit (a fifth of it).
 
 So the collector is off while Sphinx loads the environment, and what exists once the
 builder is ready is frozen: ``gc.freeze`` moves it to a permanent generation that the
-passes skip, which is what it is for (long-lived objects; it also keeps forked
-``-j`` workers from copying pages only to mark them). Objects made later are
-collected as usual. At the end of the build they are unfrozen, so that a process
-that goes on (a test session, a server) collects this build's environment once it
-lets it go.
+passes skip, which is what it is for: objects that live as long as the process.
+Objects made later are collected as usual. At the end of the build the frozen ones
+are unfrozen, so that a process that goes on (a test session, a server) collects this
+build's environment once it lets it go.
 
 When the process ends, what is left is frozen again. The Sphinx application and its
 environment are one web of references, freed only by the collector's last pass as

@@ -70,16 +70,17 @@ class Claim:
 class PagePapers:
     """What one page says about papers, recorded while it is read.
 
-    Kept for every page in the pickled environment, which each build loads, keeps
-    for the garbage collector to walk, and frees: so no ``__dict__`` per object
-    (slots), and tuples once the page is read, which the collector stops tracking.
+    Kept for every page in the pickled environment, which each build loads and
+    pickles again: so no ``__dict__`` per object (slots), and tuples rather than
+    lists, which the garbage collector stops tracking once they hold only strings
+    and numbers (``collector.py`` says what its passes cost).
     """
 
     claims: dict[str, Claim] = field(default_factory=dict)
     #: Version-less ID -> the lines that mention it.
     mentions: dict[str, tuple[int | None, ...]] = field(default_factory=dict)
     #: What each of its paper indexes lists: ``(tag keys, year)``, either may be empty.
-    indexes: list[tuple[frozenset[str], str | None]] = field(default_factory=list)
+    indexes: tuple[tuple[frozenset[str], str | None], ...] = ()
     #: Its front matter's date, authors and draft status.
     byline: Byline = Byline()
     #: Its first paragraph of prose as plain text, but for the papers it names by
@@ -207,9 +208,9 @@ class PaperDomain(Domain):
                     document: nodes.document) -> None:
         page = self._page(docname)
         # Read from the placeholders, whichever directive made them.
-        page.indexes = [
+        page.indexes = tuple(
             (frozenset(tag_key(tag) for tag in index["tags"]), index.get("year"))
-            for index in document.findall(paper_index_placeholder)]
+            for index in document.findall(paper_index_placeholder))
         if page.claims:
             paragraph = first_paragraph(document)
             page.summary = tuple(_summary(paragraph)) if paragraph is not None else None
