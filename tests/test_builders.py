@@ -47,6 +47,7 @@ def test_doctrees_wait_on_disk_not_in_memory(make_app, tmp_path, parallel):
     assert {"papers/alpha", "papers/beta", "index"}.isdisjoint(app.env._pickled_doctree_cache)
     assert "Discussed in" in (app.outdir / "papers" / "alpha.html").read_text()
 
+
 @pytest.mark.parametrize("enabled", [True, False])
 def test_the_collector_skips_the_loaded_environment_and_is_left_as_found(
         make_app, tmp_path, enabled):
@@ -73,6 +74,8 @@ def test_the_collector_skips_the_loaded_environment_and_is_left_as_found(
         assert gc.get_freeze_count() == 0
         assert gc.isenabled() == enabled
     finally:
+        # Should an assertion fail mid-build, the rest of the session collects as usual.
+        gc.unfreeze()
         if was_enabled:
             gc.enable()
     assert app.warning.getvalue() == ""
