@@ -23,6 +23,7 @@ from sphinx.util.osutil import relative_uri
 from .bibtex import bibliography
 from .domain import PaperDomain
 from .nodes import paper_bibliography_link
+from .sources import source_digest
 
 logger = logging.getLogger(__name__)
 
@@ -34,9 +35,7 @@ BUILDERS = ("html", "dirhtml", "singlehtml")
 #: the same file (0.65 ms a paper) leaves it as it is.
 _STAMP = re.compile(r"^% made from (\w+)$", re.MULTILINE)
 #: Part of that stamp: a new version of the writing code writes the file anew.
-_CODE = hashlib.sha256(b"".join(
-    (Path(__file__).parent / name).read_bytes()
-    for name in ("bibtex.py", "tex.py", "bibliography.py"))).hexdigest()[:16]
+_CODE = source_digest("bibtex.py", "tex.py", "bibliography.py")[:16]
 
 
 def bibliography_role(name: str, rawtext: str, text: str, lineno: int, inliner: Inliner,

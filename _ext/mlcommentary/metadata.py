@@ -33,6 +33,7 @@ import jsonschema
 from filelock import FileLock, Timeout
 
 from .ids import ArxivId, parse_arxiv_id
+from .sources import source_digest
 
 #: 2 added ``commentaries``; a file of schema 1 is read as one with none.
 SCHEMA_VERSION = 2
@@ -318,8 +319,7 @@ class MetadataFile:
 
 
 #: What a load makes of a file's text depends on this module and the IDs' rules too.
-_CODE = hashlib.sha256(b"".join(Path(module).read_bytes() for module in (
-    __file__, Path(__file__).with_name("ids.py")))).hexdigest()
+_CODE = source_digest("metadata.py", "ids.py")
 
 
 def _cached(cache: Path) -> tuple[str, LoadedMetadata] | None:
