@@ -14,7 +14,8 @@ builder is ready is frozen: ``gc.freeze`` moves it to a permanent generation tha
 passes skip, which is what it is for: objects that live as long as the process.
 Objects made later are collected as usual. At the end of the build the frozen ones
 are unfrozen, so that a process that goes on (a test session, a server) collects this
-build's environment once it lets it go.
+build's environment once it lets it go. (``gc.unfreeze`` unfreezes everything: a host
+process that froze objects of its own before the build finds them unfrozen after.)
 
 When the process ends, what is left is frozen again. The Sphinx application and its
 environment are one web of references, freed only by the collector's last pass as
