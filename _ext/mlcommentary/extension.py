@@ -9,7 +9,18 @@ from sphinx.environment import BuildEnvironment
 from sphinx.util.fileutil import copy_asset
 from sphinx.util.typing import ExtensionMetadata
 
-from . import bibliography, cards, collector, config, doctrees, feeds, pages, previews, toctrees
+from . import (
+    bibliography,
+    cards,
+    collector,
+    config,
+    doctrees,
+    feeds,
+    pages,
+    parallel,
+    previews,
+    toctrees,
+)
 from .byline import note_byline
 from .directives import PaperDirective, PaperIndexDirective
 from .domain import PaperDomain, PaperRole
@@ -54,6 +65,7 @@ def link_to_arxiv(app: Sphinx, env: BuildEnvironment, node, contnode):  # noqa: 
 def setup_extension(app: Sphinx, version: str) -> ExtensionMetadata:
     config.register(app)
 
+    app.add_builder(parallel.HTMLBuilder, override=True)
     app.add_domain(PaperDomain)
     app.add_role("paper", PaperRole())
     app.add_directive("paper", PaperDirective)
