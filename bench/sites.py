@@ -36,9 +36,11 @@ WORDS = ("model training data transfer scaling loss layer attention benchmark ac
          "representation gradient robust fine-tuning pre-training evaluation dataset "
          "parameter compute downstream upstream saturation experiment baseline").split()
 _EXTENDED = '["myst_parser", "sphinx_design", "mlcommentary", "furo_sidebar"]'
+#: As the site's conf.py: MathML, not MathJax, so MyST has nothing to configure.
+_AS_THE_SITE = "arxiv_offline = True\nmyst_update_mathjax = False\n"
 CONF = {
-    "ext": (_EXTENDED, "arxiv_offline = True\n"),
-    "stripped": (_EXTENDED, "arxiv_offline = True\n"),
+    "ext": (_EXTENDED, _AS_THE_SITE),
+    "stripped": (_EXTENDED, _AS_THE_SITE),
     "peer": ('["myst_parser", "sphinx_design"]', ""),
     "floor": ('["myst_parser"]', 'html_theme = "basic"\nhtml_sidebars = {"**": []}\n'),
 }
@@ -151,6 +153,9 @@ def make_site(root: Path, total: int, variant: str) -> Path:
     (root / "conf.py").write_text(
         f'project = "Benchmark"\nextensions = {extensions}\nhtml_theme = "furo"\n'
         'myst_enable_extensions = ["dollarmath"]\n'
+        # As sphinx-quickstart writes it. Without it, a build into another folder read
+        # the doctree folder of the build in _build: its tag and year pages again.
+        'exclude_patterns = ["_build"]\n'
         f'import sys\nsys.path.insert(0, {str(REPO / "_ext")!r})\n{extra}'
     )
     index = "# Benchmark\n\n"

@@ -16,7 +16,7 @@ import time
 import pytest
 from helpers import build, copy_root, process_environment, read_in_order, written
 from mlcommentary.metadata import PaperRecord
-from mlcommentary.parallel import HTMLBuilder
+from mlcommentary.parallel import LARGE_PAGE, HTMLBuilder
 from sphinx.builders import Builder
 from sphinx.util.parallel import make_chunks
 
@@ -25,7 +25,10 @@ def pages(outdir) -> dict[str, str]:
     return {str(p.relative_to(outdir)): p.read_text() for p in sorted(outdir.rglob("*.html"))}
 
 
-def test_parallel_build_gives_the_same_pages(make_app, tmp_path):
+@pytest.mark.parametrize("large_page", [LARGE_PAGE, 0])
+def test_parallel_build_gives_the_same_pages(make_app, tmp_path, monkeypatch, large_page):
+    """Also when every page waits for its writer as a pickle (0), as large ones do."""
+    monkeypatch.setattr("mlcommentary.parallel.LARGE_PAGE", large_page)
     serial = build(make_app, copy_root("site", tmp_path / "serial"))
     parallel = build(make_app, copy_root("site", tmp_path / "parallel"), parallel=2)
     assert parallel.is_parallel_allowed("read") and parallel.is_parallel_allowed("write")
