@@ -16,7 +16,7 @@ import time
 import pytest
 from helpers import build, copy_root, process_environment, read_in_order, written
 from mlcommentary.metadata import PaperRecord
-from mlcommentary.parallel import LARGE_PAGE, HTMLBuilder
+from mlcommentary.builder import LARGE_PAGE, HTMLBuilder
 from sphinx.builders import Builder
 from sphinx.util.parallel import make_chunks
 
@@ -28,7 +28,7 @@ def pages(outdir) -> dict[str, str]:
 @pytest.mark.parametrize("large_page", [LARGE_PAGE, 0])
 def test_parallel_build_gives_the_same_pages(make_app, tmp_path, monkeypatch, large_page):
     """Also when every page waits for its writer as a pickle (0), as large ones do."""
-    monkeypatch.setattr("mlcommentary.parallel.LARGE_PAGE", large_page)
+    monkeypatch.setattr("mlcommentary.builder.LARGE_PAGE", large_page)
     serial = build(make_app, copy_root("site", tmp_path / "serial"))
     parallel = build(make_app, copy_root("site", tmp_path / "parallel"), parallel=2)
     assert parallel.is_parallel_allowed("read") and parallel.is_parallel_allowed("write")
@@ -94,8 +94,19 @@ def test_the_main_process_resolves_at_most_one_chunk_ahead_of_the_writers(make_a
     assert len(list(app.outdir.rglob("*.html"))) >= len(rest) + 1
 
 
+def test_rendering_a_title_leaves_it_in_the_environment_alone(make_app, tmp_path):
+    """Sphinx's ``render_partial`` left each page's title in a document of its own, kept
+    alive by the environment: at 10,000 commentaries, 10,000 documents that each of the
+    collector's full passes walked."""
+    app = build(make_app, copy_root("site", tmp_path))
+    assert app.warning.getvalue() == ""
+    titles = [*app.env.titles.values(), *app.env.longtitles.values()]
+    assert len(titles) > 4
+    assert all(title.parent is None and title.document is None for title in titles)
+
+
 def test_sphinx_writes_in_parallel_as_when_its_writer_was_copied():
-    """``parallel.HTMLBuilder._write_parallel`` is Sphinx 9.0's with another task pool: a
+    """``builder.HTMLBuilder._write_parallel`` is Sphinx 9.0's with another task pool: a
     Sphinx that writes otherwise needs the two compared again."""
     source = inspect.getsource(Builder._write_parallel)
     assert hashlib.sha256(source.encode()).hexdigest()[:16] == "3ea209a4e854b609"

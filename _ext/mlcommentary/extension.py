@@ -11,13 +11,13 @@ from sphinx.util.typing import ExtensionMetadata
 
 from . import (
     bibliography,
+    builder,
     cards,
     collector,
     config,
     doctrees,
     feeds,
     pages,
-    parallel,
     previews,
     toctrees,
 )
@@ -65,7 +65,7 @@ def link_to_arxiv(app: Sphinx, env: BuildEnvironment, node, contnode):  # noqa: 
 def setup_extension(app: Sphinx, version: str) -> ExtensionMetadata:
     config.register(app)
 
-    app.add_builder(parallel.HTMLBuilder, override=True)
+    app.add_builder(builder.HTMLBuilder, override=True)
     app.add_domain(PaperDomain)
     app.add_role("paper", PaperRole())
     app.add_directive("paper", PaperDirective)
