@@ -39,8 +39,8 @@ from sphinx.builders.html import StandaloneHTMLBuilder
 from sphinx.locale import __
 from sphinx.util import logging
 from sphinx.util.build_phase import BuildPhase
-from sphinx.util.docutils import LoggingReporter
 from sphinx.util.display import status_iterator
+from sphinx.util.docutils import LoggingReporter
 from sphinx.util.parallel import ParallelTasks, make_chunks
 
 logger = logging.getLogger(__name__)
