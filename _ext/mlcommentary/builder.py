@@ -11,15 +11,17 @@ code, but:
 * The main process hands over a chunk only when a writer can take it at once, so it
   resolves at most one chunk ahead of the writers. The writers were the slower side,
   so nothing waits for this that did not before. On 10,000 commentaries the main
-  process then peaked at 0.9 GB, and the build took 354 s instead of 442.
+  process then peaked at 0.9 GB, and the build took 354 s instead of 442 (one run
+  each, sampled every second).
 * A large resolved page waits as a pickle, as Sphinx keeps its doctrees between
   reading and writing: the rest of that 0.9 GB was the last chunk, where the tag and
   year pages are. A listing of 10,000 commentaries is 95 MB of nodes and 8 MB
   pickled. Only large pages: unpickling every page cost the writer about 30 s at
   10,000 commentaries, and a chunk of commentaries is small now that two at most wait.
   With both, the main process peaked at 0.7 GB and a writer at 0.76.
-* Rendering a title (``render_partial``) leaves it where it was, in the environment;
-  with or without ``-j``.
+* Rendering a title (``render_partial``) leaves it where it was, in the environment,
+  with or without ``-j``: Sphinx's kept a document alive for each page's title, for
+  each of the collector's full passes to walk.
 
 ``_write_parallel`` is Sphinx's own (9.0) bar the first two; ``test_builders`` notices
 when Sphinx changes it.
@@ -62,8 +64,8 @@ class HandOverTasks(ParallelTasks):
             raise
 
 
-#: The nodes from which a page waits for its writer pickled: a commentary has about
-#: 100, a listing about 14 for each commentary it lists.
+#: The number of nodes from which a page waits for its writer pickled: a commentary
+#: has about 100, a listing about 14 for each commentary it lists.
 LARGE_PAGE = 5_000
 #: A page waiting for its writer: its name, and its doctree or that pickled.
 Waiting = tuple[str, nodes.document | bytes]
