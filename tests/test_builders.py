@@ -18,6 +18,7 @@ from helpers import build, copy_root, process_environment, read_in_order, writte
 from mlcommentary.metadata import PaperRecord
 from mlcommentary.builder import LARGE_PAGE, HTMLBuilder
 from sphinx.builders import Builder
+from sphinx.errors import SphinxParallelError
 from sphinx.util.parallel import make_chunks
 
 
@@ -58,15 +59,20 @@ def test_doctrees_wait_on_disk_not_in_memory(make_app, tmp_path, parallel):
     assert "Discussed in" in (app.outdir / "papers" / "alpha.html").read_text()
 
 
-def test_the_main_process_resolves_at_most_one_chunk_ahead_of_the_writers(make_app, tmp_path):
-    """With -j 2, Sphinx's main process had resolved the whole site by the time its one
-    writer was half done: at 10,000 commentaries it held 1.3 GB."""
+def site_of_many_pages(tmp_path):
+    """The test site and 120 short pages: enough for four chunks of a -j 2 build."""
     srcdir = copy_root("site", tmp_path)
     (srcdir / "notes").mkdir()
     for n in range(120):
         (srcdir / "notes" / f"note-{n:03d}.md").write_text(
             f"---\norphan: true\n---\n# Note {n}\n\nSome prose.\n")
-    app = make_app("html", srcdir=srcdir, parallel=2)
+    return srcdir
+
+
+def test_the_main_process_resolves_at_most_one_chunk_ahead_of_the_writers(make_app, tmp_path):
+    """With -j 2, Sphinx's main process had resolved the whole site by the time its one
+    writer was half done: at 10,000 commentaries it held 1.3 GB."""
+    app = make_app("html", srcdir=site_of_many_pages(tmp_path), parallel=2)
     assert isinstance(app.builder, HTMLBuilder)
     main = os.getpid()
     written_by = {}
@@ -92,6 +98,22 @@ def test_the_main_process_resolves_at_most_one_chunk_ahead_of_the_writers(make_a
         done = {first}.union(*chunks[:k - 1])
         assert all(done <= written_by[docname] for docname in chunks[k]), k
     assert len(list(app.outdir.rglob("*.html"))) >= len(rest) + 1
+
+
+def test_a_writer_that_fails_fails_the_build(make_app, tmp_path):
+    """The main process now waits for its writers: a writer's error ends the wait."""
+    app = make_app("html", srcdir=site_of_many_pages(tmp_path), parallel=2)
+    main = os.getpid()
+
+    def break_a_page(app, pagename: str, *args: object) -> None:
+        if os.getpid() != main and pagename == "notes/note-060":
+            raise RuntimeError("the writer broke")
+
+    app.connect("html-page-context", break_a_page)
+    with pytest.raises(SphinxParallelError, match="the writer broke"):
+        app.build()
+    app.cleanup()
+    assert not (app.outdir / "notes" / "note-060.html").exists()
 
 
 def test_rendering_a_title_leaves_it_in_the_environment_alone(make_app, tmp_path):
