@@ -15,8 +15,8 @@ import time
 
 import pytest
 from helpers import build, copy_root, process_environment, read_in_order, written
-from mlcommentary.metadata import PaperRecord
 from mlcommentary.builder import LARGE_PAGE, HTMLBuilder
+from mlcommentary.metadata import PaperRecord
 from sphinx.builders import Builder
 from sphinx.errors import SphinxParallelError
 from sphinx.util.parallel import make_chunks
@@ -128,8 +128,8 @@ def test_rendering_a_title_leaves_it_in_the_environment_alone(make_app, tmp_path
 
 
 def test_sphinx_writes_in_parallel_as_when_its_writer_was_copied():
-    """``builder.HTMLBuilder._write_parallel`` is Sphinx 9.0's with another task pool: a
-    Sphinx that writes otherwise needs the two compared again."""
+    """``builder.HTMLBuilder._write_parallel`` is Sphinx 9.0's with another task pool and
+    large pages pickled: a Sphinx that writes otherwise needs the two compared again."""
     source = inspect.getsource(Builder._write_parallel)
     assert hashlib.sha256(source.encode()).hexdigest()[:16] == "3ea209a4e854b609"
 
