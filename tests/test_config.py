@@ -145,3 +145,55 @@ def test_the_guide_states_how_long_a_failing_request_can_take():
     guide = (REPO / "writing.md").read_text()
     [stated] = re.findall(r"gives up\s+after\s+at\s+most\s+(\d+)\s+s", guide)
     assert int(stated) == ArxivFetcher().request_bound
+
+
+@pytest.mark.parametrize("url", [
+    "http://export.arxiv.org/api/query",
+    "https://export.arxiv.org/api/query/",
+    "https://EXPORT.arxiv.org/api/query",
+    "https://ArXiv.Org/api/query",
+    "https://export.arxiv.org:443/api/query",
+    "https://user:pw@export.arxiv.org/api/query",
+    "http://export.arxiv.org./api/query",
+    "https://arxiv.org",
+])
+def test_arxivs_delay_holds_for_any_spelling_of_its_host(url, tmp_path):
+    """The 3 s floor follows the host, not one spelling of one URL."""
+    site = make_site(tmp_path, url)  # conf.py: arxiv_request_delay = 0
+    result = helpers.sphinx_build(site, site.parent / "build" / "html")
+    assert result.returncode != 0, result.stdout + result.stderr
+    assert "arXiv asks for at least 3 s between requests" in result.stderr
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:9/api/query", "https://notarxiv.org/api",
+                                 "https://arxiv.org.example.com/api/query"])
+def test_other_hosts_may_have_no_delay(url):
+    from mlcommentary.settings import DEFAULTS, checked
+    values = checked({**DEFAULTS, "arxiv_api_url": url, "arxiv_request_delay": 0})
+    assert values["arxiv_request_delay"] == 0
+
+
+@pytest.mark.parametrize(("where", "setting", "message"), [
+    ("-D", "arxiv_request_delay=abc", "arxiv_request_delay must be a number of seconds, not 'abc'"),
+    ("-D", "arxiv_offline=maybe", "arxiv_offline"),
+    ("-D", "arxiv_timeout=-1", "arxiv_timeout must be more than 0 seconds, not -1"),
+    ("-D", "arxiv_api_url=ftp://x", "arxiv_api_url must be an http:// or https:// URL, not 'ftp://x'"),
+    ("conf.py", "arxiv_timeout='soon'", "arxiv_timeout must be a number of seconds, not 'soon'"),
+    ("conf.py", "arxiv_offline='maybe'", "arxiv_offline must be True or False"),
+    ("conf.py", "arxiv_metadata_file=3", "arxiv_metadata_file must be a path"),
+    ("conf.py", "arxiv_api_url=None", "arxiv_api_url must be an http:// or https:// URL, not None"),
+])
+def test_a_bad_setting_is_one_line_not_a_crash_report(where, setting, message, tmp_path):
+    site = make_site(tmp_path, CLOSED_PORT_URL)
+    name, value = setting.split("=", 1)
+    if where == "conf.py":
+        with (site / "conf.py").open("a") as conf:
+            conf.write(f"{name} = {value}\n")
+        result = helpers.sphinx_build(site, site.parent / "build" / "html")
+    else:
+        result = helpers.sphinx_build(site, site.parent / "build" / "html", "-D", setting)
+    assert result.returncode != 0
+    assert message in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr and "open an issue" not in result.stderr, result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr

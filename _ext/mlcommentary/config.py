@@ -5,19 +5,20 @@ A setting can be given in ``conf.py``, with ``-D name=value`` or through ``make`
 for bool, int and str defaults (and ``int("0.5")`` fails): the number settings
 therefore get their default through a function, for which Sphinx passes the
 string on, and ``check_config`` turns it into a number, as intersphinx checks its
-own settings, failing with ``ConfigError`` for a value it cannot use. The
+own settings, stopping the build with one line for a value it cannot use. The
 defaults and the checks are ``settings``', which commands without Sphinx share.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import sys
+from typing import Any, NoReturn
 
 from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.errors import ConfigError
 
-from .settings import DEFAULTS, SettingError, checked
+from .settings import DEFAULTS, FLAGS, SettingError, checked
 
 #: name -> (default, rebuild, types); only the metadata file changes what pages show.
 SETTINGS: dict[str, tuple[Any, str, Any]] = {
@@ -41,8 +42,17 @@ def register(app: Sphinx) -> None:
 
 def check_config(app: Sphinx, config: Config) -> None:
     try:
+        # Reading a -D value converts it, which fails for a flag given as neither 0 nor 1.
         values = checked({name: config[name] for name in SETTINGS})
-    except SettingError as err:
-        raise ConfigError(str(err)) from None
-    config.arxiv_timeout = values["arxiv_timeout"]
-    config.arxiv_request_delay = values["arxiv_request_delay"]
+    except (SettingError, ConfigError) as err:
+        _stop(f"Configuration error: {err}")
+    for name in ("arxiv_timeout", "arxiv_request_delay", *FLAGS):
+        setattr(config, name, values[name])
+
+
+def _stop(message: str) -> NoReturn:
+    """End the build with ``message`` alone. Sphinx reports any exception, ``ConfigError``
+    included, as a crash (versions, traceback, "please open an issue"), which reads as a
+    bug in Sphinx rather than a setting to correct; ``SystemExit`` passes its handler."""
+    print(message, file=sys.stderr)
+    raise SystemExit(2)

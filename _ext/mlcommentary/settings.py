@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from .fetch import ARXIV_DELAY, DEFAULT_API_URL, DEFAULT_TIMEOUT
 
@@ -27,6 +28,8 @@ DEFAULTS: dict[str, Any] = {
     "arxiv_timeout": DEFAULT_TIMEOUT,
     "arxiv_request_delay": ARXIV_DELAY,
 }
+#: The yes/no settings.
+FLAGS = ("arxiv_offline", "arxiv_refresh", "arxiv_prune")
 
 
 class SettingError(ValueError):
@@ -34,26 +37,53 @@ class SettingError(ValueError):
 
 
 def checked(values: Mapping[str, Any]) -> dict[str, Any]:
-    """``values`` (every setting) with the numbers as floats, or ``SettingError``.
+    """``values`` (every setting) with the numbers as floats and the flags as bools,
+    or ``SettingError``.
 
     The numbers may be strings: ``-D name=value`` gives strings, which Sphinx does
     not convert for a setting whose default is a number of seconds.
     """
+    api_url = values["arxiv_api_url"]
+    if not isinstance(api_url, str) or not api_url.startswith(("http://", "https://")):
+        raise SettingError(f"arxiv_api_url must be an http:// or https:// URL, not {api_url!r}")
+    path = values["arxiv_metadata_file"]
+    if not isinstance(path, str) or not path.strip():
+        raise SettingError(f"arxiv_metadata_file must be a path (text), relative to conf.py's "
+                           f"folder, not {path!r}")
+    flags = {name: _flag(values, name) for name in FLAGS}
     timeout = _seconds(values, "arxiv_timeout")
     delay = _seconds(values, "arxiv_request_delay")
-    api_url = values["arxiv_api_url"]
     if timeout <= 0:
         raise SettingError(f"arxiv_timeout must be more than 0 seconds, not {timeout:g}")
     if delay < 0:
         raise SettingError(f"arxiv_request_delay must be 0 seconds or more, not {delay:g}")
-    if api_url == DEFAULT_API_URL and delay < ARXIV_DELAY:
+    if is_arxiv(api_url) and delay < ARXIV_DELAY:
         raise SettingError(
             f"arxiv_request_delay is {delay:g} s, but arXiv asks for at least "
-            f"{ARXIV_DELAY:g} s between requests to {DEFAULT_API_URL}; a shorter "
+            f"{ARXIV_DELAY:g} s between requests to its servers ({api_url}); a shorter "
             "delay is only for another server (arxiv_api_url)")
-    if not isinstance(api_url, str) or not api_url.startswith(("http://", "https://")):
-        raise SettingError(f"arxiv_api_url must be an http:// or https:// URL, not {api_url!r}")
-    return {**values, "arxiv_timeout": timeout, "arxiv_request_delay": delay}
+    return {**values, **flags, "arxiv_timeout": timeout, "arxiv_request_delay": delay}
+
+
+def is_arxiv(url: str) -> bool:
+    """Whether ``url`` is on arXiv's servers, however it is spelt: arxiv.org or any
+    subdomain, in any case, with any scheme, port, userinfo, path or final dot."""
+    try:
+        host = urlsplit(url).hostname or ""
+    except ValueError:  # a malformed port or IPv6 address: no host of arXiv's either
+        return False
+    host = host.rstrip(".")
+    return host == "arxiv.org" or host.endswith(".arxiv.org")
+
+
+def _flag(values: Mapping[str, Any], name: str) -> bool:
+    """A yes/no setting: a bool from conf.py, or -D's ``0``/``1`` (as Sphinx reads them)."""
+    value = values[name]
+    if isinstance(value, bool):
+        return value
+    if value in ("0", "1"):
+        return value == "1"
+    raise SettingError(f"{name} must be True or False (1 or 0 with -D), not {value!r}")
 
 
 def _seconds(values: Mapping[str, Any], name: str) -> float:
