@@ -52,12 +52,13 @@ refresh-metadata: $(VENV)/.installed
 		-D arxiv_prune=$(PRUNE)
 
 # A new commentary: make paper ID=2303.00676 [SLUG=file-name] (see writing.md). The
-# command needs no Sphinx, only the extension's package, which is in _ext.
+# command needs no Sphinx, only the extension's package, which is in _ext. It takes
+# O's -D settings as a build does; SPHINXOPTS and -W are the build's alone.
 paper: $(VENV)/.installed
 	@test -n "$(ID)" || { echo "usage: make paper ID=<arXiv ID> [SLUG=<file name>] [TAGS=\"a, b\"]" >&2; exit 2; }
 	@PYTHONPATH="$(CURDIR)/_ext" $(BIN)/python -m mlcommentary new --site "$(SOURCEDIR)" \
 		--doctrees "$(BUILDDIR)/doctrees" $(if $(SLUG),--slug "$(SLUG)") \
-		$(if $(TAGS),--tags "$(TAGS)") "$(ID)"
+		$(if $(TAGS),--tags "$(TAGS)") $(O) "$(ID)"
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python bench/build_times.py $(BENCHOPTS)

@@ -297,3 +297,42 @@ def test_the_real_site_takes_a_new_page(tmp_path, real_arxiv):
         assert re.search(r'href="(\.\./papers/[^"#]+)', listed)[1] == f"../papers/{page.stem}.html"
         feed = feedparser.parse((html / "tags" / f"{tag}.xml").read_bytes())
         assert feed.entries[0].link.endswith(f"papers/{page.stem}.html")
+
+
+def test_make_paper_takes_the_options_in_o(tmp_path, real_arxiv):
+    """O is for every target (README): here it points the command at another arXiv."""
+    site = copy_root("newpage", tmp_path)  # conf.py: a closed port
+    result = make("paper", "ID=1605.08386", f"SOURCEDIR={site}", f"BUILDDIR={tmp_path}/build",
+                  f"O=-D arxiv_api_url={real_arxiv.url} -D arxiv_request_delay=0")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert [request.id_list for request in real_arxiv.requests] == [["1605.08386"]]
+
+
+def test_make_paper_refuses_options_it_cannot_use(tmp_path):
+    site = copy_root("newpage", tmp_path)
+    result = make("paper", "ID=1605.08386", f"SOURCEDIR={site}", f"BUILDDIR={tmp_path}/build",
+                  "O=-D arxiv_offline=maybe")
+    assert result.returncode != 0
+    assert "arxiv_offline must be True or False (1 or 0 with -D), not 'maybe'" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (site / "papers" / "heat-bath-random-walks-with-markov-bases.md").exists()
+
+
+def test_make_paper_takes_the_sites_spelling_of_a_tag(tmp_path, real_responses):
+    """A tag that differs from the site's only in case or separators would fail the next
+    build (paper.tag under -W): the page gets the site's spelling, and is told so."""
+    site = copy_root("newpage", tmp_path)
+    point(site, NO_SERVER)
+    prefill(site, real_responses, "1605.08386", "1312.2021")
+    existing = site / "papers" / "existing.md"
+    existing.write_text(existing.read_text().replace(
+        ":::{paper} arXiv:1312.2021\n", ":::{paper} arXiv:1312.2021\n:tags: Scaling Laws, vision\n"))
+    result = make("paper", "ID=1605.08386", f"SOURCEDIR={site}", f"BUILDDIR={tmp_path}/build",
+                  "TAGS=scaling-laws, new topic, VISION")
+    assert result.returncode == 0, result.stdout + result.stderr
+    page = Path(result.stdout.strip())
+    assert "\n:tags: Scaling Laws, new topic, vision\n" in page.read_text()
+    assert "'scaling-laws' is written 'Scaling Laws' on this site" in result.stderr
+    assert "'VISION' is written 'vision' on this site" in result.stderr
+    build = sphinx_build(site, tmp_path / "html")
+    assert build.returncode == 0, build.stderr

@@ -9,7 +9,8 @@ the Sphinx side only when Sphinx loads the extension. One module per concern:
   (entries), ``tex`` (arXiv's TeX: math apart from text, Unicode for plain text),
   ``testing`` (a loopback arXiv for tests and the benchmark), ``settings`` (the
   arXiv settings' defaults and checks, also read from ``conf.py``), ``newpage``
-  (``python -m mlcommentary new``: a commentary page from an arXiv ID);
+  (``python -m mlcommentary new``: a commentary page from an arXiv ID), ``tags``
+  (which spellings are one tag);
 * Sphinx: ``extension`` (wiring), ``config`` (settings), ``domain`` (the papers of
   every page, references, backlinks, tags), ``directives`` (``paper`` and
   ``paper-index``), ``nodes`` and ``cards`` (their output), ``mathml`` (math at build

@@ -24,18 +24,34 @@ def main(argv: list[str] | None = None) -> int:
     new.add_argument("--slug", help="the page's file name, instead of one made from the title")
     new.add_argument("--tags", type=_comma_list, default=[],
                      help="the card's tags, comma-separated (\"scaling, vision\")")
+    new.add_argument("-D", dest="overrides", metavar="name=value", action="append",
+                     type=_setting, default=[],
+                     help="override a setting of conf.py, as sphinx-build -D does "
+                          "(make paper O=\"-D arxiv_offline=1\")")
     new.add_argument("--doctrees", type=Path,
                      help="the build's doctree folder, where an outage of arXiv is noted "
                           "(default: _build/doctrees in the site)")
     arguments = parser.parse_args(argv)
     try:
         path = new_page(arguments.site, arguments.id, arguments.slug,
-                        doctrees=arguments.doctrees, tags=arguments.tags)
+                        doctrees=arguments.doctrees, tags=arguments.tags,
+                        overrides=dict(arguments.overrides), notify=_note)
     except NewPageError as err:
         print(f"{parser.prog} new: {err}", file=sys.stderr)
         return 1
     print(_shown(path))
     return 0
+
+
+def _setting(text: str) -> tuple[str, str]:
+    name, equals, value = text.partition("=")
+    if not equals or not name:
+        raise argparse.ArgumentTypeError(f"{text!r} is not name=value")
+    return name, value
+
+
+def _note(message: str) -> None:
+    print(f"note: {message}", file=sys.stderr)
 
 
 def _comma_list(text: str) -> list[str]:

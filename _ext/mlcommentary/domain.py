@@ -13,11 +13,9 @@ Everything else reads the domain through its queries (``commentary``,
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import itertools
 import json
-import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Set
 from dataclasses import dataclass, field
@@ -39,20 +37,13 @@ from .metadata import PaperRecord
 from .mathml import plain_node, rich_nodes
 from .tex import plain_text
 from .nodes import paper_card, paper_card_placeholder, paper_index_placeholder
+from .tags import tag_key
 
 logger = logging.getLogger(__name__)
 
 
 def paper_anchor(arxiv_id: ArxivId) -> str:
     return "paper-" + arxiv_id.base.replace("/", "-").replace(".", "-")
-
-
-@functools.cache
-def tag_key(tag: str) -> str:
-    """What makes spellings one tag, also the name of its page: neither case nor how the
-    words are separated counts, so "Transfer learning" is "transfer-learning"."""
-    words = re.findall(r"[^\W_]+", tag.casefold())
-    return "-".join(words) if words else "tag-" + _digest(tag)[:8]
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,8 @@ import re
 import subprocess
 import time
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 import yaml
@@ -25,6 +26,7 @@ from .fetch import OUTAGE_FILE, ArxivFetcher, Outage
 from .ids import ArxivId, InvalidArxivId, parse_arxiv_id
 from .metadata import MetadataFile, MetadataFileError, PaperRecord
 from .settings import SettingError, SiteSettings
+from .tags import tag_key
 from .tex import plain_text, segments
 
 #: Where commentaries live (writing.md), and the files the site reads as pages.
@@ -43,6 +45,9 @@ SKELETON = (
 _DIRECTIVE = re.compile(
     r"^[ \t>]*(?:(?:`{3,}|~{3,}|:{3,})[ \t]*\{paper\}|\.\.[ \t]+paper::)[ \t]+(\S+)",
     re.MULTILINE)
+#: A ``paper`` directive's ``:tags:`` option, among the options that follow its first line.
+_TAGS = re.compile(_DIRECTIVE.pattern + r"[^\n]*\n(?:[ \t>]*:\w+:[^\n]*\n)*?[ \t>]*:tags:(.*)",
+                   re.MULTILINE)
 #: Characters that could start Markdown (or MyST) markup inside a heading.
 _MARKUP = re.compile(r"([\\`*_\[\]<>$&~{}|#])")
 
@@ -53,19 +58,22 @@ class NewPageError(Exception):
 
 def new_page(site: Path, id_text: str, slug: str | None = None,
              today: datetime.date | None = None, doctrees: Path | None = None,
-             tags: Sequence[str] = ()) -> Path:
+             tags: Sequence[str] = (), overrides: Mapping[str, str] | None = None,
+             notify: Callable[[str], None] = lambda message: None) -> Path:
     """Write the commentary page for ``id_text`` in ``site``, its card with ``tags``;
     return its path.
 
     ``doctrees`` is the build's doctree folder (``site/_build/doctrees`` unless
     given), where an outage of arXiv that a build or this command met is noted.
+    ``overrides`` are settings given as ``-D`` gives them, over ``conf.py``'s;
+    ``notify`` is told what was changed from what was asked.
     """
     try:
         arxiv_id = parse_arxiv_id(id_text)
     except InvalidArxivId as err:
         raise NewPageError(str(err)) from None
     try:
-        settings = SiteSettings.read(site)
+        settings = SiteSettings.read(site, overrides)
     except SettingError as err:
         raise NewPageError(str(err)) from None
     store = MetadataFile(settings.metadata_path)
@@ -76,6 +84,7 @@ def new_page(site: Path, id_text: str, slug: str | None = None,
 
     pages = dict(_pages(site, settings.exclude_patterns))
     _refuse_claimed(site, arxiv_id, pages, loaded.commentaries)
+    tags = _site_spelling(tags, pages, notify)
     record = loaded.records.get(arxiv_id.base) or _fetch(
         settings, arxiv_id, (doctrees or site / "_build" / "doctrees") / OUTAGE_FILE)
     name = slugify(slug if slug is not None else plain_text(record.title))
@@ -165,14 +174,40 @@ def _refuse_claimed(site: Path, arxiv_id: ArxivId, pages: dict[str, Path],
                 f"directive for it; add to that page instead")
 
 
+def _site_spelling(tags: Sequence[str], pages: dict[str, Path],
+                   notify: Callable[[str], None]) -> list[str]:
+    """``tags`` as the site spells them, each once. The build shows a tag as most
+    pages spell it and warns at every other spelling, which fails ``make html``: a
+    new page gets the site's spelling (and ``notify`` is told), as the build does."""
+    counts = Counter(tag for path in pages.values() for tag in dict.fromkeys(_tags(path)))
+    forms: dict[str, str] = {}
+    for tag, _count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
+        forms.setdefault(tag_key(tag), tag)
+    spelt: dict[str, str] = {}
+    for tag in tags:
+        form = spelt.setdefault(tag_key(tag), forms.get(tag_key(tag), tag))
+        if form != tag:
+            notify(f"tag {tag!r} is written {form!r} on this site; the page has {form!r}")
+    return list(spelt.values())
+
+
+def _tags(path: Path) -> list[str]:
+    """The tags of the ``paper`` directives in the page at ``path``."""
+    return [tag.strip() for _id, written in _TAGS.findall(_text(path))
+            for tag in written.split(",") if tag.strip()]
+
+
+def _text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return ""
+
+
 def _claims(path: Path) -> set[str]:
     """The version-less IDs of the ``paper`` directives in the page at ``path``."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return set()
     found = set()
-    for written in _DIRECTIVE.findall(text):
+    for written in _DIRECTIVE.findall(_text(path)):
         try:
             found.add(parse_arxiv_id(written).base)
         except InvalidArxivId:

@@ -111,9 +111,11 @@ class SiteSettings:
     dollar_math: bool = False
 
     @classmethod
-    def read(cls, confdir: Path) -> SiteSettings:
+    def read(cls, confdir: Path, overrides: Mapping[str, str] | None = None) -> SiteSettings:
         """Run ``confdir/conf.py`` as Sphinx does (plain Python, from its own folder)
-        and take its settings; ``SettingError`` if one cannot work."""
+        and take its settings, ``overrides`` (``-D``'s strings) over them;
+        ``SettingError`` if one cannot work. Overrides of Sphinx's own settings are
+        for the build, and are left alone."""
         conf = confdir / "conf.py"
         if not conf.is_file():
             raise SettingError(f"{conf}: no such file; is {confdir} a Sphinx site?")
@@ -125,7 +127,7 @@ class SiteSettings:
             raise SettingError(f"{conf}: {type(err).__name__}: {err}") from None
         finally:
             os.chdir(cwd)
-        values = checked({name: namespace.get(name, default)
+        values = checked({name: (overrides or {}).get(name, namespace.get(name, default))
                           for name, default in DEFAULTS.items()})
         return cls(confdir, values, tuple(namespace.get("exclude_patterns", ())),
                    "dollarmath" in namespace.get("myst_enable_extensions", ()))
