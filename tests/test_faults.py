@@ -329,3 +329,16 @@ def test_the_clients_retries_are_logged_at_verbose_level_only(tmp_path, faulty_a
     retries = [line for line in (verbose.stdout + verbose.stderr).splitlines()
                if "Retrying" in line]
     assert len(retries) == 2 and all(line.startswith("urllib3.") for line in retries), retries
+
+
+@pytest.mark.parametrize(("status", "tries"), [(404, 1), (403, 1), (503, 3), (429, 3)])
+def test_only_statuses_that_may_pass_are_retried(status, tries, make_app, tmp_path,
+                                                 faulty_arxiv):
+    """A 404 is final; 429 and 5xx may pass, so they are tried again. The warning says
+    which, and counts the tries that were made."""
+    faulty_arxiv.fault = respond(status, b"", "text/plain")
+    app, _, logged, *_ = build_faults(make_app, tmp_path, faulty_arxiv.url)
+    assert len(faulty_arxiv.requests) == tries
+    [warning] = logged
+    said = "1 try, not retried" if tries == 1 else f"{tries} tries"
+    assert f"arXiv answered HTTP {status} ({said})" in warning, warning

@@ -47,6 +47,8 @@ ARXIV_DELAY = 3
 BATCH_SIZE = 100
 #: The largest body we read: 100 records with long abstracts are far below it.
 MAX_BODY_BYTES = 32 * 1024 * 1024
+#: Statuses that may pass if asked again; any other (404: no such API) is final.
+RETRIED_STATUSES = (429, 500, 502, 503, 504)
 #: Seconds during which arXiv is not asked again after it could not be reached.
 OUTAGE_PAUSE = 300
 #: In the doctree folder: the outage that the next builds (new processes under
@@ -261,7 +263,7 @@ class ArxivFetcher:
             total=retries,
             # Refused, or no route: trying again a few seconds later changes nothing.
             connect=0,
-            status_forcelist=(429, 500, 502, 503, 504),
+            status_forcelist=RETRIED_STATUSES,
             allowed_methods=("GET",),
             backoff_factor=delay,
             backoff_max=max(delay, timeout),
@@ -346,7 +348,8 @@ def _describe(err: Exception, tries: int) -> tuple[Missing, str]:
     if isinstance(err, ResponseRefused):
         return err.subtype, str(err)
     if isinstance(err, arxiv.HTTPError):
-        return Missing.HTTP_ERROR, f"arXiv answered HTTP {err.status} ({tries} tries)"
+        said = f"{tries} tries" if err.status in RETRIED_STATUSES else "1 try, not retried"
+        return Missing.HTTP_ERROR, f"arXiv answered HTTP {err.status} ({said})"
     # requests reports read timeouts that outlasted the retries as ConnectionError.
     cause = getattr(err.args[0], "reason", err.args[0]) if err.args else None
     if isinstance(cause, urllib3.exceptions.NewConnectionError):  # a TimeoutError too
