@@ -6,9 +6,10 @@ import json
 from xml.etree import ElementTree
 
 from bs4 import BeautifulSoup
-from helpers import build, copy_root
+from helpers import build, copy_root, sphinx_build
 
 from mlcommentary.metadata import SCHEMA_VERSION
+from mlcommentary.testing import synthetic_entry
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -108,3 +109,21 @@ def test_every_recorded_paper_gets_its_real_card(make_app, tmp_path, real_arxiv)
         assert ", ".join(parts) == ", ".join(authors)
     build(make_app, srcdir, confoverrides={"arxiv_api_url": real_arxiv.url})
     assert len(real_arxiv.requests) == 1
+
+
+def test_a_paper_arxiv_does_not_know_is_not_recorded_as_claimed(tmp_path, fake_arxiv):
+    """A well-formed ID arXiv has no paper for (a typo) claims nothing: the file would
+    otherwise give the paper to this page for good."""
+    fake_arxiv.add(synthetic_entry("2705.00001", "Synthetic", ["Ada Example"]))
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "conf.py").write_text('extensions = ["myst_parser", "mlcommentary"]\n'
+                                  f"arxiv_api_url = {fake_arxiv.url!r}\n"
+                                  "arxiv_request_delay = 0\n")
+    (site / "index.md").write_text("# Home\n\n```{toctree}\nknown\ntypo\n```\n")
+    (site / "known.md").write_text("# Known\n\n```{paper} 2705.00001\n```\n")
+    (site / "typo.md").write_text("# Typo\n\n```{paper} 2705.00009\n```\n")
+    result = sphinx_build(site, tmp_path / "html")
+    assert "[paper.not_found]" in result.stderr
+    saved = json.loads((site / "_data" / "arxiv.json").read_text())
+    assert saved["commentaries"] == {"2705.00001": "known"}

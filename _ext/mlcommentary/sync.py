@@ -231,9 +231,13 @@ def _pages(places: list[tuple[str, int | None]]) -> str:
 
 
 def remember_owners(app: Sphinx, env: BuildEnvironment) -> None:
-    """Write down the page that keeps each paper's commentary, once the view has it."""
+    """Write down the page that keeps each paper's commentary, once the view has it.
+
+    Only papers with a record: an ID arXiv does not know (a typo) is no paper, and
+    noting it would keep it for this page in every later build."""
     domain: PaperDomain = env.domains["paper"]
-    owners = domain.owners()
+    owners = {base: docname for base, docname in domain.owners().items()
+              if domain.record(base) is not None}
     if domain.kept_owners is None or domain.kept_owners == owners:
         return
     _save(_metadata_file(app), {}, owners, cache=_records_cache(app))
