@@ -169,16 +169,32 @@ def test_spellings_of_one_tag_make_one_page_and_one_warning_each(tmp_path):
     assert len(found) == 2, result.stderr
     # Most commentaries write "scaling"; the tie goes to the spelling that sorts first.
     scaling = next(w for w in found if "'Scaling'" in w)
-    assert re.search(r"papers/a\.md:3: WARNING: tag 'Scaling' at papers/a\.md:3 and tag "
-                     r"'scaling' at papers/[bc]\.md:3 are one tag, shown as 'scaling'", scaling)
+    # At the :tags: lines, not the directives'.
+    assert re.search(r"papers/a\.md:4: WARNING: tag 'Scaling' at papers/a\.md:4 and tag "
+                     r"'scaling' at papers/[bc]\.md:4 are one tag, shown as 'scaling': "
+                     r"write it the same way on both pages", scaling)
     transfer = next(w for w in found if "'transfer learning'" in w)
-    assert re.search(r"papers/b\.md:3: WARNING: tag 'transfer learning' at papers/b\.md:3 "
-                     r"and tag 'Transfer-Learning' at papers/c\.md:3", transfer)
+    assert re.search(r"papers/b\.md:4: WARNING: tag 'transfer learning' at papers/b\.md:4 "
+                     r"and tag 'Transfer-Learning' at papers/c\.md:4", transfer)
     assert entries(outdir, "tags/scaling")[2] == \
         "Synthetic Paper A — Ada Example (2030) scaling vision"
     assert [e.split(" —")[0] for e in entries(outdir, "tags/transfer-learning")] == [
         "Synthetic Paper C", "Synthetic Paper B"]
     assert not (outdir / "tags" / "Scaling.html").exists()
+
+
+def test_two_spellings_on_one_page_are_told_as_one_page(tmp_path):
+    """Both spellings in one :tags: line (a page's own slip): the warning is at that
+    line and speaks of one page; options before :tags: move it down."""
+    srcdir = _variant(tmp_path, {"papers/a.md": (
+        ":tags: scaling, vision", ":related: 3012.00102\n:tags: Vision, scaling, vision")})
+    result = sphinx_build(srcdir, tmp_path / "html")
+    assert result.returncode != 0  # -W
+    [found] = _warnings(result, "tag")
+    # No other page has the tag: the tie goes to the spelling that sorts first.
+    assert re.search(r"papers/a\.md:5: WARNING: tag 'vision' at papers/a\.md:5 and tag "
+                     r"'Vision' at papers/a\.md:5 are one tag, shown as 'Vision': write it "
+                     r"the same way each time", found), found
 
 
 def test_an_index_naming_an_unknown_tag_warns_with_the_tags_that_exist(tmp_path):

@@ -7,6 +7,8 @@ built when the doctree is resolved (see ``cards``).
 
 from __future__ import annotations
 
+import re
+
 from docutils import nodes
 from docutils.parsers.rst import directives
 from sphinx.util import logging
@@ -39,7 +41,8 @@ class PaperDirective(SphinxDirective):
         related = list(self._related(arxiv_id))
         domain = self.env.domains["paper"]
         docname = self.env.current_document.docname
-        domain.note_claim(docname, arxiv_id, self.lineno, self.options.get("tags", []), related)
+        domain.note_claim(docname, arxiv_id, self.lineno, self.options.get("tags", []), related,
+                          self._option_line("tags"))
         for other in related:
             domain.note_mention(docname, other, self.lineno)
         card = paper_card_placeholder(docname=docname, arxiv_id=str(arxiv_id),
@@ -48,6 +51,14 @@ class PaperDirective(SphinxDirective):
                                       ids=[paper_anchor(arxiv_id)])
         self.set_source_info(card)
         return [card]
+
+    def _option_line(self, name: str) -> int | None:
+        """The line of option ``name`` (``:name:``, or ``name:`` in MyST's YAML block):
+        ``block_text`` starts at the directive's line, in MyST and reStructuredText."""
+        for offset, line in enumerate(self.block_text.splitlines()):
+            if re.match(rf"\s*:?{name}:", line):
+                return self.lineno + offset
+        return None
 
     def _related(self, subject: ArxivId):
         for text in self.options.get("related", []):

@@ -55,6 +55,8 @@ class Claim:
     related: tuple[str, ...] = ()
     #: Not compared: moving a directive changes no output.
     line: int | None = field(default=None, compare=False)
+    #: The ``:tags:`` line, where a tag's warning points.
+    tags_line: int | None = field(default=None, compare=False)
 
 
 @dataclass(slots=True)
@@ -168,7 +170,7 @@ class PaperDomain(Domain):
         "tag_forms": {},  # tag key -> the spelling shown, as of the last refresh_view
     }
     # Bumped whenever the stored data or the doctrees' placeholders change shape.
-    data_version = 10
+    data_version = 11
     dangling_warnings = {"paper": "cannot resolve paper reference %(target)s"}
 
     def __init__(self, env: BuildEnvironment) -> None:
@@ -183,9 +185,11 @@ class PaperDomain(Domain):
         return self.data["pages"].setdefault(docname, PagePapers())
 
     def note_claim(self, docname: str, arxiv_id: ArxivId, line: int | None,
-                   tags: list[str], related: list[ArxivId]) -> None:
+                   tags: list[str], related: list[ArxivId],
+                   tags_line: int | None = None) -> None:
         self._page(docname).claims[arxiv_id.base] = Claim(
-            str(arxiv_id), tuple(tags), tuple(str(r) for r in related), line)
+            str(arxiv_id), tuple(tags), tuple(str(r) for r in related), line,
+            tags_line or line)
 
     def note_mention(self, docname: str, arxiv_id: ArxivId, line: int | None) -> None:
         mentions = self._page(docname).mentions
@@ -340,18 +344,20 @@ class PaperDomain(Domain):
         first: dict[str, dict[str, tuple[str, int | None]]] = {}
         for _base, docname, claim in self._claims():
             for tag in claim.tags:
-                first.setdefault(tag_key(tag), {}).setdefault(tag, (docname, claim.line))
+                first.setdefault(tag_key(tag), {}).setdefault(tag, (docname, claim.tags_line))
         forms = self.data["tag_forms"]
         for key, spellings in sorted(first.items()):
             shown = forms.get(key, min(spellings))
             for tag, (docname, line) in sorted(spellings.items()):
                 if tag == shown or shown not in spellings:
                     continue
+                where = ("each time" if spellings[shown][0] == docname
+                         else "on both pages")
                 logger.warning(
                     "tag %r at %s and tag %r at %s are one tag, shown as %r: "
-                    "write it the same way on both pages",
+                    "write it the same way %s",
                     tag, self._place(docname, line), shown, self._place(*spellings[shown]),
-                    shown, type="paper", subtype="tag", location=(docname, line))
+                    shown, where, type="paper", subtype="tag", location=(docname, line))
 
     def _owner_rule(self, base: str) -> str:
         if (self.kept_owners or {}).get(base) == self.data["view"][base].docname:
