@@ -233,14 +233,18 @@ def _pages(places: list[tuple[str, int | None]]) -> str:
 def remember_owners(app: Sphinx, env: BuildEnvironment) -> None:
     """Write down the page that keeps each paper's commentary, once the view has it.
 
-    Only papers with a record: an ID arXiv does not know (a typo) is no paper, and
-    noting it would keep it for this page in every later build."""
+    A paper is newly noted only with a record: an ID arXiv does not know (a typo) is
+    no paper, and noting it would keep it for this page in every later build. What
+    the file notes already stays while its page keeps the paper, readable record or not.
+    """
     domain: PaperDomain = env.domains["paper"]
-    owners = {base: docname for base, docname in domain.owners().items()
-              if domain.record(base) is not None}
-    if domain.kept_owners is None or domain.kept_owners == owners:
+    kept = domain.kept_owners
+    if kept is None:
         return
-    _save(_metadata_file(app), {}, owners, cache=_records_cache(app))
+    owners = {base: docname for base, docname in domain.owners().items()
+              if domain.record(base) is not None or kept.get(base) == docname}
+    if kept != owners:
+        _save(_metadata_file(app), {}, owners, cache=_records_cache(app))
 
 
 def _records_cache(app: Sphinx) -> Path:
