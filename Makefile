@@ -36,13 +36,14 @@ html latexpdf epub: $(VENV)/.installed
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -rs $(TESTS)
 
-# The metadata file's lock and temporary files change during a build: not a reason
-# to build again. Neither are the tests, the benchmark or the virtual environment.
+# The build writes the metadata file (_data/arxiv.json: records it fetched, and its
+# lock and temporary files): not a reason to build again, which would only read back
+# what it wrote. Neither are the tests, the benchmark or the virtual environment.
 # A failing build keeps the server up, serving the last pages.
 livehtml: $(VENV)/.installed
 	$(BIN)/sphinx-autobuild -b html -d "$(BUILDDIR)/doctrees" "$(SOURCEDIR)" "$(BUILDDIR)/html" \
 		$(ALLSPHINXOPTS) \
-		--re-ignore '(^|/)(\.venv|tests|bench|\.git)/' --re-ignore '_data/.*\.(lock|tmp)$$'
+		--re-ignore '(^|/)(\.venv|tests|bench|\.git)/' --re-ignore '(^|/)_data/'
 
 # Re-fetch every record in the metadata file from arXiv (needs the network), saying
 # what changed; PRUNE=1 also removes the records no page uses.

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import os
+import re
 import shutil
+import signal
 import subprocess
+import time
+from urllib.parse import urlsplit
 
 import pytest
 from conftest import REPO
-from helpers import copy_root, make
+from helpers import copy_root, make, process_environment
+
+from mlcommentary.testing import synthetic_entry
 
 OFFLINE = "-D arxiv_offline=1"
 
@@ -51,3 +58,62 @@ def test_fresh_clone_sets_up_its_environment(tmp_path):
                           ".venv/bin/python -m pip install --quiet -r requirements.txt",
                           "touch .venv/.installed"]
     assert recipe[3].startswith(".venv/bin/sphinx-build -M html ")
+
+
+def test_livehtml_rebuilds_once_for_an_edit_that_fetches(tmp_path, fake_arxiv):
+    """The build writes the metadata file when it fetches; that is not a change for
+    sphinx-autobuild to build again for."""
+    fake_arxiv.add(synthetic_entry("2705.00001", "Synthetic One", ["Ada Example"]))
+    fake_arxiv.add(synthetic_entry("2705.00002", "Synthetic Two", ["Ada Example"]))
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "conf.py").write_text('extensions = ["myst_parser", "mlcommentary"]\n'
+                                  'exclude_patterns = ["_*"]\n')
+    (site / "index.md").write_text("# Home\n\n{paper}`2705.00001`\n")
+    output = tmp_path / "livehtml.log"
+    with output.open("w") as log:
+        server = subprocess.Popen(
+            ["make", "--no-print-directory", "-C", str(REPO), "-o", ".venv/.installed",
+             "livehtml", f"SOURCEDIR={site}", f"BUILDDIR={tmp_path / 'build'}",
+             "SPHINXOPTS=-j 1", f"O=--port 0 -D arxiv_api_url={fake_arxiv.url} "
+             "-D arxiv_request_delay=0"],
+            stdout=log, stderr=subprocess.STDOUT, env=process_environment(),
+            start_new_session=True)
+    try:
+        assert _wait_for(output, "Serving on", 120), output.read_text()
+        assert len(fake_arxiv.requests) == 1
+        # "Serving on" can come before the watcher watches: edit until it sees the edit.
+        for _ in range(6):
+            (site / "index.md").write_text(
+                "# Home\n\n{paper}`2705.00001`, {paper}`2705.00002`\n")
+            if _wait_for(output, "Rebuilding", 15):
+                break
+        assert _wait_for(output, "build succeeded", 120, after="Rebuilding"), output.read_text()
+        time.sleep(8)  # sphinx-autobuild would have seen the file's change by now
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(30)
+    log = output.read_text()
+    assert len(fake_arxiv.requests) == 2
+    assert log.count("Rebuilding") == 1, log
+
+
+def _wait_for(path, text: str, seconds: float, after: str = "") -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        log = path.read_text()
+        if text in log[log.find(after):] and (not after or after in log):
+            return True
+        time.sleep(0.5)
+    return False
+
+
+def test_the_readmes_livehtml_example_does_not_take_sphinx_autobuilds_port():
+    """sphinx-autobuild serves the site on its default port: an arXiv stand-in on the
+    same port would never be reached."""
+    from sphinx_autobuild.__main__ import _get_parser
+
+    default = _get_parser().get_default("port")
+    readme = (REPO / "README.md").read_text()
+    [example] = re.findall(r"make livehtml O=\"-D arxiv_api_url=([^\"]+)\"", readme)
+    assert urlsplit(example).port not in (default, None), example
