@@ -48,6 +48,17 @@ def test_make_test_says_why_tests_skip(tmp_path):
     assert "set ARXIV_RESPONSES_DIR to the folder that holds them" in result.stdout
 
 
+def test_tests_of_the_users_own_files_say_how_to_find_them(tmp_path):
+    """The tests that compare the site with the user's content and Read the Docs'
+    schema skip without ../shared, naming the variable to set; the README says so."""
+    result = make("test", "TESTS=tests/test_project.py -k 'public_record or word_for_word "
+                  "or read_the_docs'", ML_COMMENTARY_SHARED=str(tmp_path / "nowhere"))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.count("set ML_COMMENTARY_SHARED to the folder that holds") == 3, \
+        result.stdout
+    assert "ML_COMMENTARY_SHARED" in (REPO / "README.md").read_text()
+
+
 def test_fresh_clone_sets_up_its_environment(tmp_path):
     """Without .venv, `make html` first creates it and installs the requirements."""
     for name in ("Makefile", "requirements.txt", "requirements-test.txt"):

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import jsonschema
 import pytest
@@ -15,7 +17,9 @@ from bs4 import BeautifulSoup
 from conftest import REPO
 from helpers import sphinx_build
 
-SHARED = REPO.parent / "shared"
+#: The user's own files (content/, schemas/), beside the checkout unless the variable
+#: says elsewhere.
+SHARED = Path(os.environ.get("ML_COMMENTARY_SHARED") or REPO.parent / "shared")
 SEED_PAGE = REPO / "papers" / "exploring-the-limits-of-large-scale-pre-training.md"
 
 
@@ -49,7 +53,7 @@ def test_seed_record_is_the_public_record():
     """The committed record says what ../shared/content/2110.02095.md says, and no more."""
     public = SHARED / "content" / "2110.02095.md"
     if not public.exists():
-        pytest.skip(f"{public} is not here")
+        _skip_without(public)
     text = public.read_text(encoding="utf-8")
     record = json.loads((REPO / "_data" / "arxiv.json").read_text())["papers"]["2110.02095"]
     assert record["source"] == "arxiv-abstract-page"
@@ -63,7 +67,7 @@ def test_seed_record_is_the_public_record():
 def test_seed_commentary_is_word_for_word():
     seed = SHARED / "content" / "ml-commentary-seed.md"
     if not seed.exists():
-        pytest.skip(f"{seed} is not here")
+        _skip_without(seed)
     original = seed.read_text(encoding="utf-8").split("\n## ", 1)[1]
     heading, body = original.split("\n", 1)
     published = SEED_PAGE.read_text(encoding="utf-8")
@@ -78,11 +82,16 @@ def test_seed_commentary_is_word_for_word():
 def test_read_the_docs_config_is_valid():
     schema_file = SHARED / "schemas" / "readthedocs-v2.schema.json"
     if not schema_file.exists():
-        pytest.skip(f"{schema_file} is not here")
+        _skip_without(schema_file)
     config = yaml.safe_load((REPO / ".readthedocs.yaml").read_text())
     jsonschema.validate(config, json.loads(schema_file.read_text()))
     assert config["sphinx"]["fail_on_warning"] is True
     assert config["python"]["install"] == [{"requirements": "requirements.txt"}]
+
+
+def _skip_without(path: Path) -> None:
+    pytest.skip(f"{path} is not here; set ML_COMMENTARY_SHARED to the folder that holds "
+                "content/ and schemas/")
 
 
 def test_requirements_are_pinned():
