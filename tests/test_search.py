@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import copy_root, sphinx_build
+from helpers import REPO, copy_root, sphinx_build
 from test_browser import CHROMIUM, CHROMIUM_ARGS
 
 COMMENTARY = "papers/lattice.html"
@@ -107,3 +107,14 @@ def test_search_brings_the_commentary_first(search_page, query):
 
 def test_a_paper_without_commentary_is_found_where_it_is_mentioned(search_page):
     assert search_page("arXiv:3012.00022")[:1] == ["notes.html#mention-paper-3012-00022"]
+
+
+def test_no_empty_general_index(tmp_path):
+    """Readers look papers up by search, tag and year: an "Index" page with nothing in
+    it, linked from every page's head, was a dead end. The site makes none."""
+    outdir = tmp_path / "html"
+    result = sphinx_build(REPO, outdir, "-D", "arxiv_offline=1")
+    assert result.returncode == 0, result.stderr
+    assert not (outdir / "genindex.html").exists()
+    for page in outdir.rglob("*.html"):
+        assert "genindex" not in page.read_text(), page
