@@ -19,7 +19,9 @@ import pytest
 from bs4 import BeautifulSoup
 from helpers import REPO, copy_root, sphinx_build
 
-from mlcommentary.feeds import LENGTH
+from mlcommentary.settings import DEFAULTS
+
+LENGTH = DEFAULTS["arxiv_feed_length"]
 
 SCHEMA = REPO / "tests" / "data" / "atom.rnc"
 BASE = "https://example.org/site/"
@@ -176,6 +178,36 @@ def test_a_feed_holds_the_newest(tmp_path: Path) -> None:
     assert len(entries) == LENGTH
     assert [entry.published[:10] for entry in entries] == [
         _day(day) for day in range(len(pages), len(pages) - LENGTH, -1)]
+
+
+def test_feed_length_is_a_setting(tmp_path: Path) -> None:
+    srcdir = copy_root("dates", tmp_path)
+    result = sphinx_build(srcdir, tmp_path / "html", "-D", "arxiv_feed_length=2")
+    assert result.returncode == 0, result.stderr
+    assert [e.title for e in _feed(tmp_path / "html" / "atom.xml").entries] == [
+        "Synthetic Paper A", "Synthetic Paper B"]
+    for value in ("0", "-3"):
+        result = sphinx_build(srcdir, tmp_path / f"bad{value}", "-D", f"arxiv_feed_length={value}")
+        assert result.returncode != 0
+        assert (f"arxiv_feed_length must be a whole number of entries, 1 or more, not {value}"
+                in result.stderr), result.stderr
+    (srcdir / "conf.py").write_text((srcdir / "conf.py").read_text()
+                                    + 'arxiv_feed_length = "ten"\n')
+    result = sphinx_build(srcdir, tmp_path / "text")
+    assert "arxiv_feed_length must be a whole number of entries, 1 or more, not 'ten'" in (
+        result.stderr), result.stderr
+
+
+def test_feeds_are_named_as_the_site(tmp_path: Path) -> None:
+    """By ``html_title``, as every page's <title> names the site, not by ``project``."""
+    outdir = tmp_path / "html"
+    result = sphinx_build(copy_root("dates", tmp_path), outdir, "-D", "html_title=Dated Notes")
+    assert result.returncode == 0, result.stderr
+    assert _feed(outdir / "atom.xml").feed.title == "Dated Notes"
+    assert _feed(outdir / "tags" / "vision.xml").feed.title == "Dated Notes: vision"
+    head = BeautifulSoup((outdir / "tags" / "vision.html").read_text(), "html.parser").head
+    assert [link["title"] for link in head.find_all("link", type=ATOM)] == [
+        "Dated Notes", "Dated Notes: vision"]
 
 
 def _day(n: int) -> str:

@@ -1,6 +1,6 @@
 """Atom feeds of the commentaries: ``atom.xml`` for the site and one beside each tag's page.
 
-The newest ``LENGTH`` commentaries, by the commentary's date (else its paper's, as
+The newest ``arxiv_feed_length`` commentaries, by the commentary's date (else its paper's, as
 the indexes sort), drafts left out. Written with feedgen once per build, after the
 pages, by the builders that make a website, and only when a feed's text changed.
 Links are absolute from ``html_baseurl``; a build without one (a local build)
@@ -33,9 +33,6 @@ from .tex import plain_text
 logger = logging.getLogger(__name__)
 
 SITE_FEED = "atom.xml"
-#: Entries in a feed: the newest. Readers keep what they have read; a feed of every
-#: commentary would weigh a megabyte at 1,000 and take a second of every build.
-LENGTH = 50
 #: The builders whose output is a website to subscribe to.
 BUILDERS = ("html", "dirhtml")
 #: The ``updated`` of a feed with no entries yet: Atom requires one, and a fixed
@@ -65,10 +62,10 @@ class Feeds:
         if self._tag_pages is None:
             self._tag_pages = {tag_page(key): (tag_feed(key), spelling)
                                for key, spelling in app.env.domains["paper"].tags().items()}
-        feeds = [(SITE_FEED, app.config.project)]
+        feeds = [(SITE_FEED, app.config.html_title)]
         if pagename in self._tag_pages:
             path, spelling = self._tag_pages[pagename]
-            feeds.append((path, f"{app.config.project}: {spelling}"))
+            feeds.append((path, f"{app.config.html_title}: {spelling}"))
         # Pages such as the search page have no metatags of their own.
         context["metatags"] = context.get("metatags", "") + "".join(
             f'<link rel="alternate" type="application/atom+xml" '
@@ -81,15 +78,16 @@ class Feeds:
             return
         domain: PaperDomain = app.env.domains["paper"]
         commentaries = domain.commentaries(sort="commentary")
-        project = app.config.project
-        feeds = {SITE_FEED: (project, "index", commentaries[:LENGTH])}
+        # Named as the site names itself in every page's <title>.
+        title, length = app.config.html_title, app.config.arxiv_feed_length
+        feeds = {SITE_FEED: (title, "index", commentaries[:length])}
         tagged: dict[str, list[Commentary]] = {key: [] for key in domain.tags()}
         for commentary in commentaries:
             for key in dict.fromkeys(tag_key(tag) for tag in commentary.tags):
-                if key in tagged and len(tagged[key]) < LENGTH:
+                if key in tagged and len(tagged[key]) < length:
                     tagged[key].append(commentary)
         for key, spelling in domain.tags().items():
-            feeds[tag_feed(key)] = (f"{project}: {spelling}", tag_page(key), tagged[key])
+            feeds[tag_feed(key)] = (f"{title}: {spelling}", tag_page(key), tagged[key])
         # A commentary in several feeds is described once.
         descriptions: dict[str, str] = {}
         for path, (title, page, entries) in feeds.items():

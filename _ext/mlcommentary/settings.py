@@ -26,6 +26,9 @@ DEFAULTS: dict[str, Any] = {
     "arxiv_prune": False,
     "arxiv_timeout": DEFAULT_TIMEOUT,
     "arxiv_request_delay": ARXIV_DELAY,
+    # Readers keep what they have read; a feed of every commentary would weigh a
+    # megabyte at 1,000 and take a second of every build.
+    "arxiv_feed_length": 50,
 }
 
 
@@ -53,6 +56,10 @@ def checked(values: Mapping[str, Any]) -> dict[str, Any]:
             "delay is only for another server (arxiv_api_url)")
     if not isinstance(api_url, str) or not api_url.startswith(("http://", "https://")):
         raise SettingError(f"arxiv_api_url must be an http:// or https:// URL, not {api_url!r}")
+    length = values["arxiv_feed_length"]
+    if isinstance(length, bool) or not isinstance(length, int) or length < 1:
+        raise SettingError("arxiv_feed_length must be a whole number of entries, 1 or more, "
+                           f"not {length!r}")
     return {**values, "arxiv_timeout": timeout, "arxiv_request_delay": delay}
 
 
