@@ -220,3 +220,19 @@ def test_a_parallel_build_writes_the_same_feeds(local: Path, tmp_path: Path) -> 
     assert result.returncode == 0, result.stderr
     for feed in ("atom.xml", "tags/scaling.xml", "tags/vision.xml"):
         assert (tmp_path / "html" / feed).read_bytes() == (local / feed).read_bytes()
+
+
+def test_feeds_are_linked_where_readers_see_them(local: Path, tmp_path: Path) -> None:
+    """Not only in <head>: on the home page (the site's feed) and on each tag's page."""
+    site = tmp_path / "site"
+    result = sphinx_build(REPO, site, "-D", "arxiv_offline=1")
+    assert result.returncode == 0, result.stderr
+    pages = [(site / "index.html", "atom.xml")] + [
+        (page, page.with_suffix(".xml").name) for page in (local / "tags").glob("*.html")
+        if page.name != "index.html"]
+    assert len(pages) == 3
+    for page, feed in pages:
+        body = BeautifulSoup(page.read_text(), "html.parser").select_one("[role=main]")
+        links = [a["href"] for a in body.select("a.paper-feed")]
+        assert links == [feed], page
+        _feed(page.parent / feed)

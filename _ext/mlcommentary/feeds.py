@@ -8,7 +8,9 @@ writes links relative to the feed itself, which a feed reader resolves against
 the feed's own address (RFC 4287 uses xml:base, RFC 3986 the document's URL), and
 identifies entries by ``urn:uuid`` names made from the project and page: an
 entry's id must be an absolute IRI, and those do not change with the address.
-Every page's ``<head>`` names the site's feed; a tag's page names its own too.
+Every page's ``<head>`` names the site's feed; a tag's page names its own too. The
+``paper-feed`` role links to one where a reader sees it: ``{paper-feed}`atom.xml```
+on the home page, ``:paper-feed:`Atom feed <tags/scaling.xml>``` on a tag's page.
 """
 
 from __future__ import annotations
@@ -21,13 +23,16 @@ from pathlib import Path
 from typing import Any
 
 from docutils import nodes
+from docutils.parsers.rst.states import Inliner
 from feedgen.feed import FeedGenerator
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
+from sphinx.util.nodes import split_explicit_title
 
 from .domain import Commentary, PaperDomain, tag_key
-from .pages import tag_page
+from .bibliography import file_link
+from .pages import tag_feed, tag_page
 from .tex import plain_text
 
 logger = logging.getLogger(__name__)
@@ -40,8 +45,12 @@ BUILDERS = ("html", "dirhtml")
 _NEVER = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-def tag_feed(key: str) -> str:
-    return tag_page(key) + ".xml"
+def feed_role(name: str, rawtext: str, text: str, lineno: int, inliner: Inliner,
+              options: dict | None = None, content: list[str] | None = None):
+    """``{paper-feed}`atom.xml``` or ``{paper-feed}`Atom feed <tags/scaling.xml>```: a
+    link to a feed, by its path from the site's root."""
+    _, title, path = split_explicit_title(text)
+    return [file_link(rawtext, title, path, BUILDERS, inliner, lineno, "paper-feed")], []
 
 
 class Feeds:
@@ -173,3 +182,4 @@ def register(app: Sphinx) -> None:
     app.connect("env-updated", feeds.forget)
     app.connect("html-page-context", feeds.advertise)
     app.connect("build-finished", feeds.write)
+    app.add_role("paper-feed", feed_role)
