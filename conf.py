@@ -52,7 +52,7 @@ if html_baseurl:
     extensions.append("sphinx_sitemap")
     # The site has no versions or languages in its addresses: the base URL says it all.
     sitemap_url_scheme = "{link}"
-    sitemap_excludes = ["search.html", "genindex.html", "404.html"]
+    sitemap_excludes = ["search.html", "404.html"]
 # Sharing (mlcommentary.sharing on sphinxext-opengraph): no social-card images, which
 # would need matplotlib and a figure drawn per page.
 ogp_site_url = html_baseurl
