@@ -51,23 +51,25 @@ class AddSearchEntries(SphinxPostTransform):
         docname = self.env.current_document.docname
         entries: list[tuple[str, str, str, str, None]] = []
         stopwords = indexer.lang.stopwords
-        for card in self.document.findall(paper_card):
-            base = parse_arxiv_id(card["arxiv_id"]).base
-            commentary = domain.commentary(base)
-            if commentary is not None and commentary.docname == docname and card["ids"]:
-                entries += [("single", term, card["ids"][0], "main", None)
-                            for term in dict.fromkeys(_terms(domain, base, stopwords))]
-        # Not in the lists of papers, which the search leaves out (each would match
-        # every query). The link's text is the title, whose words the search finds
-        # anyway; a paper with a commentary is found there alone, which keeps the
-        # index from growing with every mention.
         mentioned: set[str] = set()
-        for reference in self.document.findall(_is_paper_link):
-            base = reference["paper_link"]
-            if base in mentioned or domain.commentary(base) is not None or not _searched(reference):
+        # One walk for both: an index page's thousands of links make each walk count.
+        for node in self.document.findall(_card_or_paper_link):
+            if isinstance(node, paper_card):
+                base = parse_arxiv_id(node["arxiv_id"]).base
+                commentary = domain.commentary(base)
+                if commentary is not None and commentary.docname == docname and node["ids"]:
+                    entries += [("single", term, node["ids"][0], "main", None)
+                                for term in dict.fromkeys(_terms(domain, base, stopwords))]
+                continue
+            # Not in the lists of papers, which the search leaves out (each would match
+            # every query). The link's text is the title, whose words the search finds
+            # anyway; a paper with a commentary is found there alone, which keeps the
+            # index from growing with every mention.
+            base = node["paper_link"]
+            if base in mentioned or domain.commentary(base) is not None or not _searched(node):
                 continue
             mentioned.add(base)
-            reference["ids"].append(mention_anchor(base))
+            node["ids"].append(mention_anchor(base))
             entries += [("single", term, mention_anchor(base), "main", None)
                         for term in _ids(domain, base)]
         if entries:
@@ -105,8 +107,9 @@ def _searched(node: nodes.Node) -> bool:
     return True
 
 
-def _is_paper_link(node: nodes.Node) -> bool:
-    return isinstance(node, nodes.reference) and "paper_link" in node
+def _card_or_paper_link(node: nodes.Node) -> bool:
+    return isinstance(node, paper_card) or (
+        isinstance(node, nodes.reference) and "paper_link" in node)
 
 
 def register(app: Sphinx) -> None:
