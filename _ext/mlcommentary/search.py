@@ -86,8 +86,9 @@ def _terms(domain: PaperDomain, base: str, stopwords: Set[str]) -> Iterator[str]
         yield from (surname(author).strip("{}") for author in record.authors)
         title = plain_text(record.title)
         yield title
-        # Each word of the title too, as Sphinx's search leaves words out: not the
-        # little ones, which would find every paper.
+        # Each word of the title too: the card's words rank below any page headed with
+        # them, and a commentary's heading need not be its paper's title. Not the
+        # little words, which would find every paper.
         yield from (word.lower() for word in re.findall(r"\w{3,}", title)
                     if not word.isdigit() and word.lower() not in stopwords)
 
