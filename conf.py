@@ -37,6 +37,10 @@ html_favicon = "_static/favicon.svg"
 # default to add to the value, so the next build does not find it "changed".
 html_css_files = [("site.css", {"priority": 800})]
 html_theme_options = {"navigation_with_keys": True}
+# No general index: Sphinx's is made of index directives, which commentaries do not
+# write, so it was an empty "Index" page linked from every page's <head>. Readers look
+# papers up by the search (ID, author, title), the tag and year pages and the home list.
+html_use_index = False
 
 # Where the site is read: Read the Docs says so in READTHEDOCS_CANONICAL_URL. It makes
 # the <link rel="canonical">, og:url and the sitemap; a local build knows no address,
@@ -48,7 +52,7 @@ if html_baseurl:
     extensions.append("sphinx_sitemap")
     # The site has no versions or languages in its addresses: the base URL says it all.
     sitemap_url_scheme = "{link}"
-    sitemap_excludes = ["search.html", "genindex.html", "404.html"]
+    sitemap_excludes = ["search.html", "404.html"]
 # Sharing (mlcommentary.sharing on sphinxext-opengraph): no social-card images, which
 # would need matplotlib and a figure drawn per page.
 ogp_site_url = html_baseurl

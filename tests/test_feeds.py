@@ -19,7 +19,9 @@ import pytest
 from bs4 import BeautifulSoup
 from helpers import REPO, copy_root, sphinx_build
 
-from mlcommentary.feeds import LENGTH
+from mlcommentary.settings import DEFAULTS
+
+LENGTH = DEFAULTS["arxiv_feed_length"]
 
 SCHEMA = REPO / "tests" / "data" / "atom.rnc"
 BASE = "https://example.org/site/"
@@ -178,6 +180,36 @@ def test_a_feed_holds_the_newest(tmp_path: Path) -> None:
         _day(day) for day in range(len(pages), len(pages) - LENGTH, -1)]
 
 
+def test_feed_length_is_a_setting(tmp_path: Path) -> None:
+    srcdir = copy_root("dates", tmp_path)
+    result = sphinx_build(srcdir, tmp_path / "html", "-D", "arxiv_feed_length=2")
+    assert result.returncode == 0, result.stderr
+    assert [e.title for e in _feed(tmp_path / "html" / "atom.xml").entries] == [
+        "Synthetic Paper A", "Synthetic Paper B"]
+    for value in ("0", "-3"):
+        result = sphinx_build(srcdir, tmp_path / f"bad{value}", "-D", f"arxiv_feed_length={value}")
+        assert result.returncode != 0
+        assert (f"arxiv_feed_length must be a whole number of entries, 1 or more, not {value}"
+                in result.stderr), result.stderr
+    (srcdir / "conf.py").write_text((srcdir / "conf.py").read_text()
+                                    + 'arxiv_feed_length = "ten"\n')
+    result = sphinx_build(srcdir, tmp_path / "text")
+    assert "arxiv_feed_length must be a whole number of entries, 1 or more, not 'ten'" in (
+        result.stderr), result.stderr
+
+
+def test_feeds_are_named_as_the_site(tmp_path: Path) -> None:
+    """By ``html_title``, as every page's <title> names the site, not by ``project``."""
+    outdir = tmp_path / "html"
+    result = sphinx_build(copy_root("dates", tmp_path), outdir, "-D", "html_title=Dated Notes")
+    assert result.returncode == 0, result.stderr
+    assert _feed(outdir / "atom.xml").feed.title == "Dated Notes"
+    assert _feed(outdir / "tags" / "vision.xml").feed.title == "Dated Notes: vision"
+    head = BeautifulSoup((outdir / "tags" / "vision.html").read_text(), "html.parser").head
+    assert [link["title"] for link in head.find_all("link", type=ATOM)] == [
+        "Dated Notes", "Dated Notes: vision"]
+
+
 def _day(n: int) -> str:
     return (date(2031, 1, 1) + timedelta(days=n)).isoformat()
 
@@ -188,3 +220,19 @@ def test_a_parallel_build_writes_the_same_feeds(local: Path, tmp_path: Path) -> 
     assert result.returncode == 0, result.stderr
     for feed in ("atom.xml", "tags/scaling.xml", "tags/vision.xml"):
         assert (tmp_path / "html" / feed).read_bytes() == (local / feed).read_bytes()
+
+
+def test_feeds_are_linked_where_readers_see_them(local: Path, tmp_path: Path) -> None:
+    """Not only in <head>: on the home page (the site's feed) and on each tag's page."""
+    site = tmp_path / "site"
+    result = sphinx_build(REPO, site, "-D", "arxiv_offline=1")
+    assert result.returncode == 0, result.stderr
+    pages = [(site / "index.html", "atom.xml")] + [
+        (page, page.with_suffix(".xml").name) for page in (local / "tags").glob("*.html")
+        if page.name != "index.html"]
+    assert len(pages) == 3
+    for page, feed in pages:
+        body = BeautifulSoup(page.read_text(), "html.parser").select_one("[role=main]")
+        links = [a["href"] for a in body.select("a.paper-feed")]
+        assert links == [feed], page
+        _feed(page.parent / feed)

@@ -3,6 +3,7 @@ tools read them: LaTeX's own log, the PDF's text, epubcheck, and Chromium for th
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -155,3 +156,31 @@ def test_epub_card_labels_show_one_colon(site_epub, tmp_path):
             browser.close()
     assert "Submitted:" in labels
     assert [label for label in labels if not re.fullmatch(r"[^:]+:", label)] == []
+
+
+@needs_latex
+def test_bibtex_copied_from_the_pdf_is_the_entry(tmp_path):
+    """A long line of BibTeX (here the authors) is broken where BibTeX allows, not
+    wrapped by LaTeX with continuation marks, which a copied entry would carry."""
+    from pybtex.database import parse_string
+
+    from mlcommentary.bibtex import bibtex_entry
+    from mlcommentary.ids import parse_arxiv_id
+    from mlcommentary.metadata import PaperRecord
+
+    site = copy_root("search", tmp_path)
+    latexdir = build("latexpdf", site, tmp_path / "build")
+    [pdf] = latexdir.glob("*.pdf")
+    text = "\f".join(pdf_pages(pdf))
+    copied = re.search(r"^ *(@misc\{.*?^ *\}) *$", text, re.M | re.S)[1]
+    record = PaperRecord.from_json(
+        json.loads((site / "_data" / "arxiv.json").read_text())["papers"]["3012.00021"])
+    expected = bibtex_entry(record, parse_arxiv_id("3012.00021v1"), "zyxwomir3012quasicrystal")
+    assert max(map(len, expected.splitlines())) > 100  # long enough to need breaking
+
+    def read(bibtex: str):
+        [(key, entry)] = parse_string(bibtex, "bibtex").entries.items()
+        return (key, {name: " ".join(value.split()) for name, value in entry.fields.items()},
+                [str(person) for person in entry.persons["author"]])
+
+    assert read(copied) == read(expected)

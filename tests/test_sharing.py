@@ -110,7 +110,7 @@ def test_the_sitemap_lists_every_page_at_its_address(shared):
     root = ElementTree.parse(shared / "sitemap.xml").getroot()
     listed = {loc.text for loc in root.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")}
     pages = {str(p.relative_to(shared)) for p in shared.rglob("*.html")}
-    assert listed == {BASE + page for page in pages - {"search.html", "genindex.html", "404.html"}}
+    assert listed == {BASE + page for page in pages - {"search.html", "404.html"}}
     assert BASE + "papers/synthetic.html" in listed
 
 

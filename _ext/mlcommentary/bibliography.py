@@ -4,7 +4,7 @@ Written once per build for the browsers' builders, beside the home page, under t
 keys the cards use (the domain gives each paper one, unique on the site). A paper
 the site has no record of has no entry: there is nothing to write but its ID, and
 the build has already warned about it. Pages link to the file with the
-``paper-bibliography`` role.
+``paper-bibliography`` role; ``LinkFiles`` makes its links, and the feeds'.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from sphinx.util.osutil import relative_uri
 
 from .bibtex import bibliography
 from .domain import PaperDomain
-from .nodes import paper_bibliography_link
+from .nodes import paper_file_link
 from .sources import source_digest
 
 logger = logging.getLogger(__name__)
@@ -41,31 +41,39 @@ _CODE = source_digest("bibtex.py", "tex.py", "bibliography.py")[:16]
 def bibliography_role(name: str, rawtext: str, text: str, lineno: int, inliner: Inliner,
                       options: dict | None = None, content: list[str] | None = None):
     """``{paper-bibliography}`the site's papers as BibTeX``` links to ``papers.bib``."""
-    node = paper_bibliography_link(rawtext, text)
+    return [file_link(rawtext, text, FILENAME, BUILDERS, inliner, lineno,
+                      "paper-bibliography")], []
+
+
+def file_link(rawtext: str, text: str, filename: str, builders: tuple[str, ...],
+              inliner: Inliner, lineno: int, kind: str) -> paper_file_link:
+    """A link to ``filename`` (from the output's root), of class ``kind``."""
+    node = paper_file_link(rawtext, text, filename=filename, builders=builders,
+                           classes=[kind])
     node.source, node.line = inliner.reporter.get_source_and_line(lineno)
-    return [node], []
+    return node
 
 
-class LinkBibliography(SphinxPostTransform):
-    """Browsers get a link relative to the page; other builders the text, linked to
-    the published file when the site knows its address (``html_baseurl``)."""
+class LinkFiles(SphinxPostTransform):
+    """Builders that write the file get a link relative to the page; others the text,
+    linked to the published file when the site knows its address (``html_baseurl``)."""
 
     default_priority = 5
 
     def run(self, **kwargs) -> None:  # noqa: ANN003
         builder = self.env._app.builder  # noqa: SLF001
         docname = self.env.current_document.docname
-        for node in list(self.document.findall(paper_bibliography_link)):
+        for node in list(self.document.findall(paper_file_link)):
             text = node.astext()
-            if builder.name in BUILDERS:
-                uri = relative_uri(builder.get_target_uri(docname), FILENAME)
+            if builder.name in node["builders"]:
+                uri = relative_uri(builder.get_target_uri(docname), node["filename"])
             elif self.config.html_baseurl:
-                uri = self.config.html_baseurl.rstrip("/") + "/" + FILENAME
+                uri = self.config.html_baseurl.rstrip("/") + "/" + node["filename"]
             else:
                 node.replace_self(nodes.inline(text, text))
                 continue
             node.replace_self(nodes.reference(text, text, refuri=uri, internal=False,
-                                              classes=["paper-bibliography"]))
+                                              classes=node["classes"]))
 
 
 def write_bibliography(app: Sphinx, exception: Exception | None) -> None:
@@ -92,5 +100,5 @@ def write_bibliography(app: Sphinx, exception: Exception | None) -> None:
 
 def register(app: Sphinx) -> None:
     app.add_role("paper-bibliography", bibliography_role)
-    app.add_post_transform(LinkBibliography)
+    app.add_post_transform(LinkFiles)
     app.connect("build-finished", write_bibliography)

@@ -120,9 +120,14 @@ def _letters(n: int) -> str:
 
 def citation_key(record: PaperRecord) -> str:
     """``abnar2021exploring``: first author's surname, year, first word of the title."""
-    surname = _person(record.authors[0]).last_names[-1] if record.authors else "arxiv"
+    last = surname(record.authors[0]) if record.authors else "arxiv"
     words = [w for w in re.findall(r"[a-z0-9]+", _ascii(record.title)) if w not in _STOP_WORDS]
-    return f"{_ascii(surname).replace(' ', '')}{record.year}{words[0] if words else ''}" or record.id
+    return f"{_ascii(last).replace(' ', '')}{record.year}{words[0] if words else ''}" or record.id
+
+
+def surname(name: str) -> str:
+    """An author's surname, as BibTeX reads the name: "Maaten" of "Laurens van der Maaten"."""
+    return _person(name).last_names[-1]
 
 
 def _person(name: str) -> Person:

@@ -9,6 +9,7 @@ folds the long parts (the abstract, the BibTeX, long author lists) into
 from __future__ import annotations
 
 import re
+import textwrap
 from datetime import date
 from urllib.parse import quote
 
@@ -42,6 +43,8 @@ AUTHORS_SHOWN = 5
 #: Authors named in an index entry before "et al.".
 AUTHORS_IN_INDEX = 3
 _DOI = re.compile(r"^10\.[0-9]{4,9}/\S+$")
+#: The longest line of BibTeX that fits the PDF's card (it holds some 80 characters).
+BIBTEX_WIDTH = 72
 
 
 class BuildCards(SphinxPostTransform):
@@ -124,6 +127,8 @@ class BuildCards(SphinxPostTransform):
             card += _foldable("abstract", "Abstract",
                               nodes.paragraph("", "", *rich_nodes(record.abstract)))
             bibtex = bibtex_entry(record, arxiv_id, domain.citation_key(arxiv_id.base))
+            if self.env._builder_cls.format == "latex":  # noqa: SLF001
+                bibtex = _broken(bibtex)
             card += _foldable("bibtex", "BibTeX",
                               nodes.literal_block(bibtex, bibtex, language="bibtex"))
         return card
@@ -374,3 +379,14 @@ def short_authors(record: PaperRecord) -> str:
     if len(record.authors) <= AUTHORS_IN_INDEX + 1:
         return ", ".join(record.authors)
     return ", ".join(record.authors[:AUTHORS_IN_INDEX]) + " et al."
+
+
+def _broken(bibtex: str) -> str:
+    """The entry with its long lines broken at spaces, which BibTeX reads as one space
+    inside a value too: LaTeX would wrap them itself and mark each break, and a reader
+    who copies the entry from the PDF would copy the marks."""
+    return "\n".join(
+        "\n".join(textwrap.wrap(line, BIBTEX_WIDTH, subsequent_indent=" " * 8,
+                                break_long_words=False, break_on_hyphens=False))
+        if len(line) > BIBTEX_WIDTH else line
+        for line in bibtex.splitlines()) + "\n"

@@ -27,6 +27,8 @@ SETTINGS: dict[str, tuple[Any, str, Any]] = {
     "arxiv_offline": (DEFAULTS["arxiv_offline"], "", [bool]),
     "arxiv_refresh": (DEFAULTS["arxiv_refresh"], "", [bool]),
     "arxiv_prune": (DEFAULTS["arxiv_prune"], "", [bool]),
+    # The feeds are written after the pages, whatever changed: no page to rebuild.
+    "arxiv_feed_length": (DEFAULTS["arxiv_feed_length"], "", [int]),
     # Numbers or, from -D, strings: check_config converts and checks them.
     "arxiv_timeout": (lambda config: DEFAULTS["arxiv_timeout"], "", Any),
     "arxiv_request_delay": (lambda config: DEFAULTS["arxiv_request_delay"], "", Any),

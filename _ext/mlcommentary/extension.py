@@ -19,6 +19,7 @@ from . import (
     feeds,
     pages,
     previews,
+    search,
     toctrees,
 )
 from .byline import note_byline
@@ -82,6 +83,7 @@ def setup_extension(app: Sphinx, version: str) -> ExtensionMetadata:
     collector.register(app)
     feeds.register(app)
     bibliography.register(app)
+    search.register(app)
 
     app.connect("builder-inited", add_assets)
     app.connect("source-read", note_byline)

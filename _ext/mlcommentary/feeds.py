@@ -1,6 +1,6 @@
 """Atom feeds of the commentaries: ``atom.xml`` for the site and one beside each tag's page.
 
-The newest ``LENGTH`` commentaries, by the commentary's date (else its paper's, as
+The newest ``arxiv_feed_length`` commentaries, by the commentary's date (else its paper's, as
 the indexes sort), drafts left out. Written with feedgen once per build, after the
 pages, by the builders that make a website, and only when a feed's text changed.
 Links are absolute from ``html_baseurl``; a build without one (a local build)
@@ -8,7 +8,9 @@ writes links relative to the feed itself, which a feed reader resolves against
 the feed's own address (RFC 4287 uses xml:base, RFC 3986 the document's URL), and
 identifies entries by ``urn:uuid`` names made from the project and page: an
 entry's id must be an absolute IRI, and those do not change with the address.
-Every page's ``<head>`` names the site's feed; a tag's page names its own too.
+Every page's ``<head>`` names the site's feed; a tag's page names its own too. The
+``paper-feed`` role links to one where a reader sees it: ``{paper-feed}`atom.xml```
+on the home page, ``:paper-feed:`Atom feed <tags/scaling.xml>``` on a tag's page.
 """
 
 from __future__ import annotations
@@ -21,21 +23,21 @@ from pathlib import Path
 from typing import Any
 
 from docutils import nodes
+from docutils.parsers.rst.states import Inliner
 from feedgen.feed import FeedGenerator
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
+from sphinx.util.nodes import split_explicit_title
 
 from .domain import Commentary, PaperDomain, tag_key
-from .pages import tag_page
+from .bibliography import file_link
+from .pages import tag_feed, tag_page
 from .tex import plain_text
 
 logger = logging.getLogger(__name__)
 
 SITE_FEED = "atom.xml"
-#: Entries in a feed: the newest. Readers keep what they have read; a feed of every
-#: commentary would weigh a megabyte at 1,000 and take a second of every build.
-LENGTH = 50
 #: The builders whose output is a website to subscribe to.
 BUILDERS = ("html", "dirhtml")
 #: The ``updated`` of a feed with no entries yet: Atom requires one, and a fixed
@@ -43,8 +45,12 @@ BUILDERS = ("html", "dirhtml")
 _NEVER = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-def tag_feed(key: str) -> str:
-    return tag_page(key) + ".xml"
+def feed_role(name: str, rawtext: str, text: str, lineno: int, inliner: Inliner,
+              options: dict | None = None, content: list[str] | None = None):
+    """``{paper-feed}`atom.xml``` or ``{paper-feed}`Atom feed <tags/scaling.xml>```: a
+    link to a feed, by its path from the site's root."""
+    _, title, path = split_explicit_title(text)
+    return [file_link(rawtext, title, path, BUILDERS, inliner, lineno, "paper-feed")], []
 
 
 class Feeds:
@@ -65,10 +71,10 @@ class Feeds:
         if self._tag_pages is None:
             self._tag_pages = {tag_page(key): (tag_feed(key), spelling)
                                for key, spelling in app.env.domains["paper"].tags().items()}
-        feeds = [(SITE_FEED, app.config.project)]
+        feeds = [(SITE_FEED, app.config.html_title)]
         if pagename in self._tag_pages:
             path, spelling = self._tag_pages[pagename]
-            feeds.append((path, f"{app.config.project}: {spelling}"))
+            feeds.append((path, f"{app.config.html_title}: {spelling}"))
         # Pages such as the search page have no metatags of their own.
         context["metatags"] = context.get("metatags", "") + "".join(
             f'<link rel="alternate" type="application/atom+xml" '
@@ -81,15 +87,16 @@ class Feeds:
             return
         domain: PaperDomain = app.env.domains["paper"]
         commentaries = domain.commentaries(sort="commentary")
-        project = app.config.project
-        feeds = {SITE_FEED: (project, "index", commentaries[:LENGTH])}
+        # Named as the site names itself in every page's <title>.
+        title, length = app.config.html_title, app.config.arxiv_feed_length
+        feeds = {SITE_FEED: (title, "index", commentaries[:length])}
         tagged: dict[str, list[Commentary]] = {key: [] for key in domain.tags()}
         for commentary in commentaries:
             for key in dict.fromkeys(tag_key(tag) for tag in commentary.tags):
-                if key in tagged and len(tagged[key]) < LENGTH:
+                if key in tagged and len(tagged[key]) < length:
                     tagged[key].append(commentary)
         for key, spelling in domain.tags().items():
-            feeds[tag_feed(key)] = (f"{project}: {spelling}", tag_page(key), tagged[key])
+            feeds[tag_feed(key)] = (f"{title}: {spelling}", tag_page(key), tagged[key])
         # A commentary in several feeds is described once.
         descriptions: dict[str, str] = {}
         for path, (title, page, entries) in feeds.items():
@@ -175,3 +182,4 @@ def register(app: Sphinx) -> None:
     app.connect("env-updated", feeds.forget)
     app.connect("html-page-context", feeds.advertise)
     app.connect("build-finished", feeds.write)
+    app.add_role("paper-feed", feed_role)

@@ -19,8 +19,10 @@ class paper_index_placeholder(nodes.General, nodes.Element):  # noqa: N801
     ``sort`` orders, ``limit`` cuts. Replaced before writing."""
 
 
-class paper_bibliography_link(nodes.General, nodes.Inline, nodes.TextElement):  # noqa: N801
-    """A link to the site's ``papers.bib``, made into one (or into text) before writing."""
+class paper_file_link(nodes.General, nodes.Inline, nodes.TextElement):  # noqa: N801
+    """A link to a file the build writes beside the pages (``papers.bib``, a feed), made
+    into one (or into text) before writing: its ``filename``, from the output's root,
+    is there only for the ``builders`` named."""
 
 
 class paper_card(nodes.General, nodes.Element):  # noqa: N801
@@ -123,7 +125,7 @@ _CARD_HTML = (_visit_card_html, _depart_card_html)
 NODES: dict[type[nodes.Element], dict[str, tuple]] = {
     paper_card_placeholder: {},
     paper_index_placeholder: {},
-    paper_bibliography_link: {},
+    paper_file_link: {},
     paper_card: {"html": _CARD_HTML, "latex": (_visit_card_latex, _depart_card_latex),
                  "text": _PLAIN, "man": _PLAIN, "texinfo": _PLAIN},
     paper_notice: {"html": (_visit_notice_html, _depart_notice_html),

@@ -46,6 +46,11 @@ def tag_page(key: str) -> str:
     return f"{TAGS}/{'_index' if key == 'index' else key}"
 
 
+def tag_feed(key: str) -> str:
+    """The tag's Atom feed (``feeds``), beside its page."""
+    return tag_page(key) + ".xml"
+
+
 def year_page(year: str) -> str:
     return f"{YEARS}/{year}"
 
@@ -102,8 +107,9 @@ def _sources(env: BuildEnvironment) -> dict[str, str]:
     }
     for key, spelling in tags.items():
         sources[tag_page(key)] = _page(
-            spelling, f"Commentaries tagged {_escaped(spelling)}, newest paper first. "
-            "See :doc:`all tags <index>`.", tag=key)
+            spelling, f"Commentaries tagged {_escaped(spelling)}, newest paper first, also "
+            f"as an :paper-feed:`Atom feed <{tag_feed(key)}>`. See :doc:`all tags <index>`.",
+            tag=key)
     for year in year_counts:
         sources[year_page(year)] = _page(
             year, f"Commentaries on papers first submitted in {year}, newest first. "

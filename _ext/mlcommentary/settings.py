@@ -27,6 +27,9 @@ DEFAULTS: dict[str, Any] = {
     "arxiv_prune": False,
     "arxiv_timeout": DEFAULT_TIMEOUT,
     "arxiv_request_delay": ARXIV_DELAY,
+    # Readers keep what they have read; a feed of every commentary would weigh a
+    # megabyte at 1,000 and take a second of every build.
+    "arxiv_feed_length": 50,
 }
 #: The yes/no settings.
 FLAGS = ("arxiv_offline", "arxiv_refresh", "arxiv_prune")
@@ -62,6 +65,10 @@ def checked(values: Mapping[str, Any]) -> dict[str, Any]:
             f"arxiv_request_delay is {delay:g} s, but arXiv asks for at least "
             f"{ARXIV_DELAY:g} s between requests to its servers ({api_url}); a shorter "
             "delay is only for another server (arxiv_api_url)")
+    length = values["arxiv_feed_length"]
+    if isinstance(length, bool) or not isinstance(length, int) or length < 1:
+        raise SettingError("arxiv_feed_length must be a whole number of entries, 1 or more, "
+                           f"not {length!r}")
     return {**values, **flags, "arxiv_timeout": timeout, "arxiv_request_delay": delay}
 
 

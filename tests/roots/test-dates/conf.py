@@ -5,6 +5,8 @@ import os
 extensions = ["myst_parser", "mlcommentary", "mlcommentary.sharing"]
 myst_enable_extensions = ["dollarmath"]
 project = "Dates test"
+# The feeds are named by it; Sphinx's default adds "1 documentation".
+html_title = project
 author = "The Dates Test Authors"
 copyright = "2031, nobody"
 version = "1"
