@@ -513,11 +513,15 @@ class PaperDomain(Domain):
 
 def first_paragraph(doctree: nodes.document) -> nodes.paragraph | None:
     """A commentary's first paragraph: the first one outside its card and outside what
-    readers do not see in the text (its front matter, the previews of its links)."""
+    readers do not see in the text (its front matter, the previews of its links, and the
+    parser's messages: domains read a document before Sphinx filters those out, so a
+    front matter MyST cannot load would otherwise describe the page as "Malformed
+    YAML")."""
     for paragraph in doctree.findall(nodes.paragraph):
         parent = paragraph.parent
         while parent is not None and not isinstance(
-                parent, (paper_card, paper_card_placeholder, nodes.docinfo, nodes.Invisible)):
+                parent, (paper_card, paper_card_placeholder, nodes.docinfo, nodes.Invisible,
+                         nodes.system_message)):
             parent = parent.parent
         if parent is None:
             return paragraph
