@@ -117,8 +117,9 @@ class PaperFacts:
         return {tag_key(tag) for tag in self.claim.tags} if self.claim else set()
 
     def shown_elsewhere(self) -> tuple[Any, ...]:
-        """What pages other than its owner and its "Discussed in" pages show of it."""
-        return self.docname, self.claim, self.record_digest
+        """What pages other than its owner and its "Discussed in" pages show of it
+        (a draft commentary is linked from no other page)."""
+        return self.docname, self.claim, self.record_digest, self.byline.draft
 
 
 @dataclass(frozen=True)
@@ -177,7 +178,7 @@ class PaperDomain(Domain):
         "tag_forms": {},  # tag key -> the spelling shown, as of the last refresh_view
     }
     # Bumped whenever the stored data or the doctrees' placeholders change shape.
-    data_version = 10
+    data_version = 11
     dangling_warnings = {"paper": "cannot resolve paper reference %(target)s"}
 
     def __init__(self, env: BuildEnvironment) -> None:
@@ -211,6 +212,9 @@ class PaperDomain(Domain):
         page.indexes = tuple(
             (frozenset(tag_key(tag) for tag in index["tags"]), index.get("year"))
             for index in document.findall(paper_index_placeholder))
+        if page.byline.draft:
+            # Sphinx's own way to keep a page out of the search index.
+            env.metadata[docname]["nosearch"] = True
         if page.claims:
             paragraph = first_paragraph(document)
             page.summary = tuple(_summary(paragraph)) if paragraph is not None else None
@@ -275,6 +279,9 @@ class PaperDomain(Domain):
                 view[base] = PaperFacts(docname, claim,
                                         byline=self.data["pages"][docname].byline)
         for docname in sorted(self.data["pages"]):
+            if self.data["pages"][docname].byline.draft:
+                # Its mentions are the draft's own: no published card names it.
+                continue
             for base in self.data["pages"][docname].mentions:
                 # Not setdefault, which makes a PaperFacts for every mention (80,000
                 # at 10,000 pages).
@@ -412,6 +419,12 @@ class PaperDomain(Domain):
         by_date = (lambda c: c.date) if sort == "commentary" else (lambda c: c.paper_date)
         return sorted(found, key=lambda c: (by_date(c) or "", c.arxiv_id.base), reverse=True)
 
+    @staticmethod
+    def shows(commentary: Commentary, docname: str) -> bool:
+        """Whether page ``docname`` may link to ``commentary``: a draft is reached from
+        no other page, so links to its paper go where they would without it."""
+        return not commentary.byline.draft or commentary.docname == docname
+
     def byline(self, docname: str) -> Byline:
         """What page ``docname``'s front matter says of its date, authors and status."""
         page = self.data["pages"].get(docname)
@@ -472,7 +485,7 @@ class PaperDomain(Domain):
         except InvalidArxivId:
             return None
         commentary = self.commentary(arxiv_id.base)
-        if commentary is None:
+        if commentary is None or not self.shows(commentary, fromdocname):
             return None
         contnode, tooltip = self._link_text(arxiv_id, node, contnode)
         reference = make_refnode(builder, fromdocname, commentary.docname,
@@ -504,7 +517,8 @@ class PaperDomain(Domain):
         return [("paper:paper", reference)] if reference is not None else []
 
     def get_objects(self) -> Iterator[tuple[str, str, str, str, str, int]]:
-        for commentary in sorted(self.commentaries(drafts=True), key=lambda c: c.arxiv_id.base):
+        # Not the drafts: this is objects.inv and the search index.
+        for commentary in sorted(self.commentaries(), key=lambda c: c.arxiv_id.base):
             arxiv_id = commentary.arxiv_id
             # Search results are plain text.
             yield (arxiv_id.base, plain_text(self.title(arxiv_id)), "paper",
