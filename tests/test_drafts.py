@@ -112,3 +112,13 @@ def test_a_published_draft_is_seen_everywhere(site: tuple[Path, Path]) -> None:
     terms = _search_terms(outdir)
     assert re.search(rf'"{WORD[:-1]}\w*"', terms) and "Paper D" in terms
     assert "3012.00104" in _inventory(outdir)
+
+
+def test_papers_bib_has_no_paper_only_a_draft_uses(site: tuple[Path, Path],
+                                                   tmp_path: Path) -> None:
+    """papers.bib is what the published site comments on or mentions: the draft's paper
+    is in it while a published page mentions it (here A does), not because of the draft."""
+    assert "3012.00104" in (site[1] / "papers.bib").read_text(encoding="utf-8")
+    outdir = _build(copy_root("dates", tmp_path / "plain"), tmp_path / "plain" / "html")
+    bib = (outdir / "papers.bib").read_text(encoding="utf-8")
+    assert "3012.00103" in bib and "3012.00104" not in bib

@@ -462,7 +462,9 @@ class PaperDomain(Domain):
 
     def _bibliography_facts(self) -> Iterator[tuple[str, str, str, str | None]]:
         for base, facts in sorted(self.data["view"].items()):
-            if facts.key is not None:
+            # A paper only drafts use is not yet one the site comments on or mentions.
+            published = facts.discussed_in or (facts.docname and not facts.byline.draft)
+            if facts.key is not None and published:
                 yield (facts.key, base, facts.claim.cited if facts.claim else base,
                        facts.record_digest)
 
