@@ -20,8 +20,8 @@ from sphinx.util.inventory import InventoryFile
 WORD = "quokkas"
 
 
-def _build(srcdir: Path, outdir: Path) -> Path:
-    result = sphinx_build(srcdir, outdir)
+def _build(srcdir: Path, outdir: Path, *options: str) -> Path:
+    result = sphinx_build(srcdir, outdir, *options)
     assert result.returncode == 0, result.stderr
     return outdir
 
@@ -77,6 +77,23 @@ def test_its_own_page_shows_it(site: tuple[Path, Path]) -> None:
     assert _link_to(outdir, "papers/d", "3012.00101") == "a.html#paper-3012-00101"
 
 
+def _links_outside_theme_sidebar(outdir: Path, name: str, href: str) -> list:
+    """Links and ``<link>`` elements to ``href``, but in this theme's sidebar, which is
+    Sphinx's whole-site toctree (the site's, furo_sidebar, is tested below)."""
+    page = _page(outdir, name)
+    for sidebar in page.find_all("div", class_="sphinxsidebar"):
+        sidebar.decompose()
+    return page.find_all(["a", "link"], href=href)
+
+
+def test_not_in_toctrees(site: tuple[Path, Path]) -> None:
+    """The home page's toctree (not hidden here), and the previous and next links of
+    the pages beside it in the toctree's order."""
+    assert _links_outside_theme_sidebar(site[1], "index", "papers/d.html") == []
+    assert _links_outside_theme_sidebar(site[1], "papers/c", "d.html") == []
+    assert _page(site[1], "papers/c").find("link", rel="next")["href"] == "../tags/index.html"
+
+
 def test_not_in_discussed_in(site: tuple[Path, Path]) -> None:
     """Published cards do not say that the draft discusses their paper."""
     assert _discussed_in(site[1], "papers/a") == []
@@ -112,6 +129,8 @@ def test_a_published_draft_is_seen_everywhere(site: tuple[Path, Path]) -> None:
     terms = _search_terms(outdir)
     assert re.search(rf'"{WORD[:-1]}\w*"', terms) and "Paper D" in terms
     assert "3012.00104" in _inventory(outdir)
+    assert _links_outside_theme_sidebar(outdir, "index", "papers/d.html") != []
+    assert _page(outdir, "papers/c").find("link", rel="next")["href"] == "d.html"
 
 
 def test_papers_bib_has_no_paper_only_a_draft_uses(site: tuple[Path, Path],
@@ -122,3 +141,20 @@ def test_papers_bib_has_no_paper_only_a_draft_uses(site: tuple[Path, Path],
     outdir = _build(copy_root("dates", tmp_path / "plain"), tmp_path / "plain" / "html")
     bib = (outdir / "papers.bib").read_text(encoding="utf-8")
     assert "3012.00103" in bib and "3012.00104" not in bib
+
+
+@pytest.mark.parametrize("options", [(), ("-j", "2")], ids=["serial", "parallel"])
+def test_no_other_page_links_to_it(tmp_path: Path, options: tuple[str, ...]) -> None:
+    """On a furo site: no sidebar, previous or next link, or search result."""
+    srcdir = copy_root("navigation", tmp_path)
+    (srcdir / "pages").mkdir()
+    (srcdir / "pages" / "alpha.md").write_text("# Alpha\n\nPublished.\n", encoding="utf-8")
+    (srcdir / "pages" / "beta.md").write_text(
+        f"---\ndraft: true\n---\n# Beta\n\nA draft about {WORD}.\n", encoding="utf-8")
+    outdir = _build(srcdir, tmp_path / "html", *options)
+    assert (outdir / "pages" / "beta.html").exists()
+    leaks = [str(path.relative_to(outdir)) for path in outdir.rglob("*.html")
+             if path.name != "beta.html" and "beta.html" in path.read_text(encoding="utf-8")]
+    assert leaks == []
+    assert _page(outdir, "index").find("a", href="pages/alpha.html") is not None
+    assert WORD[:-1] not in _search_terms(outdir)

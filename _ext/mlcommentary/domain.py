@@ -186,6 +186,8 @@ class PaperDomain(Domain):
         self._records: Mapping[str, PaperRecord] = {}
         #: The metadata file's ``commentaries``; None when the file cannot be used.
         self.kept_owners: Mapping[str, str] | None = None
+        #: ``drafts()``, asked once per page written: made once after reading.
+        self._drafts: frozenset[str] | None = None
 
     # -- per document, while reading ------------------------------------------
 
@@ -202,6 +204,7 @@ class PaperDomain(Domain):
         mentions[arxiv_id.base] = (*mentions.get(arxiv_id.base, ()), line)
 
     def note_byline(self, docname: str, byline: Byline) -> None:
+        self._drafts = None
         if byline:
             self._page(docname).byline = byline
 
@@ -213,16 +216,19 @@ class PaperDomain(Domain):
             (frozenset(tag_key(tag) for tag in index["tags"]), index.get("year"))
             for index in document.findall(paper_index_placeholder))
         if page.byline.draft:
-            # Sphinx's own way to keep a page out of the search index.
-            env.metadata[docname]["nosearch"] = True
+            # Sphinx's own way to keep a page out of the search index, and furo_sidebar's
+            # out of the sidebar.
+            env.metadata[docname]["nosearch"] = env.metadata[docname]["nonav"] = True
         if page.claims:
             paragraph = first_paragraph(document)
             page.summary = tuple(_summary(paragraph)) if paragraph is not None else None
 
     def clear_doc(self, docname: str) -> None:
+        self._drafts = None
         self.data["pages"].pop(docname, None)
 
     def merge_domaindata(self, docnames: Set[str], otherdata: dict[str, Any]) -> None:
+        self._drafts = None
         for docname in docnames:
             if docname in otherdata["pages"]:
                 self.data["pages"][docname] = otherdata["pages"][docname]
@@ -418,6 +424,13 @@ class PaperDomain(Domain):
                  and (year is None or facts.year == year)]
         by_date = (lambda c: c.date) if sort == "commentary" else (lambda c: c.paper_date)
         return sorted(found, key=lambda c: (by_date(c) or "", c.arxiv_id.base), reverse=True)
+
+    def drafts(self) -> frozenset[str]:
+        """Every page whose front matter makes it a draft, commentary or not."""
+        if self._drafts is None:
+            self._drafts = frozenset(docname for docname, page in self.data["pages"].items()
+                                     if page.byline.draft)
+        return self._drafts
 
     @staticmethod
     def shows(commentary: Commentary, docname: str) -> bool:
