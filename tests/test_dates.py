@@ -11,6 +11,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 
+import feedparser
 import pytest
 from bs4 import BeautifulSoup
 from helpers import copy_root, sphinx_build
@@ -136,3 +137,48 @@ def test_an_author_without_a_name_is_a_located_warning(tmp_path: Path) -> None:
     assert f"{page}:6: WARNING: author" in result.stderr and "[paper.authors]" in result.stderr
     shown = _page(tmp_path / "html", "papers/a").find(class_="paper-byline")
     assert shown.get_text().startswith("Commentary by Jane Roe, 20 Jan 2031")
+
+
+def test_an_update_before_the_date_is_a_located_warning(tmp_path: Path) -> None:
+    """Updated 10 Jan, written 20 Jan: a slip in one of them. The date orders the site,
+    so it stays, and the update is left out, on the page and in the feed."""
+    srcdir = copy_root("dates", tmp_path)
+    page = srcdir / "papers" / "a.md"
+    page.write_text(page.read_text(encoding="utf-8").replace("2031-02-01", "2031-01-10"),
+                    encoding="utf-8")
+    strict = sphinx_build(srcdir, tmp_path / "strict")
+    assert strict.returncode != 0
+    assert (f"{page}:3: WARNING: updated 2031-01-10 is earlier than date 2031-01-20"
+            in strict.stderr)
+    assert "[paper.date]" in strict.stderr
+    lenient = sphinx_build(srcdir, tmp_path / "lenient", strict=False)
+    assert lenient.returncode == 0, lenient.stderr
+    shown = _page(tmp_path / "lenient", "papers/a").find(class_="paper-byline")
+    assert shown.get_text() == "Commentary by Jane Roe and John Doe, 20 Jan 2031."
+    feed = feedparser.parse((tmp_path / "lenient" / "atom.xml").read_bytes())
+    entry = next(e for e in feed.entries if e.title == "Synthetic Paper A")
+    assert entry.updated.startswith("2031-01-20")
+
+
+def test_an_impossible_date_is_not_the_description(tmp_path: Path,
+                                                   monkeypatch) -> None:  # noqa: ANN001
+    """30 Feb makes the front matter YAML that MyST cannot load: MyST says so, and its
+    message must not become what the page, its Open Graph card and feed say of it."""
+    monkeypatch.setenv("TEST_BASEURL", "https://example.org/site/")
+    srcdir = copy_root("dates", tmp_path)
+    page = srcdir / "papers" / "b.md"
+    page.write_text(page.read_text(encoding="utf-8").replace("2031-01-05", "2031-02-30"),
+                    encoding="utf-8")
+    strict = sphinx_build(srcdir, tmp_path / "strict")
+    assert f"{page}:2: WARNING: date '2031-02-30' is not a date" in strict.stderr
+    lenient = sphinx_build(srcdir, tmp_path / "lenient", strict=False)
+    assert lenient.returncode == 0, lenient.stderr
+    html = _page(tmp_path / "lenient", "papers/b")
+    said = "A commentary on the second paper."
+    assert html.find("meta", attrs={"name": "description"})["content"] == said
+    assert html.find("meta", property="og:description")["content"] == said
+    feed = feedparser.parse((tmp_path / "lenient" / "atom.xml").read_bytes())
+    entry = next(e for e in feed.entries if e.title == "Synthetic Paper B")
+    assert entry.summary == said
+    assert "Malformed" not in (tmp_path / "lenient" / "papers" / "b.html").read_text(
+        encoding="utf-8")

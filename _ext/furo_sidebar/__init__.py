@@ -16,7 +16,8 @@ scroll) and for the keyboard (drawers that open with a button and close with
 Escape, no Tab stops in a closed drawer, a visible focus).
 
 It knows nothing of papers: list it in ``extensions`` beside furo. With any other
-theme it does nothing.
+theme it does nothing. A page whose metadata has ``nonav`` (as Sphinx's ``nosearch``
+keeps a page out of search; the paper extension sets both on drafts) is in no sidebar.
 """
 
 from __future__ import annotations
@@ -104,7 +105,7 @@ def _sections(env: BuildEnvironment, docname: str, seen: set[str],
     for toctree in env.get_doctree(docname).findall(addnodes.toctree):
         section = Section(toctree.get("caption"), [])
         for title, ref in toctree["entries"]:
-            if ref not in env.all_docs or ref in seen:
+            if ref not in env.all_docs or ref in seen or "nonav" in env.metadata.get(ref, {}):
                 continue  # external links and self references are not navigation
             seen.add(ref)
             places[ref] = Place(section, len(section.entries), parent)

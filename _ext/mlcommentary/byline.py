@@ -81,6 +81,13 @@ def read_byline(text: str) -> tuple[Byline, list[Problem]]:
     for name in ("date", "updated"):
         if name in fields:
             dates[name] = _iso_date(*fields[name], name, problems)
+    if dates.get("date") and dates.get("updated") and dates["updated"] < dates["date"]:
+        # Most likely a slip in one of the two; the date orders the site, so it stays.
+        problems.append(Problem(fields["updated"][1], "date",
+                                f"updated {dates['updated']} is earlier than date "
+                                f"{dates['date']}: a commentary is updated after it is "
+                                f"written; updated left out"))
+        dates["updated"] = None
     # mystmd's two spellings.
     key = next((key for key in ("authors", "author") if key in fields), None)
     authors = _authors(*fields[key], lines.get(key), problems) if key else ()

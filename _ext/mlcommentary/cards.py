@@ -95,7 +95,7 @@ class BuildCards(SphinxPostTransform):
             card += _part("missing", nodes.paragraph(
                 "", "The site has no metadata for this paper yet."))
         commentary = domain.commentary(arxiv_id.base)
-        if commentary and commentary.docname != docname:
+        if commentary and commentary.docname != docname and domain.shows(commentary, docname):
             card += _part("elsewhere", nodes.paragraph(
                 "", "The site's commentary on this paper is ",
                 self._page_link(commentary.docname), nodes.Text(".")))

@@ -110,8 +110,9 @@ class PaperFacts:
         return {tag_key(tag) for tag in self.claim.tags} if self.claim else set()
 
     def shown_elsewhere(self) -> tuple[Any, ...]:
-        """What pages other than its owner and its "Discussed in" pages show of it."""
-        return self.docname, self.claim, self.record_digest
+        """What pages other than its owner and its "Discussed in" pages show of it
+        (a draft commentary is linked from no other page)."""
+        return self.docname, self.claim, self.record_digest, self.byline.draft
 
 
 @dataclass(frozen=True)
@@ -178,6 +179,8 @@ class PaperDomain(Domain):
         self._records: Mapping[str, PaperRecord] = {}
         #: The metadata file's ``commentaries``; None when the file cannot be used.
         self.kept_owners: Mapping[str, str] | None = None
+        #: ``drafts()``, asked once per page written: made once after reading.
+        self._drafts: frozenset[str] | None = None
 
     # -- per document, while reading ------------------------------------------
 
@@ -196,6 +199,7 @@ class PaperDomain(Domain):
         mentions[arxiv_id.base] = (*mentions.get(arxiv_id.base, ()), line)
 
     def note_byline(self, docname: str, byline: Byline) -> None:
+        self._drafts = None
         if byline:
             self._page(docname).byline = byline
 
@@ -206,14 +210,20 @@ class PaperDomain(Domain):
         page.indexes = tuple(
             (frozenset(tag_key(tag) for tag in index["tags"]), index.get("year"))
             for index in document.findall(paper_index_placeholder))
+        if page.byline.draft:
+            # Sphinx's own way to keep a page out of the search index, and furo_sidebar's
+            # out of the sidebar.
+            env.metadata[docname]["nosearch"] = env.metadata[docname]["nonav"] = True
         if page.claims:
             paragraph = first_paragraph(document)
             page.summary = tuple(_summary(paragraph)) if paragraph is not None else None
 
     def clear_doc(self, docname: str) -> None:
+        self._drafts = None
         self.data["pages"].pop(docname, None)
 
     def merge_domaindata(self, docnames: Set[str], otherdata: dict[str, Any]) -> None:
+        self._drafts = None
         for docname in docnames:
             if docname in otherdata["pages"]:
                 self.data["pages"][docname] = otherdata["pages"][docname]
@@ -270,6 +280,9 @@ class PaperDomain(Domain):
                 view[base] = PaperFacts(docname, claim,
                                         byline=self.data["pages"][docname].byline)
         for docname in sorted(self.data["pages"]):
+            if self.data["pages"][docname].byline.draft:
+                # Its mentions are the draft's own: no published card names it.
+                continue
             for base in self.data["pages"][docname].mentions:
                 # Not setdefault, which makes a PaperFacts for every mention (80,000
                 # at 10,000 pages).
@@ -409,6 +422,19 @@ class PaperDomain(Domain):
         by_date = (lambda c: c.date) if sort == "commentary" else (lambda c: c.paper_date)
         return sorted(found, key=lambda c: (by_date(c) or "", c.arxiv_id.base), reverse=True)
 
+    def drafts(self) -> frozenset[str]:
+        """Every page whose front matter makes it a draft, commentary or not."""
+        if self._drafts is None:
+            self._drafts = frozenset(docname for docname, page in self.data["pages"].items()
+                                     if page.byline.draft)
+        return self._drafts
+
+    @staticmethod
+    def shows(commentary: Commentary, docname: str) -> bool:
+        """Whether page ``docname`` may link to ``commentary``: a draft is reached from
+        no other page, so links to its paper go where they would without it."""
+        return not commentary.byline.draft or commentary.docname == docname
+
     def byline(self, docname: str) -> Byline:
         """What page ``docname``'s front matter says of its date, authors and status."""
         page = self.data["pages"].get(docname)
@@ -446,7 +472,9 @@ class PaperDomain(Domain):
 
     def _bibliography_facts(self) -> Iterator[tuple[str, str, str, str | None]]:
         for base, facts in sorted(self.data["view"].items()):
-            if facts.key is not None:
+            # A paper only drafts use is not yet one the site comments on or mentions.
+            published = facts.discussed_in or (facts.docname and not facts.byline.draft)
+            if facts.key is not None and published:
                 yield (facts.key, base, facts.claim.cited if facts.claim else base,
                        facts.record_digest)
 
@@ -469,7 +497,7 @@ class PaperDomain(Domain):
         except InvalidArxivId:
             return None
         commentary = self.commentary(arxiv_id.base)
-        if commentary is None:
+        if commentary is None or not self.shows(commentary, fromdocname):
             return None
         contnode, tooltip = self._link_text(arxiv_id, node, contnode)
         reference = make_refnode(builder, fromdocname, commentary.docname,
@@ -501,7 +529,8 @@ class PaperDomain(Domain):
         return [("paper:paper", reference)] if reference is not None else []
 
     def get_objects(self) -> Iterator[tuple[str, str, str, str, str, int]]:
-        for commentary in sorted(self.commentaries(drafts=True), key=lambda c: c.arxiv_id.base):
+        # Not the drafts: this is objects.inv and the search index.
+        for commentary in sorted(self.commentaries(), key=lambda c: c.arxiv_id.base):
             arxiv_id = commentary.arxiv_id
             # Search results are plain text.
             yield (arxiv_id.base, plain_text(self.title(arxiv_id)), "paper",
@@ -510,11 +539,15 @@ class PaperDomain(Domain):
 
 def first_paragraph(doctree: nodes.document) -> nodes.paragraph | None:
     """A commentary's first paragraph: the first one outside its card and outside what
-    readers do not see in the text (its front matter, the previews of its links)."""
+    readers do not see in the text (its front matter, the previews of its links, and the
+    parser's messages: domains read a document before Sphinx filters those out, so a
+    front matter MyST cannot load would otherwise describe the page as "Malformed
+    YAML")."""
     for paragraph in doctree.findall(nodes.paragraph):
         parent = paragraph.parent
         while parent is not None and not isinstance(
-                parent, (paper_card, paper_card_placeholder, nodes.docinfo, nodes.Invisible)):
+                parent, (paper_card, paper_card_placeholder, nodes.docinfo, nodes.Invisible,
+                         nodes.system_message)):
             parent = parent.parent
         if parent is None:
             return paragraph

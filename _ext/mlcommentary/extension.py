@@ -16,6 +16,7 @@ from . import (
     collector,
     config,
     doctrees,
+    drafts,
     feeds,
     pages,
     previews,
@@ -79,6 +80,7 @@ def setup_extension(app: Sphinx, version: str) -> ExtensionMetadata:
     previews.register(app)
     pages.register(app)
     toctrees.register(app)
+    drafts.register(app)
     doctrees.register(app)
     collector.register(app)
     feeds.register(app)

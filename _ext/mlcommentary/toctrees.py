@@ -27,10 +27,11 @@ from sphinx.environment import BuildEnvironment
 
 
 def toctree_entry(env: BuildEnvironment, docname: str) -> Hashable:
-    """What a toctree shows of ``docname``, but its section numbers."""
+    """What a toctree shows of ``docname``, but its section numbers; a draft (``nonav``,
+    see ``drafts``) it does not show."""
     title, toc = env.titles.get(docname), env.tocs.get(docname)
     return (title and title.pformat(), toc and toc.pformat(),
-            env.metadata[docname].get("tocdepth"))
+            env.metadata[docname].get("tocdepth"), "nonav" in env.metadata[docname])
 
 
 class ToctreeParents:
