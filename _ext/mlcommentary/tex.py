@@ -22,6 +22,7 @@ from latex2mathml.symbols_parser import SYMBOLS
 from latex2mathml.tokenizer import tokenize
 from pylatexenc.latex2text import LatexNodes2Text
 from pylatexenc.latexencode import UnicodeToLatexEncoder
+from pylatexenc.latexwalker import LatexWalker
 
 #: Math in $$...$$, $...$ or \(...\), and escaped specials such as \%. A dollar
 #: opens math only before a non-space and closes it only after one and before no
@@ -50,11 +51,15 @@ _KNOWN = (frozenset(SYMBOLS)
           ) - _NOT_IN_LATEX
 _CONTROL_WORD = re.compile(r"\\[A-Za-z]+")
 _ENVIRONMENT = re.compile(r"\\(?:begin|end)\{")
+#: Errors in inline math: a delimiter inside it (``\($x$\)``) ends or nests it, ``&``
+#: belongs to an alignment, ``#`` to a macro, ``%`` comments out its end. Escaped
+#: (``\$``), each is a character; a control symbol's backslash is taken in pairs.
+_NOT_IN_INLINE = re.compile(r"(?<!\\)(?:\\\\)*(?:[$&#%]|\\[()\[\]])")
 #: A sub- or superscript that Unicode may have characters for: ``^{12}``, ``_i``.
 _SCRIPT = re.compile(r"[\^_](?:\{[^{}\\]*\}|[^{}\\\s])")
 _TO_TEXT = LatexNodes2Text(math_mode="text")
 _TO_LATEX = UnicodeToLatexEncoder(non_ascii_only=True, replacement_latex_protection="none",
-                                  unknown_char_policy="fail")
+                                  unknown_char_policy="fail", unknown_char_warning=False)
 
 
 @dataclass(frozen=True)
@@ -110,13 +115,18 @@ def is_valid_math(tex: str) -> bool:
     environments, and only commands both know."""
     if tex.count("{") - tex.count(r"\{") != tex.count("}") - tex.count(r"\}"):
         return False
-    if _ENVIRONMENT.search(tex) or not set(_CONTROL_WORD.findall(tex)) <= _KNOWN:
+    if _ENVIRONMENT.search(tex) or _NOT_IN_INLINE.search(tex):
         return False
-    if latex_math(tex) is None:
+    if not set(_CONTROL_WORD.findall(tex)) <= _KNOWN:
+        return False
+    latex = latex_math(tex)
+    if latex is None:
         return False
     try:
         list(tokenize(tex))
         convert(tex)
+        # latex2mathml lets a command lack its arguments (\frac{a}); pdflatex stops.
+        LatexWalker(f"${latex}$", tolerant_parsing=False).get_latex_nodes()
     except Exception:  # latex2mathml raises many kinds of error on malformed TeX
         return False
     return True
@@ -131,15 +141,32 @@ def latex_math(tex: str) -> str | None:
         if char.isascii():
             written.append(char)
             continue
-        try:
-            latex = _TO_LATEX.unicode_to_latex(char)
-        except ValueError:
+        command = math_command(char)
+        if command is None:
             return None
-        # Text-mode forms (accents such as \'e) are errors in math.
-        if not latex.startswith("\\ensuremath{"):
-            return None
-        written.append(latex)
+        # Braced: after a control word (\tildeΘ), the character is its argument.
+        written.append(f"{{{command}}}")
     return "".join(written)
+
+
+#: pylatexenc's script letters (𝒪) need mathrsfs, which Sphinx does not load:
+#: amsmath's calligraphic letters are the nearest.
+_SCRIPT_LETTER = re.compile(r"\\mathscr(?=\{)")
+_ENSUREMATH = re.compile(r"^\\ensuremath\{(.+)\}$")
+
+
+@cache
+def math_command(char: str) -> str | None:
+    """The TeX of ``char`` in math mode (``Θ`` -> ``\\Theta``), if the PDF has it."""
+    try:
+        latex = _TO_LATEX.unicode_to_latex(char)
+    except ValueError:
+        return None
+    # Text-mode forms (accents such as \'e) are errors in math.
+    match = _ENSUREMATH.match(_SCRIPT_LETTER.sub(r"\\mathcal", latex))
+    if not match or not set(_CONTROL_WORD.findall(match[1])) <= _KNOWN:
+        return None
+    return match[1]
 
 
 @cache
@@ -150,23 +177,20 @@ def plain_text(text: str) -> str:
 
 
 #: The blocks whose characters arXiv writes in text where LaTeX has them in math only:
-#: Greek ("β-VAE"), arrows and mathematical operators ("≤ 5%").
-_MATH_ONLY_BLOCKS = (range(0x0370, 0x0400), range(0x2190, 0x2200), range(0x2200, 0x2300))
-_ENSUREMATH = re.compile(r"^\\ensuremath\{(\\[A-Za-z]+)\}$")
+#: Greek ("β-VAE"), letter-like symbols ("ℝ"), arrows, mathematical operators ("≤ 5%")
+#: and mathematical letters ("𝒪(n)").
+_MATH_ONLY_BLOCKS = (range(0x0370, 0x0400), range(0x2100, 0x2150), range(0x2190, 0x2300),
+                     range(0x1D400, 0x1D800))
 
 
 def math_only_characters() -> dict[str, str]:
     """Characters that pdflatex has no glyph for in text but that it writes in math,
     each with its TeX (``α`` -> ``\\alpha``): arXiv writes them outside ``$`` too."""
-    # Kept as they are, quietly: the characters it has no form for.
-    encoder = UnicodeToLatexEncoder(non_ascii_only=True, replacement_latex_protection="none",
-                                    unknown_char_policy="keep", unknown_char_warning=False)
     found = {}
     for block in _MATH_ONLY_BLOCKS:
         for char in map(chr, block):
-            match = _ENSUREMATH.match(encoder.unicode_to_latex(char))
-            if match and match[1] in _KNOWN:
-                found[char] = match[1]
+            if (command := math_command(char)) is not None:
+                found[char] = command
     return found
 
 
