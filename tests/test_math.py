@@ -42,6 +42,25 @@ def test_plain_text_is_unicode_and_broken_tex_stays_as_written(text, plain):
     assert plain_text(text) == plain
 
 
+#: Math whose plain text must keep its meaning (issue 17): EPUB, feeds, descriptions and
+#: accessible names read it.
+MEANINGFUL_PLAIN_TEXT = [
+    (r"$\|x\|_2$", "‖x‖₂"),  # a norm, not a ratio
+    (r"$1 \le t \le \dim X$", "1 ≤ t ≤ dim X"),
+    (r"$\Pr[A] = \det M$", "Pr[A] = det M"),
+    (r"$n\log n$", "n log n"),
+    (r"$(\log n)$", "(log n)"),
+    (r"$\tfrac{r}{2}$", "r/2"),
+    (r"$f\colon X \to Y$", "f: X → Y"),
+    (r"$\max(a, b)$", "max(a, b)"),
+]
+
+
+@pytest.mark.parametrize(("text", "plain"), MEANINGFUL_PLAIN_TEXT)
+def test_plain_text_keeps_the_maths_meaning(text, plain):
+    assert plain_text(text) == plain
+
+
 def test_only_math_both_outputs_can_show_is_math():
     assert [s.tex for s in segments(MUP) if s.is_math] == [r"\mu", "10^{12}"]
     assert not any(s.is_math for s in segments(UNBALANCED))

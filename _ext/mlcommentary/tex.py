@@ -20,9 +20,11 @@ from latex2mathml import commands
 from latex2mathml.converter import convert
 from latex2mathml.symbols_parser import SYMBOLS
 from latex2mathml.tokenizer import tokenize
-from pylatexenc.latex2text import LatexNodes2Text
+from pylatexenc import latex2text, latexwalker
+from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec
 from pylatexenc.latexencode import UnicodeToLatexEncoder
 from pylatexenc.latexwalker import LatexWalker
+from pylatexenc.macrospec import MacroSpec
 
 #: Math in $$...$$, $...$ or \(...\), and escaped specials such as \%. A dollar
 #: opens math only before a non-space and closes it only after one and before no
@@ -57,7 +59,32 @@ _ENVIRONMENT = re.compile(r"\\(?:begin|end)\{")
 _NOT_IN_INLINE = re.compile(r"(?<!\\)(?:\\\\)*(?:[$&#%]|\\[()\[\]])")
 #: A sub- or superscript that Unicode may have characters for: ``^{12}``, ``_i``.
 _SCRIPT = re.compile(r"[\^_](?:\{[^{}\\]*\}|[^{}\\\s])")
-_TO_TEXT = LatexNodes2Text(math_mode="text")
+#: Operators whose name is their text: pylatexenc drops most of them (``\\dim X`` as
+#: ``X``) and glues the rest to what comes before (``nlog n``).
+_OPERATORS = ("arccos arcsin arctan arg cos cosh cot coth csc deg det dim exp gcd hom inf"
+              " ker lg lim liminf limsup ln log max min Pr sec sin sinh sup tan tanh").split()
+#: The fractions pylatexenc does not know (``\\tfrac{r}{2}`` as ``r2``).
+_FRACTIONS = ("tfrac", "dfrac", "cfrac")
+
+
+def _text_contexts() -> tuple[latexwalker.LatexContextDb, latexwalker.LatexContextDb]:
+    """pylatexenc's contexts (a fresh copy each) with math's meaning kept: the norm's
+    bars, the colon of ``f\\colon X``, operators' names, every fraction."""
+    parsing, text = latexwalker.get_default_latex_context_db(), latex2text.get_default_latex_context_db()
+    parsing.add_context_category("arxiv-math", prepend=True,
+                                 macros=[MacroSpec(name, "{{") for name in _FRACTIONS])
+    text.add_context_category("arxiv-math", prepend=True, macros=[
+        MacroTextSpec("|", "‖"), MacroTextSpec("colon", ":"),
+        *(MacroTextSpec(name, f" {name} ") for name in _OPERATORS),
+        *(MacroTextSpec(name, "%s/%s") for name in _FRACTIONS)])
+    return parsing, text
+
+
+_PARSING, _TEXT = _text_contexts()
+_TO_TEXT = LatexNodes2Text(latex_context=_TEXT, math_mode="text")
+#: The spaces operators' names bring where none belongs: twice, inside brackets, or
+#: before an argument or a script (``Pr[A]``, ``max_i``).
+_EXTRA_SPACE = re.compile(r"(?<=[(\[{]) +| +(?=[()\[\]{},_^])|(?<= ) +")
 _TO_LATEX = UnicodeToLatexEncoder(non_ascii_only=True, replacement_latex_protection="none",
                                   unknown_char_policy="fail", unknown_char_warning=False)
 
@@ -199,7 +226,9 @@ def plain_math(tex: str) -> str:
     """Valid math ``tex`` as Unicode: pylatexenc reads the TeX (``\\frac``, ``\\mathbb``),
     unicodeit writes the sub- and superscripts that Unicode has characters for."""
     # In dollars, as math: in text, a command such as \log takes the space after it.
-    return _TO_TEXT.latex_to_text(f"${_SCRIPT.sub(_unicode_script, tex)}$").strip()
+    text = _TO_TEXT.latex_to_text(f"${_SCRIPT.sub(_unicode_script, tex)}$",
+                                  latex_context=_PARSING)
+    return _EXTRA_SPACE.sub("", text).strip()
 
 
 def _unicode_script(match: re.Match[str]) -> str:
