@@ -26,6 +26,9 @@ from mlcommentary.tex import is_valid_math, plain_text, segments
 
 MUP = r"Scaling $\mu$P to $10^{12}$ parameters"
 UNBALANCED = r"The $\alpha-trick costs $5 and $10 of {braces"
+#: Math as arXiv's own pages render it (MathJax): a digit after the closing dollar, and
+#: display math in brackets.
+ARXIV_MATH = r"A $\sim$100 GeV mass, and \[E = mc^2\] in display."
 UNCOMPILABLE = r"Rendering $x^$ and $\bm{w}$ and $\foo{y}$ breaks nothing"
 
 
@@ -37,6 +40,7 @@ UNCOMPILABLE = r"Rendering $x^$ and $\bm{w}$ and $\foo{y}$ breaks nothing"
     (r"save 25\% with $\alpha = 0.5$", "save 25% with α = 0.5"),
     (UNBALANCED, UNBALANCED),
     (UNCOMPILABLE, UNCOMPILABLE),
+    (ARXIV_MATH, "A ∼100 GeV mass, and E = mc² in display."),
 ])
 def test_plain_text_is_unicode_and_broken_tex_stays_as_written(text, plain):
     assert plain_text(text) == plain
@@ -116,6 +120,9 @@ def math_site(tmp_path_factory):
                 f"{FUTURE_MONTH}.{number}", f"Fragment {number}: {fragment}", ["A. Fragment"],
                 summary=fragment,
                 comment=fragment)
+        server.entries[f"{FUTURE_MONTH}.90000"] = synthetic_entry(
+            f"{FUTURE_MONTH}.90000", "Math as arXiv renders it", ["A. Mathjax"],
+            summary=ARXIV_MATH)
         (srcdir / "papers" / "real.md").write_text("# Real papers\n\n" + "".join(
             f"```{{paper}} {arxiv_id}\n```\n\n" for arxiv_id in sorted(server.entries)))
         result = sphinx_build(srcdir, tmp_path / "html", "-D", "arxiv_offline=0",
@@ -194,6 +201,15 @@ def test_real_abstracts_have_their_math_rendered(math_site, real_responses):
     assert len(abstracts) >= 2
     for abstract in abstracts:
         assert "$" not in abstract.get_text()
+
+
+def test_abstracts_render_the_math_arxivs_pages_render(math_site):
+    _, outdir = math_site
+    [card] = [card for card in soup(outdir, "papers/real.html").select(".paper-card")
+              if "Math as arXiv renders it" in card.get_text()]
+    abstract = card.select_one(".paper-card-abstract")
+    assert [m.get_text() for m in abstract.select("math")] == ["~", "E=mc2"]  # latex2mathml's \sim
+    assert "$" not in abstract.get_text() and "\\[" not in abstract.get_text()
 
 
 def test_an_authors_broken_math_gets_a_typed_warning_and_the_build_goes_on(tmp_path):

@@ -26,12 +26,13 @@ from pylatexenc.latexencode import UnicodeToLatexEncoder
 from pylatexenc.latexwalker import LatexWalker
 from pylatexenc.macrospec import MacroSpec
 
-#: Math in $$...$$, $...$ or \(...\), and escaped specials such as \%. A dollar
-#: opens math only before a non-space and closes it only after one and before no
-#: digit (Pandoc's rule), so "costs $5 and $10" is text.
+#: Math in $$...$$, \[...\], $...$ or \(...\), and escaped specials such as \%. A
+#: dollar opens math only before a non-space and closes it only after one, so "costs
+#: $5 and $10" is text; a digit may follow it, as arXiv's MathJax has it ("$\sim$100").
 _TEX = re.compile(
     r"\$\$(?P<display>.+?)\$\$"
-    r"|(?<!\\)\$(?=\S)(?P<inline>[^$]+?)(?<![\s\\])\$(?!\d)"
+    r"|\\\[(?P<bracket>.+?)\\\]"
+    r"|(?<!\\)\$(?=\S)(?P<inline>[^$]+?)(?<![\s\\])\$"
     r"|\\\((?P<paren>.+?)\\\)"
     r"|\\(?P<escaped>[%&_#$])",
     re.DOTALL,
@@ -128,7 +129,7 @@ def segments(text: str) -> tuple[Segment, ...]:
         if match["escaped"]:
             found.append(Segment(match[0], "escape"))
         else:
-            tex = match["display"] or match["inline"] or match["paren"]
+            tex = match["display"] or match["bracket"] or match["inline"] or match["paren"]
             found.append(Segment(match[0], "math", tex))
         end = match.end()
     if end < len(text):
