@@ -28,7 +28,7 @@ MUP = r"Scaling $\mu$P to $10^{12}$ parameters"
 UNBALANCED = r"The $\alpha-trick costs $5 and $10 of {braces"
 #: Math as arXiv's own pages render it (MathJax): a digit after the closing dollar, and
 #: display math in brackets.
-ARXIV_MATH = r"A $\sim$100 GeV mass, and \[E = mc^2\] in display."
+ARXIV_MATH = r"A $\sim$100 GeV mass, and \[E = mc^2\] in \emph{display}, \textbf{really}."
 UNCOMPILABLE = r"Rendering $x^$ and $\bm{w}$ and $\foo{y}$ breaks nothing"
 
 
@@ -40,7 +40,7 @@ UNCOMPILABLE = r"Rendering $x^$ and $\bm{w}$ and $\foo{y}$ breaks nothing"
     (r"save 25\% with $\alpha = 0.5$", "save 25% with α = 0.5"),
     (UNBALANCED, UNBALANCED),
     (UNCOMPILABLE, UNCOMPILABLE),
-    (ARXIV_MATH, "A ∼100 GeV mass, and E = mc² in display."),
+    (ARXIV_MATH, "A ∼100 GeV mass, and E = mc² in display, really."),
 ])
 def test_plain_text_is_unicode_and_broken_tex_stays_as_written(text, plain):
     assert plain_text(text) == plain
@@ -209,7 +209,9 @@ def test_abstracts_render_the_math_arxivs_pages_render(math_site):
               if "Math as arXiv renders it" in card.get_text()]
     abstract = card.select_one(".paper-card-abstract")
     assert [m.get_text() for m in abstract.select("math")] == ["~", "E=mc2"]  # latex2mathml's \sim
-    assert "$" not in abstract.get_text() and "\\[" not in abstract.get_text()
+    assert "$" not in abstract.get_text() and "\\" not in abstract.get_text()
+    assert abstract.select_one("em").get_text() == "display"
+    assert abstract.select_one("strong").get_text() == "really"
 
 
 def test_an_authors_broken_math_gets_a_typed_warning_and_the_build_goes_on(tmp_path):

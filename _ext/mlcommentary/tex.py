@@ -34,7 +34,8 @@ _TEX = re.compile(
     r"|\\\[(?P<bracket>.+?)\\\]"
     r"|(?<!\\)\$(?=\S)(?P<inline>[^$]+?)(?<![\s\\])\$"
     r"|\\\((?P<paren>.+?)\\\)"
-    r"|\\(?P<escaped>[%&_#$])",
+    r"|\\(?P<escaped>[%&_#$])"
+    r"|\\(?P<style>emph|textit|textbf)\{(?P<styled>[^{}$\\%&#_^~]*)\}",
     re.DOTALL,
 )
 
@@ -90,13 +91,17 @@ _TO_LATEX = UnicodeToLatexEncoder(non_ascii_only=True, replacement_latex_protect
                                   unknown_char_policy="fail", unknown_char_warning=False)
 
 
+#: The emphasis arXiv's pages show as such (\emph{...}, \textbf{...}), by docutils' name.
+_STYLES = {"emph": "emphasis", "textit": "emphasis", "textbf": "strong"}
+
+
 @dataclass(frozen=True)
 class Segment:
     """A piece of arXiv's text: ``source`` as written, and its ``kind``."""
 
     source: str
-    kind: Literal["text", "math", "escape"]
-    #: For math, the TeX between its delimiters.
+    kind: Literal["text", "math", "escape", "emphasis", "strong"]
+    #: For math, the TeX between its delimiters; for emphasis, the text emphasised.
     tex: str = ""
 
     @property
@@ -110,6 +115,8 @@ class Segment:
         character, anything else as written."""
         if self.kind == "escape":
             return self.source[1:]
+        if self.kind in _STYLES.values():
+            return self.tex
         if not self.is_math:
             return self.source
         return plain_math(self.tex)
@@ -128,6 +135,8 @@ def segments(text: str) -> tuple[Segment, ...]:
             found.append(Segment(text[end:match.start()], "text"))
         if match["escaped"]:
             found.append(Segment(match[0], "escape"))
+        elif match["style"]:
+            found.append(Segment(match[0], _STYLES[match["style"]], match["styled"]))
         else:
             tex = match["display"] or match["bracket"] or match["inline"] or match["paren"]
             found.append(Segment(match[0], "math", tex))
