@@ -57,6 +57,7 @@ MEANINGFUL_PLAIN_TEXT = [
     (r"$\tfrac{r}{2}$", "r/2"),
     (r"$f\colon X \to Y$", "f: X → Y"),
     (r"$\max(a, b)$", "max(a, b)"),
+    (r"$\max_i x_i$", "maxᵢ xᵢ"),
 ]
 
 

@@ -77,16 +77,16 @@ def _text_contexts() -> tuple[latexwalker.LatexContextDb, latexwalker.LatexConte
                                  macros=[MacroSpec(name, "{{") for name in _FRACTIONS])
     text.add_context_category("arxiv-math", prepend=True, macros=[
         MacroTextSpec("|", "‖"), MacroTextSpec("colon", ":"),
-        *(MacroTextSpec(name, f" {name} ") for name in _OPERATORS),
+        # Spaced from what comes before only: a script (\max_i) or an argument follows.
+        *(MacroTextSpec(name, f" {name}") for name in _OPERATORS),
         *(MacroTextSpec(name, "%s/%s") for name in _FRACTIONS)])
     return parsing, text
 
 
 _PARSING, _TEXT = _text_contexts()
 _TO_TEXT = LatexNodes2Text(latex_context=_TEXT, math_mode="text")
-#: The spaces operators' names bring where none belongs: twice, inside brackets, or
-#: before an argument or a script (``Pr[A]``, ``max_i``).
-_EXTRA_SPACE = re.compile(r"(?<=[(\[{]) +| +(?=[()\[\]{},_^])|(?<= ) +")
+#: The spaces operators' names bring where none belongs: twice, or after a bracket.
+_EXTRA_SPACE = re.compile(r"(?<=[(\[{]) +|(?<= ) +")
 _TO_LATEX = UnicodeToLatexEncoder(non_ascii_only=True, replacement_latex_protection="none",
                                   unknown_char_policy="fail", unknown_char_warning=False)
 
