@@ -9,12 +9,12 @@ citing every paper of the real recorded arXiv responses, whose abstracts carry m
 from __future__ import annotations
 
 import json
-
+import random
 import unicodedata
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import RESPONSES_DIR
+from conftest import FUTURE_MONTH, RESPONSES_DIR
 from helpers import copy_root, sphinx_build
 from hypothesis import given
 from hypothesis import strategies as st
@@ -26,6 +26,9 @@ from mlcommentary.tex import is_valid_math, plain_text, segments
 
 MUP = r"Scaling $\mu$P to $10^{12}$ parameters"
 UNBALANCED = r"The $\alpha-trick costs $5 and $10 of {braces"
+#: Math as arXiv's own pages render it (MathJax): a digit after the closing dollar, and
+#: display math in brackets.
+ARXIV_MATH = r"A $\sim$100 GeV mass, and \[E = mc^2\] in \emph{display}, \textbf{really}."
 UNCOMPILABLE = r"Rendering $x^$ and $\bm{w}$ and $\foo{y}$ breaks nothing"
 
 
@@ -37,8 +40,29 @@ UNCOMPILABLE = r"Rendering $x^$ and $\bm{w}$ and $\foo{y}$ breaks nothing"
     (r"save 25\% with $\alpha = 0.5$", "save 25% with α = 0.5"),
     (UNBALANCED, UNBALANCED),
     (UNCOMPILABLE, UNCOMPILABLE),
+    (ARXIV_MATH, "A ∼100 GeV mass, and E = mc² in display, really."),
 ])
 def test_plain_text_is_unicode_and_broken_tex_stays_as_written(text, plain):
+    assert plain_text(text) == plain
+
+
+#: Math whose plain text must keep its meaning (issue 17): EPUB, feeds, descriptions and
+#: accessible names read it.
+MEANINGFUL_PLAIN_TEXT = [
+    (r"$\|x\|_2$", "‖x‖₂"),  # a norm, not a ratio
+    (r"$1 \le t \le \dim X$", "1 ≤ t ≤ dim X"),
+    (r"$\Pr[A] = \det M$", "Pr[A] = det M"),
+    (r"$n\log n$", "n log n"),
+    (r"$(\log n)$", "(log n)"),
+    (r"$\tfrac{r}{2}$", "r/2"),
+    (r"$f\colon X \to Y$", "f: X → Y"),
+    (r"$\max(a, b)$", "max(a, b)"),
+    (r"$\max_i x_i$", "maxᵢ xᵢ"),
+]
+
+
+@pytest.mark.parametrize(("text", "plain"), MEANINGFUL_PLAIN_TEXT)
+def test_plain_text_keeps_the_maths_meaning(text, plain):
     assert plain_text(text) == plain
 
 
@@ -59,19 +83,47 @@ def test_any_text_splits_back_into_itself_and_never_raises(text):
     rich_nodes(text)
 
 
+# -- TeX fragments that must never stop the PDF --------------------------------------
+
+#: A real abstract's math (issue 17): a Unicode letter right after a control word.
+TILDE_THETA = r"$\tildeΘ(\sqrt{\log N}\cdot\varepsilon^{-2})$ samples suffice"
+#: The pieces arXiv's TeX is made of, the ones that mix badly most of all.
+_PIECES = ["$", "$", "{", "}", "\\", "^", "_", " ", "x", "2", "Θ", "α", "λ", "≤", "→", "∑",
+           "𝒪", "é", r"\tilde", r"\hat", r"\sqrt", r"\frac", r"\mathbb", r"\log", r"\cdot",
+           r"\emph", r"\textbf", r"\%", r"\$", r"\(", r"\)", r"\[", r"\]", r"\\", "~", "&",
+           "#", r"\begin{align}", r"\end{align}", r"\left(", r"\right)", r"\over", r"\bm"]
+
+
+def tex_fragments(count: int, seed: int = 17) -> list[str]:
+    """``count`` fragments of arXiv-like TeX, the same on every run (a failure can be
+    read again), each a random mix of ``_PIECES``."""
+    rng = random.Random(seed)
+    return [TILDE_THETA] + ["".join(rng.choices(_PIECES, k=rng.randint(1, 14)))
+                            for _ in range(count - 1)]
+
+
 # -- the site ------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
 def math_site(tmp_path_factory):
     """The math root, built once with -W: arXiv's math broken or not, no warning. With
     the recorded responses at hand, plus a page citing each of their papers."""
-    from mlcommentary.testing import FakeArxiv, RealResponses
+    from mlcommentary.testing import FakeArxiv, RealResponses, synthetic_entry
 
     tmp_path = tmp_path_factory.mktemp("math")
     srcdir = copy_root("math", tmp_path)
     real = (RealResponses.load(RESPONSES_DIR) if (RESPONSES_DIR / "MANIFEST.md").exists()
             else RealResponses())
     with FakeArxiv(real) as server:
+        # Each fragment as a title, an abstract and a comment, for the one PDF below.
+        for number, fragment in enumerate(tex_fragments(150), start=90001):
+            server.entries[f"{FUTURE_MONTH}.{number}"] = synthetic_entry(
+                f"{FUTURE_MONTH}.{number}", f"Fragment {number}: {fragment}", ["A. Fragment"],
+                summary=fragment,
+                comment=fragment)
+        server.entries[f"{FUTURE_MONTH}.90000"] = synthetic_entry(
+            f"{FUTURE_MONTH}.90000", "Math as arXiv renders it", ["A. Mathjax"],
+            summary=ARXIV_MATH)
         (srcdir / "papers" / "real.md").write_text("# Real papers\n\n" + "".join(
             f"```{{paper}} {arxiv_id}\n```\n\n" for arxiv_id in sorted(server.entries)))
         result = sphinx_build(srcdir, tmp_path / "html", "-D", "arxiv_offline=0",
@@ -145,10 +197,22 @@ def test_broken_tex_stays_text_as_arxiv_wrote_it(math_site):
 def test_real_abstracts_have_their_math_rendered(math_site, real_responses):
     srcdir, outdir = math_site
     page = soup(outdir, "papers/real.html")
-    abstracts = [a for a in page.select(".paper-card-abstract") if a.select("math")]
+    abstracts = [a for a in page.select(".paper-card-abstract") if a.select("math")
+                 and "Fragment" not in a.find_parent(class_="paper-card").get_text()]
     assert len(abstracts) >= 2
     for abstract in abstracts:
         assert "$" not in abstract.get_text()
+
+
+def test_abstracts_render_the_math_arxivs_pages_render(math_site):
+    _, outdir = math_site
+    [card] = [card for card in soup(outdir, "papers/real.html").select(".paper-card")
+              if "Math as arXiv renders it" in card.get_text()]
+    abstract = card.select_one(".paper-card-abstract")
+    assert [m.get_text() for m in abstract.select("math")] == ["~", "E=mc2"]  # latex2mathml's \sim
+    assert "$" not in abstract.get_text() and "\\" not in abstract.get_text()
+    assert abstract.select_one("em").get_text() == "display"
+    assert abstract.select_one("strong").get_text() == "really"
 
 
 def test_an_authors_broken_math_gets_a_typed_warning_and_the_build_goes_on(tmp_path):
@@ -190,6 +254,8 @@ def test_pdf_compiles_with_the_math(math_site, tmp_path):
     assert "β-VAEs with γ ≤ 1 learn → disentangled codes" in text
     # (Δ comes back as ∆, INCREMENT, the glyph of math's \Delta.)
     assert "α-divergences, a λ sweep, and ∆ ≥ 0." in text
+    # Every real response's TeX and every generated fragment are in the same PDF.
+    assert "samples suffice" in text
 
 
 # -- in the browser ----------------------------------------------------------------------

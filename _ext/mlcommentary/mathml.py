@@ -168,7 +168,8 @@ def setup_math(app: Sphinx) -> None:
 
 
 def rich_nodes(text: str) -> list[nodes.Node]:
-    """``text`` as docutils nodes: ``math`` for its valid math, ``Text`` for the rest.
+    """``text`` as docutils nodes: ``math`` for its valid math, ``emphasis`` and
+    ``strong`` for its \\emph and \\textbf, ``Text`` for the rest.
 
     The math nodes are marked ``arxiv_tex`` so that plain builders can write them as
     Unicode.
@@ -177,6 +178,8 @@ def rich_nodes(text: str) -> list[nodes.Node]:
     for segment in segments(text):
         if segment.is_math:
             found.append(nodes.math(segment.tex, segment.tex, arxiv_tex=True))
+        elif segment.kind in ("emphasis", "strong"):
+            found.append(getattr(nodes, segment.kind)(segment.source, segment.tex))
         else:
             found.append(nodes.Text(segment.plain))
     return found

@@ -20,17 +20,22 @@ from latex2mathml import commands
 from latex2mathml.converter import convert
 from latex2mathml.symbols_parser import SYMBOLS
 from latex2mathml.tokenizer import tokenize
-from pylatexenc.latex2text import LatexNodes2Text
+from pylatexenc import latex2text, latexwalker
+from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec
 from pylatexenc.latexencode import UnicodeToLatexEncoder
+from pylatexenc.latexwalker import LatexWalker
+from pylatexenc.macrospec import MacroSpec
 
-#: Math in $$...$$, $...$ or \(...\), and escaped specials such as \%. A dollar
-#: opens math only before a non-space and closes it only after one and before no
-#: digit (Pandoc's rule), so "costs $5 and $10" is text.
+#: Math in $$...$$, \[...\], $...$ or \(...\), and escaped specials such as \%. A
+#: dollar opens math only before a non-space and closes it only after one, so "costs
+#: $5 and $10" is text; a digit may follow it, as arXiv's MathJax has it ("$\sim$100").
 _TEX = re.compile(
     r"\$\$(?P<display>.+?)\$\$"
-    r"|(?<!\\)\$(?=\S)(?P<inline>[^$]+?)(?<![\s\\])\$(?!\d)"
+    r"|\\\[(?P<bracket>.+?)\\\]"
+    r"|(?<!\\)\$(?=\S)(?P<inline>[^$]+?)(?<![\s\\])\$"
     r"|\\\((?P<paren>.+?)\\\)"
-    r"|\\(?P<escaped>[%&_#$])",
+    r"|\\(?P<escaped>[%&_#$])"
+    r"|\\(?P<style>emph|textit|textbf)\{(?P<styled>[^{}$\\%&#_^~]*)\}",
     re.DOTALL,
 )
 
@@ -50,11 +55,44 @@ _KNOWN = (frozenset(SYMBOLS)
           ) - _NOT_IN_LATEX
 _CONTROL_WORD = re.compile(r"\\[A-Za-z]+")
 _ENVIRONMENT = re.compile(r"\\(?:begin|end)\{")
+#: Errors in inline math: a delimiter inside it (``\($x$\)``) ends or nests it, ``&``
+#: belongs to an alignment, ``#`` to a macro, ``%`` comments out its end. Escaped
+#: (``\$``), each is a character; a control symbol's backslash is taken in pairs.
+_NOT_IN_INLINE = re.compile(r"(?<!\\)(?:\\\\)*(?:[$&#%]|\\[()\[\]])")
 #: A sub- or superscript that Unicode may have characters for: ``^{12}``, ``_i``.
 _SCRIPT = re.compile(r"[\^_](?:\{[^{}\\]*\}|[^{}\\\s])")
-_TO_TEXT = LatexNodes2Text(math_mode="text")
+#: Operators whose name is their text: pylatexenc drops most of them (``\\dim X`` as
+#: ``X``) and glues the rest to what comes before (``nlog n``).
+_OPERATORS = ("arccos arcsin arctan arg cos cosh cot coth csc deg det dim exp gcd hom inf"
+              " ker lg lim liminf limsup ln log max min Pr sec sin sinh sup tan tanh").split()
+#: The fractions pylatexenc does not know (``\\tfrac{r}{2}`` as ``r2``).
+_FRACTIONS = ("tfrac", "dfrac", "cfrac")
+
+
+def _text_contexts() -> tuple[latexwalker.LatexContextDb, latexwalker.LatexContextDb]:
+    """pylatexenc's contexts (a fresh copy each) with math's meaning kept: the norm's
+    bars, the colon of ``f\\colon X``, operators' names, every fraction."""
+    parsing, text = latexwalker.get_default_latex_context_db(), latex2text.get_default_latex_context_db()
+    parsing.add_context_category("arxiv-math", prepend=True,
+                                 macros=[MacroSpec(name, "{{") for name in _FRACTIONS])
+    text.add_context_category("arxiv-math", prepend=True, macros=[
+        MacroTextSpec("|", "‖"), MacroTextSpec("colon", ":"),
+        # Spaced from what comes before only: a script (\max_i) or an argument follows.
+        *(MacroTextSpec(name, f" {name}") for name in _OPERATORS),
+        *(MacroTextSpec(name, "%s/%s") for name in _FRACTIONS)])
+    return parsing, text
+
+
+_PARSING, _TEXT = _text_contexts()
+_TO_TEXT = LatexNodes2Text(latex_context=_TEXT, math_mode="text")
+#: The spaces operators' names bring where none belongs: twice, or after a bracket.
+_EXTRA_SPACE = re.compile(r"(?<=[(\[{]) +|(?<= ) +")
 _TO_LATEX = UnicodeToLatexEncoder(non_ascii_only=True, replacement_latex_protection="none",
-                                  unknown_char_policy="fail")
+                                  unknown_char_policy="fail", unknown_char_warning=False)
+
+
+#: The emphasis arXiv's pages show as such (\emph{...}, \textbf{...}), by docutils' name.
+_STYLES = {"emph": "emphasis", "textit": "emphasis", "textbf": "strong"}
 
 
 @dataclass(frozen=True)
@@ -62,8 +100,8 @@ class Segment:
     """A piece of arXiv's text: ``source`` as written, and its ``kind``."""
 
     source: str
-    kind: Literal["text", "math", "escape"]
-    #: For math, the TeX between its delimiters.
+    kind: Literal["text", "math", "escape", "emphasis", "strong"]
+    #: For math, the TeX between its delimiters; for emphasis, the text emphasised.
     tex: str = ""
 
     @property
@@ -77,6 +115,8 @@ class Segment:
         character, anything else as written."""
         if self.kind == "escape":
             return self.source[1:]
+        if self.kind in _STYLES.values():
+            return self.tex
         if not self.is_math:
             return self.source
         return plain_math(self.tex)
@@ -95,8 +135,10 @@ def segments(text: str) -> tuple[Segment, ...]:
             found.append(Segment(text[end:match.start()], "text"))
         if match["escaped"]:
             found.append(Segment(match[0], "escape"))
+        elif match["style"]:
+            found.append(Segment(match[0], _STYLES[match["style"]], match["styled"]))
         else:
-            tex = match["display"] or match["inline"] or match["paren"]
+            tex = match["display"] or match["bracket"] or match["inline"] or match["paren"]
             found.append(Segment(match[0], "math", tex))
         end = match.end()
     if end < len(text):
@@ -110,13 +152,18 @@ def is_valid_math(tex: str) -> bool:
     environments, and only commands both know."""
     if tex.count("{") - tex.count(r"\{") != tex.count("}") - tex.count(r"\}"):
         return False
-    if _ENVIRONMENT.search(tex) or not set(_CONTROL_WORD.findall(tex)) <= _KNOWN:
+    if _ENVIRONMENT.search(tex) or _NOT_IN_INLINE.search(tex):
         return False
-    if latex_math(tex) is None:
+    if not set(_CONTROL_WORD.findall(tex)) <= _KNOWN:
+        return False
+    latex = latex_math(tex)
+    if latex is None:
         return False
     try:
         list(tokenize(tex))
         convert(tex)
+        # latex2mathml lets a command lack its arguments (\frac{a}); pdflatex stops.
+        LatexWalker(f"${latex}$", tolerant_parsing=False).get_latex_nodes()
     except Exception:  # latex2mathml raises many kinds of error on malformed TeX
         return False
     return True
@@ -131,15 +178,32 @@ def latex_math(tex: str) -> str | None:
         if char.isascii():
             written.append(char)
             continue
-        try:
-            latex = _TO_LATEX.unicode_to_latex(char)
-        except ValueError:
+        command = math_command(char)
+        if command is None:
             return None
-        # Text-mode forms (accents such as \'e) are errors in math.
-        if not latex.startswith("\\ensuremath{"):
-            return None
-        written.append(latex)
+        # Braced: after a control word (\tildeΘ), the character is its argument.
+        written.append(f"{{{command}}}")
     return "".join(written)
+
+
+#: pylatexenc's script letters (𝒪) need mathrsfs, which Sphinx does not load:
+#: amsmath's calligraphic letters are the nearest.
+_SCRIPT_LETTER = re.compile(r"\\mathscr(?=\{)")
+_ENSUREMATH = re.compile(r"^\\ensuremath\{(.+)\}$")
+
+
+@cache
+def math_command(char: str) -> str | None:
+    """The TeX of ``char`` in math mode (``Θ`` -> ``\\Theta``), if the PDF has it."""
+    try:
+        latex = _TO_LATEX.unicode_to_latex(char)
+    except ValueError:
+        return None
+    # Text-mode forms (accents such as \'e) are errors in math.
+    match = _ENSUREMATH.match(_SCRIPT_LETTER.sub(r"\\mathcal", latex))
+    if not match or not set(_CONTROL_WORD.findall(match[1])) <= _KNOWN:
+        return None
+    return match[1]
 
 
 @cache
@@ -150,23 +214,20 @@ def plain_text(text: str) -> str:
 
 
 #: The blocks whose characters arXiv writes in text where LaTeX has them in math only:
-#: Greek ("β-VAE"), arrows and mathematical operators ("≤ 5%").
-_MATH_ONLY_BLOCKS = (range(0x0370, 0x0400), range(0x2190, 0x2200), range(0x2200, 0x2300))
-_ENSUREMATH = re.compile(r"^\\ensuremath\{(\\[A-Za-z]+)\}$")
+#: Greek ("β-VAE"), letter-like symbols ("ℝ"), arrows, mathematical operators ("≤ 5%")
+#: and mathematical letters ("𝒪(n)").
+_MATH_ONLY_BLOCKS = (range(0x0370, 0x0400), range(0x2100, 0x2150), range(0x2190, 0x2300),
+                     range(0x1D400, 0x1D800))
 
 
 def math_only_characters() -> dict[str, str]:
     """Characters that pdflatex has no glyph for in text but that it writes in math,
     each with its TeX (``α`` -> ``\\alpha``): arXiv writes them outside ``$`` too."""
-    # Kept as they are, quietly: the characters it has no form for.
-    encoder = UnicodeToLatexEncoder(non_ascii_only=True, replacement_latex_protection="none",
-                                    unknown_char_policy="keep", unknown_char_warning=False)
     found = {}
     for block in _MATH_ONLY_BLOCKS:
         for char in map(chr, block):
-            match = _ENSUREMATH.match(encoder.unicode_to_latex(char))
-            if match and match[1] in _KNOWN:
-                found[char] = match[1]
+            if (command := math_command(char)) is not None:
+                found[char] = command
     return found
 
 
@@ -175,7 +236,9 @@ def plain_math(tex: str) -> str:
     """Valid math ``tex`` as Unicode: pylatexenc reads the TeX (``\\frac``, ``\\mathbb``),
     unicodeit writes the sub- and superscripts that Unicode has characters for."""
     # In dollars, as math: in text, a command such as \log takes the space after it.
-    return _TO_TEXT.latex_to_text(f"${_SCRIPT.sub(_unicode_script, tex)}$").strip()
+    text = _TO_TEXT.latex_to_text(f"${_SCRIPT.sub(_unicode_script, tex)}$",
+                                  latex_context=_PARSING)
+    return _EXTRA_SPACE.sub("", text).strip()
 
 
 def _unicode_script(match: re.Match[str]) -> str:
