@@ -177,7 +177,7 @@ class PaperDomain(Domain):
         "tag_forms": {},  # tag key -> the spelling shown, as of the last refresh_view
     }
     # Bumped whenever the stored data or the doctrees' placeholders change shape.
-    data_version = 10
+    data_version = 11
     dangling_warnings = {"paper": "cannot resolve paper reference %(target)s"}
 
     def __init__(self, env: BuildEnvironment) -> None:

@@ -16,6 +16,7 @@ from . import (
     collector,
     config,
     doctrees,
+    epub,
     feeds,
     pages,
     previews,
@@ -66,6 +67,7 @@ def setup_extension(app: Sphinx, version: str) -> ExtensionMetadata:
     config.register(app)
 
     app.add_builder(builder.HTMLBuilder, override=True)
+    epub.register(app)
     app.add_domain(PaperDomain)
     app.add_role("paper", PaperRole())
     app.add_directive("paper", PaperDirective)
