@@ -40,6 +40,8 @@ _PLAIN_BUILDERS = ("epub",)
 #: The cell latex2mathml adds to each numbered row of an ``align``, counting from (1) in
 #: every formula.
 _ROW_NUMBER = re.compile(r"<mtd><mtext>\((\d+)\)</mtext></mtd>")
+#: A line break that ends an align: pdflatex numbers the empty row after it.
+_LAST_BREAK = re.compile(r"\\\\\s*(?=\\end\{align\}\s*$)")
 #: The label MyST gives an unlabelled amsmath environment: a new uuid4 in every build.
 _RANDOM_LABEL = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
 
@@ -126,6 +128,9 @@ class NumberEquations(SphinxTransform):
             if block.get("number") is None:
                 continue
             block["number"] = taken + 1
+            if _LAST_BREAK.search(tex := block.astext()):
+                # No empty numbered row in the PDF: latex2mathml leaves it out.
+                block[:] = [nodes.Text(_LAST_BREAK.sub("", tex))]
             taken += _numbers_taken(block)
             if _RANDOM_LABEL.fullmatch(block["label"]):
                 equations.pop(block["label"], None)
