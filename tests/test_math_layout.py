@@ -147,6 +147,21 @@ def test_equation_anchors_are_the_same_from_build_to_build(site, tmp_path):
                               "#equation-eq-wide"]
 
 
+@pytest.mark.skipif(CHROMIUM is None, reason="no Chromium: install Debian's chromium")
+def test_numbers_stand_at_the_right_edge_as_in_the_pdf(site, browser):  # noqa: F811
+    _, outdir = site
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto((outdir / "papers" / "bundles.html").as_uri())
+    edges = page.evaluate("""() => [...document.querySelectorAll(
+        "article div.math .eqno, article mtd > mtext")]
+        .filter(number => /^\\(\\d+\\)/.test(number.textContent))
+        .map(number => [number.textContent.replace("¶", ""),
+                        Math.round(number.getBoundingClientRect().right)])""")
+    assert [number for number, _ in edges] == NUMBERS
+    assert len({right for _, right in edges}) == 1, edges
+    page.close()
+
+
 @needs_latex
 def test_pdf_numbers_equations_as_the_html_does(site, tmp_path):
     srcdir, _ = site

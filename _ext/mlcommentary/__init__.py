@@ -17,7 +17,8 @@ the Sphinx side only when Sphinx loads the extension. One module per concern:
   pages), ``bibliography`` (``papers.bib``), ``sync`` (the one metadata fetch of a
   build), ``byline`` (a commentary's date, authors and draft status, from its front
   matter), ``feeds`` (the Atom feeds), ``builder`` (Sphinx's HTML builder, with
-  what a large site's build holds in memory bounded), ``doctrees`` and ``collector``
+  what a large site's build holds in memory bounded), ``epub`` (Sphinx's EPUB
+  builder, with titles' math as text in its navigation), ``doctrees`` and ``collector``
   (what a large build keeps in memory and walks); ``sharing`` (Open Graph for
   commentaries) is a small extension of its own, listed in ``conf.py``.
 """

@@ -44,6 +44,7 @@ def add_assets(app: Sphinx) -> None:
     copy_asset(ASSETS, app.builder.outdir / "_static",
                excluded=lambda path: without_previews and previews.is_preview_asset(path))
     app.add_css_file("paper-card.css")
+    app.add_css_file("paper-math.css")
     if app.builder.name == "epub":
         app.add_css_file("paper-card-epub.css")
     app.add_js_file("paper-card.js", defer="defer")

@@ -91,7 +91,8 @@ def visit_displaymath(self: HTML5Translator, node: nodes.math_block) -> None:
         # An align's rows carry its numbers, from the one NumberEquations gave it.
         first = node["number"] - 1
         markup, rows = _ROW_NUMBER.subn(
-            lambda row: f"<mtd><mtext>({first + int(row[1])})</mtext></mtd>", markup)
+            lambda row: f'<mtd class="paper-eqno"><mtext>({first + int(row[1])})</mtext></mtd>',
+            markup)
         number = "" if rows else f"({get_node_equation_number(self, node)})"
         self.body.append(f'<span class="eqno">{number}')
         self.add_permalink_ref(node, _("Link to this equation"))
