@@ -229,7 +229,8 @@ def declare_math_characters(app: Sphinx) -> None:
     package = Path(app.outdir) / f"{LATEX_PACKAGE}.sty"
     package.parent.mkdir(parents=True, exist_ok=True)
     package.write_text(f"\\ProvidesPackage{{{LATEX_PACKAGE}}}\n\\ifdefined\\DeclareUnicodeCharacter\n"
-                       + "\n".join(lines) + "\n\\fi\n" + _EQUATIONS_PER_PAGE, encoding="utf-8")
+                       + "\n".join(lines) + "\n\\fi\n" + _EQUATIONS_PER_PAGE,
+                       encoding="utf-8")
     app.add_latex_package(LATEX_PACKAGE)
 
 
