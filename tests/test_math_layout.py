@@ -16,7 +16,7 @@ from xml.etree import ElementTree
 import pytest
 from bs4 import BeautifulSoup
 from helpers import copy_root, sphinx_build
-from test_browser import AXE, CHROMIUM, browser  # noqa: F401 (a fixture)
+from test_browser import AXE, CHROMIUM, RIGHT_EDGE, browser  # noqa: F401 (a fixture)
 from test_pdf_epub import needs_latex, pdf_pages
 
 TITLE = "Bundles over 𝔽ₑ: a commentary"
@@ -189,9 +189,7 @@ def test_at_390_px_nothing_scrolls_but_wide_math_in_its_own_focusable_box(
     page.goto((outdir / "papers" / "bundles.html").as_uri())
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     # Nothing reaches past the screen's edge but inside a box that scrolls.
-    assert page.evaluate("""() => Math.max(...[...document.querySelectorAll("article *")]
-        .filter(el => !el.parentElement.closest(".math-scroll, .math-wrapper, pre"))
-        .map(el => el.getBoundingClientRect().right))""") <= 390
+    assert page.evaluate(RIGHT_EDGE) <= 390
     # No number drawn over its equation.
     for block in page.locator("article div.math").all():
         eqno = block.locator(".eqno")
