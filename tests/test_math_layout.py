@@ -63,6 +63,7 @@ def test_epub_navigation_names_the_page_with_its_math_as_text(site, tmp_path):
     in_nav = [a.text for a in nav.findall(".//{*}nav//{*}a")]
     in_ncx = [text.text for text in ncx.findall(".//{*}navLabel/{*}text")]
     assert TITLE in in_nav and TITLE in in_ncx
+    assert "Math layout over ℝ" in in_nav and "Math layout over ℝ" in in_ncx  # the home page
     assert not [text for text in in_nav + in_ncx if "\\" in text]
 
 

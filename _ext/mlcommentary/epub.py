@@ -8,12 +8,14 @@ author's ``$\\mathbb{F}_e$`` reads as its TeX: a reader's table of contents said
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.builders.epub3 import Epub3Builder
 
+from .mathml import plain_node
 from .tex import plain_math
 
 
@@ -25,6 +27,14 @@ class EpubBuilder(Epub3Builder):
             for math in list(doctree.findall(nodes.math)):
                 math.replace_self(nodes.Text(plain_math(math.astext())))
         return super().get_refnodes(doctree, result)
+
+    def toc_add_files(self, refnodes: list[dict[str, Any]]) -> None:
+        super().toc_add_files(refnodes)
+        # The home page's entry (after the pre files), named from its title's text.
+        title = self.env.titles[self.config.root_doc]
+        if any(title.findall(nodes.math)):
+            home = refnodes[len(self.config.epub_pre_files)]
+            home["text"] = html.escape(plain_node(title))
 
 
 def register(app: Sphinx) -> None:
