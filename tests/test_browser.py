@@ -206,3 +206,26 @@ def test_card_passes_axe(browser, site_url, scheme):
         .map(v => `${v.id}: ${v.nodes.map(n => n.target.join(" ")).join(", ")}`)""")
     assert violations == []
     page.close()
+
+
+#: The right edge of what a page shows outside the boxes that scroll on their own.
+RIGHT_EDGE = """() => Math.max(0, ...[...document.querySelectorAll("article *")]
+    .filter(el => !el.parentElement.closest(".math-scroll, .math-wrapper, pre, .table-wrapper"))
+    .map(el => el.getBoundingClientRect().right))"""
+
+
+def test_no_page_reaches_past_a_phone_screen(browser, site_url, built_site):
+    app, _ = built_site
+    pages = sorted(str(path.relative_to(app.outdir)) for path in app.outdir.rglob("*.html")
+                   if "_static" not in path.parts)
+    page = browser.new_page(viewport={"width": 390, "height": 800})
+    wide = {}
+    for path in pages:
+        page.goto(site_url + path)
+        edges = (page.evaluate("document.documentElement.scrollWidth"),
+                 page.evaluate(RIGHT_EDGE))
+        if max(edges) > 390:
+            wide[path] = edges
+    page.close()
+    assert len(pages) > 10
+    assert wide == {}

@@ -23,13 +23,16 @@ keeps a page out of search; the paper extension sets both on drafts) is in no si
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from sphinx import addnodes
+from docutils import nodes
 from sphinx.application import Sphinx
+from sphinx.builders import Builder
 from sphinx.config import Config
 from sphinx.environment import BuildEnvironment
 from sphinx.util.typing import ExtensionMetadata
@@ -44,12 +47,15 @@ HEAD, AROUND = 10, 3
 #: selector finds in furo's. A caption with role="heading" needs a level (ARIA).
 ACCESSIBILITY_FIXES = {"p.caption[role=heading]": {"aria-level": "2"}}
 HERE = Path(__file__).parent
+_TAG = re.compile(r"<[^>]*>")
 
 
 @dataclass
 class Entry:
     docname: str
+    #: The title as markup, and as the text of the label of its toggle.
     title: str
+    text: str
     sections: list[Section] = field(default_factory=list)
 
 
@@ -90,15 +96,16 @@ class SiteNavigation:
         """Runs after furo's handler and gives it the sidebar it would have made."""
         if self._tree is None:
             self._places = {}
-            self._tree = _sections(app.env, app.config.root_doc, {app.config.root_doc},
+            self._tree = _sections(app.builder, app.config.root_doc, {app.config.root_doc},
                                    self._places, None)
         # The page's own pathto: sphinx-notfound-page's makes the 404 page's links absolute.
         sidebar = _Sidebar(self._places, pagename, context["pathto"], app.config.root_doc)
         context["furo_navigation_tree"] = sidebar.render(self._tree, level=1)
 
 
-def _sections(env: BuildEnvironment, docname: str, seen: set[str],
+def _sections(builder: Builder, docname: str, seen: set[str],
               places: dict[str, Place], parent: str | None) -> list[Section]:
+    env = builder.env
     if docname not in env.toctree_includes:
         return []
     sections = []
@@ -109,11 +116,23 @@ def _sections(env: BuildEnvironment, docname: str, seen: set[str],
                 continue  # external links and self references are not navigation
             seen.add(ref)
             places[ref] = Place(section, len(section.entries), parent)
-            label = title or (env.titles[ref].astext() if ref in env.titles else ref)
-            section.entries.append(Entry(ref, label, _sections(env, ref, seen, places, ref)))
+            markup = html.escape(title or ref)
+            if not title and ref in env.titles:
+                markup = _title_markup(builder, env.titles[ref])
+            text = html.unescape(_TAG.sub("", markup))
+            section.entries.append(Entry(ref, markup, text,
+                                         _sections(builder, ref, seen, places, ref)))
         if section.entries:
             sections.append(section)
     return sections
+
+
+def _title_markup(builder: Builder, title: nodes.title) -> str:
+    """A page's title as Sphinx's toctree shows it: with markup (math, code) rendered by
+    the builder, where its text would show the source (``\\mathbb{F}_e``)."""
+    if all(isinstance(child, nodes.Text) for child in title.children):
+        return html.escape(title.astext())
+    return builder.render_partial(title)["title"]
 
 
 class _Sidebar:
@@ -163,7 +182,7 @@ class _Sidebar:
         link_class = "current reference internal" if page else "reference internal"
         href = "#" if page else self._pathto(entry.docname)
         link = (f'<a class="{link_class}" href="{html.escape(href)}">'
-                f"{html.escape(entry.title)}</a>")
+                f"{entry.title}</a>")
         toggle = ""
         if entry.sections:
             # Numbered before the entries below it, as furo numbers them in document order.
@@ -171,7 +190,7 @@ class _Sidebar:
             name = f"toctree-checkbox-{self._checkboxes}"
             classes.append("has-children")
             checked = ' checked=""' if current else ""
-            toggle = (f'<input aria-label="{html.escape("Toggle navigation of " + entry.title)}" '
+            toggle = (f'<input aria-label="{html.escape("Toggle navigation of " + entry.text)}" '
                       f'class="toctree-checkbox" id="{name}" name="{name}" role="switch" '
                       f'type="checkbox"{checked}/><label for="{name}"><span class="icon"><svg>'
                       f'<use href="#svg-arrow-right"></use></svg></span></label>')

@@ -15,11 +15,13 @@ the Sphinx side only when Sphinx loads the extension. One module per concern:
   every page, references, backlinks, tags), ``directives`` (``paper`` and
   ``paper-index``), ``nodes`` and ``cards`` (their output), ``mathml`` (math at build
   time), ``previews`` (a preview on every paper link), ``pages`` (the tag and year
-  pages), ``bibliography`` (``papers.bib``), ``sync`` (the one metadata fetch of a
+  pages), ``bibliography`` (``papers.bib``), ``drafts`` (drafts out of every toctree a
+  reader sees), ``sync`` (the one metadata fetch of a
   build), ``byline`` (a commentary's date, authors and draft status, from its front
   matter), ``feeds`` (the Atom feeds), ``search`` (papers in Sphinx's search),
   ``builder`` (Sphinx's HTML builder, with what a large site's build holds in memory
-  bounded), ``doctrees`` and ``collector``
+  bounded), ``epub`` (Sphinx's EPUB builder, with titles' math as text in its
+  navigation), ``doctrees`` and ``collector``
   (what a large build keeps in memory and walks); ``sharing`` (Open Graph for
   commentaries) is a small extension of its own, listed in ``conf.py``.
 """

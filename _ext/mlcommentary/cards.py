@@ -15,8 +15,10 @@ from urllib.parse import quote
 
 from docutils import nodes
 from sphinx import addnodes
+from sphinx.errors import NoUri
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import logging
+from sphinx.util.nodes import make_refnode
 
 from .bibtex import bibtex_entry
 from .byline import Byline
@@ -133,14 +135,22 @@ class BuildCards(SphinxPostTransform):
                               nodes.literal_block(bibtex, bibtex, language="bibtex"))
         return card
 
-    def _page_link(self, docname: str) -> addnodes.pending_xref:
+    def _page_link(self, docname: str) -> nodes.Element:
         """A link to page ``docname``, titled as Sphinx's ``doc`` reference would be but
         with the math as Unicode: Sphinx writes an author's ``$\\mu$`` as ``\\mu``.
-        Not in LaTeX, where pdflatex has no glyph for a Unicode ``μ`` in text."""
+        In LaTeX, where pdflatex has no glyph for a Unicode ``μ`` in text, as math."""
         title = self.env.titles.get(docname)
-        if title is None or self.env._builder_cls.format == "latex":
+        if title is None:
             return _xref("doc", "/" + docname)
-        return _xref("doc", "/" + docname, plain_node(title))
+        if self._builder.format != "latex":
+            return _xref("doc", "/" + docname, plain_node(title))
+        text = nodes.inline("", "", *(child.deepcopy() for child in title.children),
+                            classes=["doc"])
+        try:
+            return make_refnode(self._builder, self.env.current_document.docname, docname,
+                                None, text)
+        except NoUri:  # a page the book leaves out
+            return text
 
     def _is_page_title(self, docname: str, title: str) -> bool:
         """Whether page ``docname`` is titled ``title``: then its card does not repeat it."""

@@ -17,6 +17,7 @@ from . import (
     config,
     doctrees,
     drafts,
+    epub,
     feeds,
     pages,
     previews,
@@ -45,6 +46,7 @@ def add_assets(app: Sphinx) -> None:
     copy_asset(ASSETS, app.builder.outdir / "_static",
                excluded=lambda path: without_previews and previews.is_preview_asset(path))
     app.add_css_file("paper-card.css")
+    app.add_css_file("paper-math.css")
     if app.builder.name == "epub":
         app.add_css_file("paper-card-epub.css")
     app.add_js_file("paper-card.js", defer="defer")
@@ -68,6 +70,7 @@ def setup_extension(app: Sphinx, version: str) -> ExtensionMetadata:
     config.register(app)
 
     app.add_builder(builder.HTMLBuilder, override=True)
+    epub.register(app)
     app.add_domain(PaperDomain)
     app.add_role("paper", PaperRole())
     app.add_directive("paper", PaperDirective)

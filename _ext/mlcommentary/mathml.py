@@ -9,6 +9,7 @@ and arXiv's alike.
 from __future__ import annotations
 
 import html
+import re
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -17,11 +18,13 @@ from docutils import nodes
 from latex2mathml.converter import convert
 from sphinx.application import Sphinx
 from sphinx.locale import _
+from sphinx.transforms import SphinxTransform
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import logging
 from sphinx.util.math import get_node_equation_number
 from sphinx.writers.html5 import HTML5Translator
 
+from .nodes import is_part
 from .tex import latex_math, math_only_characters, plain_math, segments
 
 logger = logging.getLogger(__name__)
@@ -32,6 +35,24 @@ _convert = cache(convert)
 #: EPUB readers seldom lay MathML out, and EPUB wants each page with MathML declared
 #: in its manifest, which Sphinx does not do: there, math is Unicode text.
 _PLAIN_BUILDERS = ("epub",)
+
+
+#: The cell latex2mathml adds to each numbered row of an ``align``, counting from (1) in
+#: every formula.
+_ROW_NUMBER = re.compile(r"<mtd><mtext>\((\d+)\)</mtext></mtd>")
+#: A line break that ends an align: pdflatex numbers the empty row after it.
+_LAST_BREAK = re.compile(r"\\\\\s*(?=\\end\{align\}\s*$)")
+#: The label MyST gives an unlabelled amsmath environment: a new uuid4 in every build.
+_RANDOM_LABEL = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
+
+
+def _named_by_its_text(node: nodes.Node) -> bool:
+    """Whether ``node`` is in a heading, a link or a card's title: Chromium names those by
+    their text and leaves MathML out of it ("Bundles over : a commentary")."""
+    while (node := node.parent) is not None:
+        if isinstance(node, (nodes.title, nodes.reference)) or is_part(node, "title"):
+            return True
+    return False
 
 
 def _mathml(self: HTML5Translator, node: nodes.Element, display: str) -> str:
@@ -46,7 +67,7 @@ def _mathml(self: HTML5Translator, node: nodes.Element, display: str) -> str:
                        err or type(err).__name__, type="paper", subtype="math",
                        location=node)
         return f'<span class="math-error">{self.encode(tex)}</span>'
-    if label := node.get("aria_label"):
+    if label := node.get("aria_label") or (_named_by_its_text(node) and plain_math(tex)):
         markup = markup.replace("<math ", f'<math aria-label="{html.escape(label)}" ', 1)
     return markup
 
@@ -61,19 +82,66 @@ def visit_displaymath(self: HTML5Translator, node: nodes.math_block) -> None:
     wrapped = node.parent is not None and node.parent.get("ids") == node["ids"]
     opened = nodes.Element(classes=node["classes"]) if wrapped else node
     self.body.append(self.starttag(opened, "div", CLASS="math"))
-    if node["number"]:
-        number = get_node_equation_number(self, node)
-        self.body.append(f'<span class="eqno">({number})')
-        self.add_permalink_ref(node, _("Link to this equation"))
-        self.body.append("</span>")
     # Sphinx separates a block's equations with blank lines (one per line of
     # the ``math`` directive); amsmath's environments arrive whole.
-    for part in node.astext().split("\n\n"):
-        if part.strip():
-            self.body.append(_mathml(self, nodes.math_block(part, part, source=node.source,
-                                                            line=node.line), "block"))
+    markup = "".join(_mathml(self, nodes.math_block(part, part, source=node.source,
+                                                    line=node.line), "block")
+                     for part in node.astext().split("\n\n") if part.strip())
+    if node["number"]:
+        # An align's rows carry its numbers, from the one NumberEquations gave it.
+        first = node["number"] - 1
+        markup, rows = _ROW_NUMBER.subn(
+            lambda row: f'<mtd class="paper-eqno"><mtext>({first + int(row[1])})</mtext></mtd>',
+            markup)
+        number = "" if rows else f"({get_node_equation_number(self, node)})"
+        self.body.append(f'<span class="eqno">{number}')
+        self.add_permalink_ref(node, _("Link to this equation"))
+        self.body.append("</span>")
+    self.body.append(markup)
     self.body.append("</div>\n")
     raise nodes.SkipNode
+
+
+def _numbers_taken(block: nodes.math_block) -> int:
+    """How many equation numbers ``block`` takes in the PDF: one, or an align's numbered rows."""
+    if not block.get("nowrap") or not block.astext().lstrip().startswith("\\begin{align}"):
+        return 1
+    try:
+        return len(_ROW_NUMBER.findall(_convert(block.astext(), display="block")))
+    except Exception:  # noqa: BLE001 (latex2mathml's many errors; the writer warns of them)
+        return 1
+
+
+class NumberEquations(SphinxTransform):
+    """A page's equations numbered as pdflatex numbers them: an ``align`` takes a number
+    per row (Sphinx gave it one, and latex2mathml numbered its rows from 1 again, so
+    "(1)" showed twice). An unlabelled environment is named by its number, where MyST
+    names it anew in each build, and a link to it broke."""
+
+    # After docutils moved each equation's target onto it (PropagateTargets, 260).
+    default_priority = 300
+
+    def apply(self, **kwargs) -> None:  # noqa: ANN003
+        equations = self.env.domains["math"].equations
+        docname = self.env.docname
+        taken = 0
+        for block in self.document.findall(nodes.math_block):
+            if block.get("number") is None:
+                continue
+            block["number"] = taken + 1
+            if _LAST_BREAK.search(tex := block.astext()):
+                # No empty numbered row in the PDF: latex2mathml leaves it out.
+                block[:] = [nodes.Text(_LAST_BREAK.sub("", tex))]
+            taken += _numbers_taken(block)
+            if _RANDOM_LABEL.fullmatch(block["label"]):
+                equations.pop(block["label"], None)
+                old_id = nodes.make_id(f"equation-{block['label']}")
+                block["label"] = f"{docname}-{block['number']}"
+                new_id = nodes.make_id(f"equation-{block['label']}")
+                if (target := self.document.ids.pop(old_id, None)) is not None:
+                    target["ids"] = [new_id if i == old_id else i for i in target["ids"]]
+                    self.document.ids[new_id] = target
+            equations[block["label"]] = (docname, block["number"])
 
 
 class ArxivMathPerFormat(SphinxPostTransform):
@@ -142,6 +210,14 @@ def plain_titles_in_search(app: Sphinx) -> list:
 LATEX_PACKAGE = "mlcommentary"
 
 
+#: Each page's equations from (1), as on its HTML page: Sphinx steps ``sphinxscope`` at the
+#: start of each page. Their link targets then name the page too, or hyperref sends
+#: every page's "(1)" to the first.
+_EQUATIONS_PER_PAGE = r"""\AtBeginDocument{\@addtoreset{equation}{sphinxscope}%
+\renewcommand{\theHequation}{\thesphinxscope.\arabic{equation}}}
+"""
+
+
 def declare_math_characters(app: Sphinx) -> None:
     """pdflatex stops at a character it has no glyph for in text, and arXiv writes Greek
     letters and symbols outside ``$`` too ("β-VAE", "≤ 5%"): each is declared as its
@@ -153,13 +229,15 @@ def declare_math_characters(app: Sphinx) -> None:
     package = Path(app.outdir) / f"{LATEX_PACKAGE}.sty"
     package.parent.mkdir(parents=True, exist_ok=True)
     package.write_text(f"\\ProvidesPackage{{{LATEX_PACKAGE}}}\n\\ifdefined\\DeclareUnicodeCharacter\n"
-                       + "\n".join(lines) + "\n\\fi\n", encoding="utf-8")
+                       + "\n".join(lines) + "\n\\fi\n" + _EQUATIONS_PER_PAGE,
+                       encoding="utf-8")
     app.add_latex_package(LATEX_PACKAGE)
 
 
 def setup_math(app: Sphinx) -> None:
     # The only renderer besides Sphinx's MathJax: Sphinx chooses it.
     app.add_html_math_renderer("mathml", (visit_math, None), (visit_displaymath, None))
+    app.add_transform(NumberEquations)
     app.add_post_transform(ArxivMathPerFormat)
     app.connect("html-page-context", plain_page_title)
     app.connect("doctree-resolved", note_plain_titles)

@@ -1,11 +1,35 @@
-// A block that scrolls sideways (a long code line, a wide table) must take focus,
-// or a keyboard cannot scroll it (axe: scrollable-region-focusable). Which ones
-// scroll depends on the width of the window, so this is decided here, not at build time.
+// A block that scrolls sideways (a long code line, a wide table, a formula) must take
+// focus, or a keyboard cannot scroll it (axe: scrollable-region-focusable); a formula's
+// box is named, as a screen reader announces what takes focus. Which ones scroll
+// depends on the width of the window, so this is decided here, not at build time.
 (() => {
+  const named = (box) => {
+    if (!box.matches(".math-wrapper, .math-scroll")) return;
+    const number = box.querySelector(".eqno")?.textContent.replace("¶", "").trim();
+    box.setAttribute("role", "group");
+    box.setAttribute("aria-label", number ? `Equation ${number}` : "Formula");
+  };
   const scrollable = () => {
-    for (const block of document.querySelectorAll("article pre, article .table-wrapper")) {
-      if (block.scrollWidth > block.clientWidth) block.tabIndex = 0;
-      else block.removeAttribute("tabindex");
+    // A formula wider than its line gets a box of its own to scroll in: MathML does not
+    // break lines, and the whole column scrolled sideways.
+    for (const math of document.querySelectorAll("article math:not([display=block])")) {
+      if (math.parentElement.classList.contains("math-scroll")) continue;
+      let line = math.parentElement;  // the block it is a line of: inline boxes have no width
+      while (getComputedStyle(line).display.startsWith("inline")) line = line.parentElement;
+      if (math.getBoundingClientRect().width <= line.clientWidth) continue;
+      const box = document.createElement("span");
+      box.className = "math-scroll";
+      math.replaceWith(box);
+      box.append(math);
+    }
+    for (const block of document.querySelectorAll(
+        "article pre, article .table-wrapper, article .math-wrapper, article .math-scroll")) {
+      if (block.scrollWidth > block.clientWidth) {
+        block.tabIndex = 0;
+        named(block);
+      } else {
+        for (const name of ["tabindex", "role", "aria-label"]) block.removeAttribute(name);
+      }
     }
   };
   scrollable();
