@@ -22,6 +22,7 @@ from . import (
     pages,
     previews,
     search,
+    outputs,
     toctrees,
 )
 from .byline import note_byline
@@ -83,6 +84,7 @@ def setup_extension(app: Sphinx, version: str) -> ExtensionMetadata:
     previews.register(app)
     pages.register(app)
     toctrees.register(app)
+    outputs.register(app)
     drafts.register(app)
     doctrees.register(app)
     collector.register(app)

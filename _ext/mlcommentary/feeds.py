@@ -32,7 +32,7 @@ from sphinx.util.nodes import split_explicit_title
 
 from .domain import Commentary, PaperDomain, tag_key
 from .bibliography import file_link
-from .pages import tag_feed, tag_page
+from .pages import TAGS, tag_feed, tag_page
 from .tex import plain_text
 
 logger = logging.getLogger(__name__)
@@ -105,6 +105,10 @@ class Feeds:
             if not target.is_file() or target.read_bytes() != text:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_bytes(text)
+        # The feed of a tag no commentary has any more goes with the tag's page.
+        for stale in Path(app.builder.outdir, TAGS).glob("*.xml"):
+            if stale.relative_to(app.builder.outdir).as_posix() not in feeds:
+                stale.unlink()
 
 
 class _Feed:

@@ -32,6 +32,7 @@ from sphinx.util.docutils import SphinxDirective
 
 from .domain import tag_key
 from .nodes import paper_index_placeholder
+from .outputs import remove_outputs
 
 TAGS, YEARS = "tags", "years"
 #: The pages listing the tags and the years: a site puts them in a toctree to show
@@ -160,17 +161,19 @@ def _register(env: BuildEnvironment, docname: str, path: Path) -> None:
     project._path_to_docname[path] = docname  # noqa: SLF001
 
 
-def _unregister(env: BuildEnvironment, docname: str) -> Path:
-    path = env.project._docname_to_path.pop(docname)  # noqa: SLF001
+def _unregister(env: BuildEnvironment, docname: str) -> None:
+    path = env.project._docname_to_path.pop(docname, None)  # noqa: SLF001
     env.project._path_to_docname.pop(path, None)  # noqa: SLF001
     env.project.docnames.discard(docname)
-    return path
 
 
-def _forget(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
-    (env.srcdir / _unregister(env, docname)).unlink(missing_ok=True)
+def _forget(app: Sphinx, env: BuildEnvironment, docname: str, path: Path) -> None:
+    """A page no tag or year needs any more: its source, its document, its output."""
+    _unregister(env, docname)
+    path.unlink(missing_ok=True)
     app.events.emit("env-purge-doc", env, docname)
     env.clear_doc(docname)
+    remove_outputs(app, docname)
 
 
 def _is_generated(app: Sphinx, docname: str) -> bool:
@@ -231,6 +234,15 @@ def find_pages(app: Sphinx, env: BuildEnvironment, added: set[str], changed: set
             _unregister(env, docname)
             added.discard(docname)
             changed.discard(docname)
+    for docname, path in _generated(app).items():
+        if docname not in env.all_docs:
+            # Left by a build whose environment this one does not have (a fresh one, a
+            # moved folder): whether its tag or year is still used is known only once
+            # the pages are read. Read now, it would warn about a tag that is gone and
+            # then be dropped from the build it was added to; update_pages writes it
+            # again if it is still wanted, and an overview lists no page before then.
+            path.unlink()
+            remove_outputs(app, docname)
     for docname in OVERVIEWS:
         if not (folder / (docname + SUFFIX)).is_file():
             _write(app, docname, _sources(env)[docname])
@@ -252,7 +264,7 @@ def update_pages(app: Sphinx, env: BuildEnvironment) -> list[str]:
     sources = _sources(env)
     generated = _generated(app)
     for docname in generated.keys() - sources.keys():
-        _forget(app, env, docname)
+        _forget(app, env, docname, generated[docname])
     reread = []
     for docname, text in sorted(sources.items()):
         if docname in env.found_docs and not _is_generated(app, docname):

@@ -16,8 +16,10 @@ is not made from these, and every other output is left alone.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator, Set
+from pathlib import Path
 from typing import Any
 
 from docutils import nodes
@@ -74,6 +76,7 @@ class AddSearchEntries(SphinxPostTransform):
                         for term in _ids(domain, base)]
         if entries:
             self.document += addnodes.index(entries=entries)
+        written_entries(self.app)[docname] = [[term, anchor] for _type, term, anchor, *_ in entries]
 
 
 def _terms(domain: PaperDomain, base: str, stopwords: Set[str]) -> Iterator[str]:
@@ -113,5 +116,66 @@ def _card_or_paper_link(node: nodes.Node) -> bool:
         isinstance(node, nodes.reference) and "paper_link" in node)
 
 
+#: Where each page's entries are kept from build to build (in the doctree folder).
+ENTRIES_FILE = "mlcommentary-search-entries.json"
+
+
+def written_entries(app: Sphinx) -> dict[str, list[list[str]]]:
+    """The entries of the pages this build writes, by docname."""
+    if not hasattr(app, "_mlcommentary_search_entries"):
+        app._mlcommentary_search_entries = {}  # noqa: SLF001
+    return app._mlcommentary_search_entries  # noqa: SLF001
+
+
+def keep_entries(app: Sphinx) -> list:
+    """Give the index the entries of the pages this build did not write.
+
+    Sphinx keeps what it finds in a page's index nodes only while it writes the page:
+    its environment is saved before writing, and its index file is read back without
+    them. So an incremental build's index lost the papers of every page it did not
+    write (found by the test that compares it with a clean build's). Each page's
+    entries are kept in the doctree folder and given back to the pages not written,
+    before the index is written (which follows this event)."""
+    indexer = getattr(app.builder, "indexer", None)
+    if indexer is None:
+        return []
+    path = Path(app.doctreedir, ENTRIES_FILE)
+    try:
+        kept = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        kept = {}  # none yet, or unreadable: the pages written now are all there is
+    written = written_entries(app)
+    kept = {docname: entries for docname, entries in {**kept, **written}.items()
+            if docname in indexer._titles}  # noqa: SLF001  (the pages in the index)
+    for docname, entries in kept.items():
+        if docname not in written:
+            indexer._index_entries[docname] = sorted(  # noqa: SLF001
+                {*indexer._index_entries.get(docname, ()),  # noqa: SLF001
+                 *((term, anchor, "main") for term, anchor in entries)})
+    # Sphinx lists an entry's pages in the order it fed them: by docname, as a clean
+    # serial build feeds them, whichever pages this build wrote.
+    ordered = sorted(indexer._index_entries.items())  # noqa: SLF001
+    indexer._index_entries.clear()  # noqa: SLF001
+    indexer._index_entries.update(ordered)  # noqa: SLF001
+    text = json.dumps(kept, sort_keys=True, ensure_ascii=False)
+    if not path.is_file() or path.read_text(encoding="utf-8") != text:
+        path.write_text(text, encoding="utf-8")
+    return []
+
+
+def drop_emptied_terms(app: Sphinx) -> list:
+    """Sphinx's incremental index keeps a word of a page that is gone (deleted, a draft
+    now) with no page: the index would differ from a clean build's, which has no such
+    word. Dropped before the index is written (which follows this event)."""
+    indexer = getattr(app.builder, "indexer", None)
+    if indexer is not None:
+        for mapping in (indexer._mapping, indexer._title_mapping):  # noqa: SLF001
+            for word in [word for word, docnames in mapping.items() if not docnames]:
+                del mapping[word]
+    return []
+
+
 def register(app: Sphinx) -> None:
     app.add_post_transform(AddSearchEntries)
+    app.connect("html-collect-pages", drop_emptied_terms)
+    app.connect("html-collect-pages", keep_entries)
