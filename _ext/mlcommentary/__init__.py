@@ -18,7 +18,8 @@ the Sphinx side only when Sphinx loads the extension. One module per concern:
   pages), ``bibliography`` (``papers.bib``), ``drafts`` (drafts out of every toctree a
   reader sees), ``sync`` (the one metadata fetch of a
   build), ``byline`` (a commentary's date, authors and draft status, from its front
-  matter), ``feeds`` (the Atom feeds), ``search`` (papers in Sphinx's search),
+  matter), ``feeds`` (the Atom feeds), ``search`` (papers in Sphinx's search), ``outputs``
+  (what an incremental build removes from the output),
   ``builder`` (Sphinx's HTML builder, with what a large site's build holds in memory
   bounded), ``epub`` (Sphinx's EPUB builder, with titles' math as text in its
   navigation), ``doctrees`` and ``collector``
