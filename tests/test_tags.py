@@ -123,12 +123,10 @@ def test_a_tag_change_rewrites_that_commentary_and_the_affected_pages(make_app, 
     b.write_text(b.read_text().replace("scaling, transfer learning", "scaling, robustness"))
     app = build(make_app, srcdir)
     assert warnings(app) == []
-    # b; the tags page (new counts); the new tag's page; the pages whose entry for b
-    # shows its tags (the index among them). Not a, c, d, nor vision's page, nor the
-    # years page, whose toctree shows 2030's unchanged title; transfer learning's page
-    # is gone.
-    assert written(app) == ["index", "papers/b", "tags/index", "tags/robustness",
-                            "tags/scaling", "years/2030"]
+    # A tag's page came and another went, in the sidebar of every page: all are
+    # written again, as a clean build would write them; transfer learning's is gone.
+    assert written(app) == sorted(app.env.found_docs)
+    assert "tags/transfer-learning" not in app.env.found_docs
     assert "tags/transfer-learning" not in search_index(app.outdir)["docnames"]
     assert "transfer-learning" not in (app.outdir / "tags" / "index.html").read_text()
     assert entries(app.outdir, "tags/robustness") == [
