@@ -181,6 +181,8 @@ class PaperDomain(Domain):
         self.kept_owners: Mapping[str, str] | None = None
         #: ``drafts()``, asked once per page written: made once after reading.
         self._drafts: frozenset[str] | None = None
+        #: The search entries of the pages this build writes (``search``), by docname.
+        self.written_search_entries: dict[str, list[list[str]]] = {}
 
     # -- per document, while reading ------------------------------------------
 

@@ -76,7 +76,8 @@ class AddSearchEntries(SphinxPostTransform):
                         for term in _ids(domain, base)]
         if entries:
             self.document += addnodes.index(entries=entries)
-        written_entries(self.app)[docname] = [[term, anchor] for _type, term, anchor, *_ in entries]
+        domain.written_search_entries[docname] = [[term, anchor]
+                                                  for _type, term, anchor, *_ in entries]
 
 
 def _terms(domain: PaperDomain, base: str, stopwords: Set[str]) -> Iterator[str]:
@@ -120,13 +121,6 @@ def _card_or_paper_link(node: nodes.Node) -> bool:
 ENTRIES_FILE = "mlcommentary-search-entries.json"
 
 
-def written_entries(app: Sphinx) -> dict[str, list[list[str]]]:
-    """The entries of the pages this build writes, by docname."""
-    if not hasattr(app, "_mlcommentary_search_entries"):
-        app._mlcommentary_search_entries = {}  # noqa: SLF001
-    return app._mlcommentary_search_entries  # noqa: SLF001
-
-
 def keep_entries(app: Sphinx) -> list:
     """Give the index the entries of the pages this build did not write.
 
@@ -144,7 +138,7 @@ def keep_entries(app: Sphinx) -> list:
         kept = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         kept = {}  # none yet, or unreadable: the pages written now are all there is
-    written = written_entries(app)
+    written = app.env.domains["paper"].written_search_entries
     kept = {docname: entries for docname, entries in {**kept, **written}.items()
             if docname in indexer._titles}  # noqa: SLF001  (the pages in the index)
     for docname, entries in kept.items():
