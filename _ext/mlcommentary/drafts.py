@@ -4,7 +4,9 @@ The paper domain leaves it out of indexes, "Discussed in", links to its paper,
 ``objects.inv`` and ``papers.bib``, and marks it ``nosearch`` (Sphinx's own, for the
 search index) and ``nonav`` (``furo_sidebar``'s, for the sidebar). What is left is
 the navigation Sphinx makes from the toctrees: a toctree's list on its page, and the
-previous and next links of the pages beside the draft.
+previous and next links of the pages beside the draft. A draft made or published
+changes the sidebar, so every page is written again then (``toctrees``), the pages
+beside it among them.
 """
 
 from __future__ import annotations
@@ -14,7 +16,6 @@ from typing import Any
 from docutils import nodes
 from sphinx import addnodes
 from sphinx.application import Sphinx
-from sphinx.environment import BuildEnvironment
 from sphinx.transforms.post_transforms import SphinxPostTransform
 
 
@@ -62,33 +63,7 @@ def skip_drafts_in_sequence(app: Sphinx, pagename: str, templatename: str,
     context["rellinks"] = rellinks
 
 
-class Neighbours:
-    """The pages beside a page that became a draft or stopped being one, to be written
-    again: their previous or next link changes, though they did not."""
-
-    def __init__(self) -> None:
-        self._before: frozenset[str] = frozenset()
-
-    def remember(self, app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
-        """``env-before-read-docs``: the drafts as the last build left them."""
-        self._before = env.domains["paper"].drafts()
-
-    def affected(self, app: Sphinx, env: BuildEnvironment) -> set[str]:
-        """``env-get-updated``; Sphinx's relations cost a walk of the toctrees, so only
-        when a draft changed."""
-        changed = self._before ^ env.domains["paper"].drafts()
-        if not changed:
-            return set()
-        relations = env.collect_relations()
-        return {neighbour for docname in changed
-                for neighbour in relations.get(docname, (None, None, None))[1:]
-                if neighbour is not None}
-
-
 def register(app: Sphinx) -> None:
     app.add_post_transform(LeaveDraftsOutOfToctrees)
-    neighbours = Neighbours()
-    app.connect("env-before-read-docs", neighbours.remember)
-    app.connect("env-get-updated", neighbours.affected)
     # Themes read prev and next at the default priority, 500.
     app.connect("html-page-context", skip_drafts_in_sequence, priority=300)
