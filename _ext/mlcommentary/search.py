@@ -6,8 +6,8 @@ matched against the whole query and rank above every word match. A paper's
 commentary gets invisible entries at its card: its ID (``arXiv:`` and the ID,
 also with each version: the query may be any part of an entry at least half as
 long), its authors' surnames, its title and the title's words. A paper with no
-commentary gets its ID's entries at its first link on each page that mentions
-it. Made when the page is written, from the records of that build, so a changed
+commentary (or a draft's alone) gets its ID's entries at its first link on each page
+that mentions it. Made when the page is written, from the records of that build, so a changed
 record changes them without the page being read again.
 
 Only for the builders that write a search index; the general index (genindex)
@@ -68,7 +68,7 @@ class AddSearchEntries(SphinxPostTransform):
             # anyway; a paper with a commentary is found there alone, which keeps the
             # index from growing with every mention.
             base = node["paper_link"]
-            if base in mentioned or domain.commentary(base) is not None or not _searched(node):
+            if base in mentioned or _has_public_commentary(domain, base) or not _searched(node):
                 continue
             mentioned.add(base)
             node["ids"].append(mention_anchor(base))
@@ -78,6 +78,13 @@ class AddSearchEntries(SphinxPostTransform):
             self.document += addnodes.index(entries=entries)
         domain.written_search_entries[docname] = [[term, anchor]
                                                   for _type, term, anchor, *_ in entries]
+
+
+def _has_public_commentary(domain: PaperDomain, base: str) -> bool:
+    """Whether the search finds ``base`` at its commentary's card: not at a draft's, which
+    is in no index, so its mentions lead to it as if it had none."""
+    commentary = domain.commentary(base)
+    return commentary is not None and not commentary.byline.draft
 
 
 def _terms(domain: PaperDomain, base: str, stopwords: Set[str]) -> Iterator[str]:
