@@ -169,3 +169,18 @@ def test_a_tag_gone_from_a_fresh_environment_is_no_crash(tmp_path, jobs):
     assert not (out / "tags" / "transfer-learning.html").exists()
     assert not (out / "tags" / "transfer-learning.xml").exists()
     assert "Paper B" in (out / "tags" / "transfer.html").read_text(encoding="utf-8")
+
+
+def test_the_extensions_new_styles_replace_an_earlier_builds(tmp_path):
+    """After an upgrade of the extension its CSS differs from what the last build copied:
+    the next build copies it again, with no warning (-W would fail the build on one)."""
+    site = tmp_path / "site"
+    shutil.copytree(ROOTS / "test-tags", site)
+    outdir = site / "_build" / "html"
+    assert sphinx_build(site, outdir).returncode == 0
+    styles = outdir / "_static" / "paper-math.css"
+    current = styles.read_text(encoding="utf-8")
+    styles.write_text("/* an earlier version's styles */\n", encoding="utf-8")
+    result = sphinx_build(site, outdir)
+    assert result.returncode == 0, result.stderr
+    assert styles.read_text(encoding="utf-8") == current

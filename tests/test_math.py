@@ -22,7 +22,7 @@ from test_browser import CHROMIUM, CHROMIUM_ARGS
 from test_pdf_epub import build, needs_latex, pdf_pages
 
 from mlcommentary.mathml import rich_nodes
-from mlcommentary.tex import is_valid_math, plain_text, segments
+from mlcommentary.tex import is_valid_math, plain_math, plain_text, segments
 
 MUP = r"Scaling $\mu$P to $10^{12}$ parameters"
 UNBALANCED = r"The $\alpha-trick costs $5 and $10 of {braces"
@@ -36,7 +36,7 @@ UNCOMPILABLE = r"Rendering $x^$ and $\bm{w}$ and $\foo{y}$ breaks nothing"
 
 @pytest.mark.parametrize(("text", "plain"), [
     (MUP, "Scaling μP to 10¹² parameters"),
-    (r"$\mathcal{O}(n^{1/2})$ for $x_{ij}$ and $\log n$", "𝒪(n^1/2) for xᵢⱼ and log n"),
+    (r"$\mathcal{O}(n^{1/2})$ for $x_{ij}$ and $\log n$", "𝒪(n^(1/2)) for xᵢⱼ and log n"),
     (r"save 25\% with $\alpha = 0.5$", "save 25% with α = 0.5"),
     (UNBALANCED, UNBALANCED),
     (UNCOMPILABLE, UNCOMPILABLE),
@@ -58,7 +58,29 @@ MEANINGFUL_PLAIN_TEXT = [
     (r"$f\colon X \to Y$", "f: X → Y"),
     (r"$\max(a, b)$", "max(a, b)"),
     (r"$\max_i x_i$", "maxᵢ xᵢ"),
+    (r"$\sum_{i=1}^{n} x_i$", "∑ᵢ₌₁ⁿ xᵢ"),
+    # A script Unicode has no characters for is in parentheses, as in Unicode's linear
+    # format for math (UTN #28): where it ends is part of its meaning.
+    (r"$\lim_{n\to\infty} a_n$", "lim_(n→∞) aₙ"),
+    (r"$\sup_{x \in X} f$", "sup_(x ∈ X) f"),
+    (r"$x^{\alpha+1}$", "x^(α+1)"),
+    (r"$e^{-x^2}$", "e^(-x²)"),
+    (r"$\frac{a+b}{2}$", "(a+b)/2"),  # not a + b/2
+    (r"$\tfrac{1}{n}$", "1/n"),
+    (r"$\frac{a}{b+c}$", "a/(b+c)"),
 ]
+
+#: Display math as a reader's tools read it (an equation's accessible name): each row
+#: of an alignment apart from the next.
+MEANINGFUL_PLAIN_DISPLAY = [
+    (r"a &= b \\ c &= d", "a = b; c = d"),
+    (r"\begin{align} x &= 1 \\ y &= 2 \\ \end{align}", "x = 1; y = 2"),
+]
+
+
+@pytest.mark.parametrize(("tex", "plain"), MEANINGFUL_PLAIN_DISPLAY)
+def test_plain_display_math_keeps_rows_apart(tex, plain):
+    assert plain_math(tex) == plain
 
 
 @pytest.mark.parametrize(("text", "plain"), MEANINGFUL_PLAIN_TEXT)
@@ -210,6 +232,8 @@ def test_abstracts_render_the_math_arxivs_pages_render(math_site):
               if "Math as arXiv renders it" in card.get_text()]
     abstract = card.select_one(".paper-card-abstract")
     assert [m.get_text() for m in abstract.select("math")] == ["~", "E=mc2"]  # latex2mathml's \sim
+    # \[...\] is a display, as on arXiv's page: a block of its own.
+    assert [m.get("display") for m in abstract.select("math")] == ["inline", "block"]
     assert "$" not in abstract.get_text() and "\\" not in abstract.get_text()
     assert abstract.select_one("em").get_text() == "display"
     assert abstract.select_one("strong").get_text() == "really"
@@ -234,7 +258,7 @@ def test_text_builder_writes_arxiv_math_as_unicode(math_site, tmp_path):
     text = (tmp_path / "text" / "papers" / "mup.txt").read_text(encoding="utf-8")
     assert "**Scaling μP to 10¹² parameters**" in text
     assert "12 pages; the ℓ₁ version" in text
-    assert "𝒪(n^1/2)" in text
+    assert "𝒪(n^(1/2))" in text
     assert r"\mu" not in text.split("-[ BibTeX ]-")[0].split("\n", 2)[2]
     broken = (tmp_path / "text" / "papers" / "broken.txt").read_text(encoding="utf-8")
     assert f"**{UNBALANCED}**" in broken
@@ -250,6 +274,7 @@ def test_pdf_compiles_with_the_math(math_site, tmp_path):
     tex = next(latexdir.glob("*.tex")).read_text(encoding="utf-8")
     assert r"Scaling \(\mu\)P to \(10^{12}\) parameters" in tex
     assert r"\begin{equation}" in tex
+    assert r"mass, and \[E = mc^2\] in \sphinxstyleemphasis{display}" in tex
     # Greek letters and symbols outside math, in arXiv's text, are in the PDF too.
     assert "β-VAEs with γ ≤ 1 learn → disentangled codes" in text
     # (Δ comes back as ∆, INCREMENT, the glyph of math's \Delta.)

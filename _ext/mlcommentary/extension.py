@@ -44,8 +44,11 @@ def add_assets(app: Sphinx) -> None:
     # The previews' files are added page by page (previews.add_page_assets), and only
     # by the builders that make previews: the EPUB would warn about the licence file.
     without_previews = app.builder.name not in previews.BUILDERS
+    # force: the files are the extension's own, and an upgrade of it changes them; Sphinx
+    # would keep the last build's and warn.
     copy_asset(ASSETS, app.builder.outdir / "_static",
-               excluded=lambda path: without_previews and previews.is_preview_asset(path))
+               excluded=lambda path: without_previews and previews.is_preview_asset(path),
+               force=True)
     app.add_css_file("paper-card.css")
     app.add_css_file("paper-math.css")
     if app.builder.name == "epub":

@@ -40,8 +40,14 @@ _PLAIN_BUILDERS = ("epub",)
 #: The cell latex2mathml adds to each numbered row of an ``align``, counting from (1) in
 #: every formula.
 _ROW_NUMBER = re.compile(r"<mtd><mtext>\((\d+)\)</mtext></mtd>")
-#: A line break that ends an align: pdflatex numbers the empty row after it.
-_LAST_BREAK = re.compile(r"\\\\\s*(?=\\end\{align\}\s*$)")
+#: A line break that ends an environment of numbered rows: pdflatex numbers the empty
+#: row after it.
+_LAST_BREAK = re.compile(r"\\\\\s*(?=\\end\{(?:align|gather|alignat|flalign|eqnarray)\}\s*$)")
+#: The environments of numbered rows that latex2mathml lays out only as an ``align``
+#: (it runs a gather's rows together and prints an eqnarray's ``&``): each as one.
+_AS_ALIGN = re.compile(
+    r"\s*\\begin\{(?P<name>gather|alignat|flalign|eqnarray)\}(?:\{\d+\})?(?P<rows>.*)"
+    r"\\end\{(?P=name)\}\s*", re.DOTALL)
 #: The label MyST gives an unlabelled amsmath environment: a new uuid4 in every build.
 _RANDOM_LABEL = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
 
@@ -55,12 +61,27 @@ def _named_by_its_text(node: nodes.Node) -> bool:
     return False
 
 
+@cache
+def _display(tex: str) -> str:
+    """A display's MathML, its rows numbered as in an ``align`` whatever the environment."""
+    match = _AS_ALIGN.fullmatch(tex)
+    if match is None:
+        return convert(tex, display="block")
+    rows = match["rows"]
+    if match["name"] == "eqnarray":  # three columns, "a &=& b": align's two, "a &= b"
+        rows = re.sub(r"&([^&\\]*)&", r"&\1", rows)
+    markup = convert(f"\\begin{{align}}{rows}\\end{{align}}", display="block")
+    # A gather's rows are centred; as an align's, they would sit to the right.
+    return markup.replace('columnalign="right"', 'columnalign="center"') \
+        if match["name"] == "gather" else markup
+
+
 def _mathml(self: HTML5Translator, node: nodes.Element, display: str) -> str:
     tex = node.astext()
     if self.builder.name in _PLAIN_BUILDERS:
         return self.encode(plain_math(tex))
     try:
-        markup = _convert(tex, display=display)
+        markup = _display(tex) if display == "block" else _convert(tex, display=display)
     except Exception as err:  # latex2mathml raises many kinds of error on malformed TeX
         # arXiv's math is checked before it becomes a node: this is an author's.
         logger.warning("math that cannot be rendered, shown as TeX: %s (%s)", tex,
@@ -73,7 +94,9 @@ def _mathml(self: HTML5Translator, node: nodes.Element, display: str) -> str:
 
 
 def visit_math(self: HTML5Translator, node: nodes.math) -> None:
-    self.body.append(_mathml(self, node, "inline"))
+    # arXiv's display math stays in its paragraph (an abstract is one): MathML's
+    # block display is phrasing content, laid out on a line of its own.
+    self.body.append(_mathml(self, node, "block" if node.get("arxiv_display") else "inline"))
     raise nodes.SkipNode
 
 
@@ -103,11 +126,14 @@ def visit_displaymath(self: HTML5Translator, node: nodes.math_block) -> None:
 
 
 def _numbers_taken(block: nodes.math_block) -> int:
-    """How many equation numbers ``block`` takes in the PDF: one, or an align's numbered rows."""
-    if not block.get("nowrap") or not block.astext().lstrip().startswith("\\begin{align}"):
+    """How many equation numbers ``block`` takes in the PDF: one, or the numbered rows of
+    an environment of rows."""
+    tex = block.astext()
+    if not block.get("nowrap") or not (tex.lstrip().startswith("\\begin{align}")
+                                       or _AS_ALIGN.fullmatch(tex)):
         return 1
     try:
-        return len(_ROW_NUMBER.findall(_convert(block.astext(), display="block")))
+        return len(_ROW_NUMBER.findall(_display(tex)))
     except Exception:  # noqa: BLE001 (latex2mathml's many errors; the writer warns of them)
         return 1
 
@@ -163,7 +189,9 @@ class ArxivMathPerFormat(SphinxPostTransform):
             tex = math.astext()
             if output == "latex":
                 latex = latex_math(tex)
-                math.replace_self(nodes.math(latex, latex))
+                # Sphinx writes math nodes inline; a display is LaTeX's own \[...\].
+                math.replace_self(nodes.raw("", f"\\[{latex}\\]", format="latex")
+                                  if math.get("arxiv_display") else nodes.math(latex, latex))
             else:
                 math.replace_self(nodes.Text(plain_math(tex)))
 
@@ -255,7 +283,8 @@ def rich_nodes(text: str) -> list[nodes.Node]:
     found: list[nodes.Node] = []
     for segment in segments(text):
         if segment.is_math:
-            found.append(nodes.math(segment.tex, segment.tex, arxiv_tex=True))
+            found.append(nodes.math(segment.tex, segment.tex, arxiv_tex=True,
+                                    arxiv_display=segment.display))
         elif segment.kind in ("emphasis", "strong"):
             found.append(getattr(nodes, segment.kind)(segment.source, segment.tex))
         else:

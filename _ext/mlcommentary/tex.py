@@ -59,8 +59,12 @@ _ENVIRONMENT = re.compile(r"\\(?:begin|end)\{")
 #: belongs to an alignment, ``#`` to a macro, ``%`` comments out its end. Escaped
 #: (``\$``), each is a character; a control symbol's backslash is taken in pairs.
 _NOT_IN_INLINE = re.compile(r"(?<!\\)(?:\\\\)*(?:[$&#%]|\\[()\[\]])")
-#: A sub- or superscript that Unicode may have characters for: ``^{12}``, ``_i``.
-_SCRIPT = re.compile(r"[\^_](?:\{[^{}\\]*\}|[^{}\\\s])")
+#: Where a sub- or superscript starts (not ``\_``, an underscore).
+_SCRIPT = re.compile(r"(?<!\\)([\^_])\s*")
+_CONTROL_SYMBOL = re.compile(r"\\[A-Za-z]+|\\.")
+#: What makes a fraction's part more than one term: it is then in parentheses, as
+#: ``(a+b)/2``.
+_COMPOUND = re.compile(r"[\s+\-−±∓·×/=<>≤≥,;:]")
 #: Operators whose name is their text: pylatexenc drops most of them (``\\dim X`` as
 #: ``X``) and glues the rest to what comes before (``nlog n``).
 _OPERATORS = ("arccos arcsin arctan arg cos cosh cot coth csc deg det dim exp gcd hom inf"
@@ -73,20 +77,84 @@ def _text_contexts() -> tuple[latexwalker.LatexContextDb, latexwalker.LatexConte
     """pylatexenc's contexts (a fresh copy each) with math's meaning kept: the norm's
     bars, the colon of ``f\\colon X``, operators' names, every fraction."""
     parsing, text = latexwalker.get_default_latex_context_db(), latex2text.get_default_latex_context_db()
-    parsing.add_context_category("arxiv-math", prepend=True,
-                                 macros=[MacroSpec(name, "{{") for name in _FRACTIONS])
+    parsing.add_context_category("arxiv-math", prepend=True, macros=[
+        *(MacroSpec(name, "{{") for name in ("frac", *_FRACTIONS)),
+        *(MacroSpec(name, "{") for name in _SCRIPT_MACROS.values())])
     text.add_context_category("arxiv-math", prepend=True, macros=[
         MacroTextSpec("|", "‖"), MacroTextSpec("colon", ":"),
+        # An alignment's rows (and a matrix's), which would run together.
+        MacroTextSpec("\\", "; "),
         # Spaced from what comes before only: a script (\max_i) or an argument follows.
         *(MacroTextSpec(name, f" {name}") for name in _OPERATORS),
-        *(MacroTextSpec(name, "%s/%s") for name in _FRACTIONS)])
+        *(MacroTextSpec(name, _fraction) for name in ("frac", *_FRACTIONS)),
+        *(MacroTextSpec(name, _script) for name in _SCRIPT_MACROS.values())])
     return parsing, text
+
+
+#: Each script becomes a macro of ours before pylatexenc reads the TeX, so that its
+#: text is made whole: pylatexenc alone writes ``\lim_{n\to\infty}`` as ``lim_n→∞``.
+_SCRIPT_MACROS = {"_": "mlcommentarysub", "^": "mlcommentarysup"}
+
+
+def _fraction(node: latexwalker.LatexMacroNode, l2tobj: LatexNodes2Text) -> str:
+    numerator, denominator = (_term(l2tobj.nodelist_to_text([part]))
+                              for part in node.nodeargd.argnlist[-2:])
+    return f"{numerator}/{denominator}"
+
+
+def _script(node: latexwalker.LatexMacroNode, l2tobj: LatexNodes2Text,
+            macroname: str) -> str:
+    """Unicode's script characters where it has them all (``xᵢ``, ``10¹²``), else the
+    linear form of Unicode's math notation (UTN #28): ``lim_(n→∞)``, ``x^(α+1)``."""
+    mark = "_" if macroname == _SCRIPT_MACROS["_"] else "^"
+    text = l2tobj.nodelist_to_text(node.nodeargd.argnlist[-1:]).strip()
+    converted = unicodeit.replace(f"{mark}{{{text}}}")
+    if not any(char in converted for char in "^_{}"):
+        return converted
+    return f"{mark}({text})" if len(text) > 1 else mark + text
+
+
+def _term(text: str) -> str:
+    text = text.strip()
+    return f"({text})" if _COMPOUND.search(text) else text
+
+
+def _marked_scripts(tex: str) -> str:
+    """``tex`` with each ``_x``/``^{...}`` as ``\\mlcommentarysub{x}``, nested ones too."""
+    marked, start = [], 0
+    while (match := _SCRIPT.search(tex, start)) is not None:
+        marked.append(tex[start:match.start()])
+        begin = match.end()
+        if begin == len(tex):
+            return "".join(marked) + tex[match.start():]
+        if tex[begin] == "{":
+            end = _group_end(tex, begin)
+            if end is None:
+                return "".join(marked) + tex[match.start():]
+            argument, start = _marked_scripts(tex[begin + 1:end]), end + 1
+        elif symbol := _CONTROL_SYMBOL.match(tex, begin):
+            argument, start = symbol[0], symbol.end()
+        else:
+            argument, start = tex[begin], begin + 1
+        marked.append(f"\\{_SCRIPT_MACROS[match[1]]}{{{argument}}}")
+    return "".join(marked) + tex[start:]
+
+
+def _group_end(tex: str, begin: int) -> int | None:
+    """Where the group opened at ``begin`` closes."""
+    depth = 0
+    # A brace after a backslash (\{) is a character, not a group's.
+    for match in re.finditer(r"\\.|[{}]", tex[begin:], re.DOTALL):
+        depth += {"{": 1, "}": -1}.get(match[0], 0)
+        if depth == 0:
+            return begin + match.start()
+    return None
 
 
 _PARSING, _TEXT = _text_contexts()
 _TO_TEXT = LatexNodes2Text(latex_context=_TEXT, math_mode="text")
 #: The spaces operators' names bring where none belongs: twice, or after a bracket.
-_EXTRA_SPACE = re.compile(r"(?<=[(\[{]) +|(?<= ) +")
+_EXTRA_SPACE = re.compile(r"(?<=[(\[{]) +|(?<= ) +| +(?=;)|\s*\n\s*")
 _TO_LATEX = UnicodeToLatexEncoder(non_ascii_only=True, replacement_latex_protection="none",
                                   unknown_char_policy="fail", unknown_char_warning=False)
 
@@ -103,6 +171,8 @@ class Segment:
     kind: Literal["text", "math", "escape", "emphasis", "strong"]
     #: For math, the TeX between its delimiters; for emphasis, the text emphasised.
     tex: str = ""
+    #: Math displayed on a line of its own, as arXiv's pages show ``$$...$$``/``\[...\]``.
+    display: bool = False
 
     @property
     def is_math(self) -> bool:
@@ -138,8 +208,9 @@ def segments(text: str) -> tuple[Segment, ...]:
         elif match["style"]:
             found.append(Segment(match[0], _STYLES[match["style"]], match["styled"]))
         else:
-            tex = match["display"] or match["bracket"] or match["inline"] or match["paren"]
-            found.append(Segment(match[0], "math", tex))
+            display = match["display"] or match["bracket"]
+            found.append(Segment(match[0], "math", display or match["inline"] or match["paren"],
+                                 display=bool(display)))
         end = match.end()
     if end < len(text):
         found.append(Segment(text[end:], "text"))
@@ -236,14 +307,5 @@ def plain_math(tex: str) -> str:
     """Valid math ``tex`` as Unicode: pylatexenc reads the TeX (``\\frac``, ``\\mathbb``),
     unicodeit writes the sub- and superscripts that Unicode has characters for."""
     # In dollars, as math: in text, a command such as \log takes the space after it.
-    text = _TO_TEXT.latex_to_text(f"${_SCRIPT.sub(_unicode_script, tex)}$",
-                                  latex_context=_PARSING)
-    return _EXTRA_SPACE.sub("", text).strip()
-
-
-def _unicode_script(match: re.Match[str]) -> str:
-    script = match[0] if "{" in match[0] else f"{match[0][0]}{{{match[0][1:]}}}"
-    converted = unicodeit.replace(script)
-    # unicodeit leaves what it has no character for: then keep the TeX for pylatexenc.
-    # The braces end a command before it (\sum), which would take ᵢ for a letter of its name.
-    return match[0] if any(char in converted for char in "^_{}") else "{}" + converted
+    text = _TO_TEXT.latex_to_text(f"${_marked_scripts(tex)}$", latex_context=_PARSING)
+    return _EXTRA_SPACE.sub("", text).strip().removesuffix(";").strip()
