@@ -105,13 +105,14 @@ def _fraction(node: latexwalker.LatexMacroNode, l2tobj: LatexNodes2Text) -> str:
 def _script(node: latexwalker.LatexMacroNode, l2tobj: LatexNodes2Text,
             macroname: str) -> str:
     """Unicode's script characters where it has them all (``xᵢ``, ``10¹²``), else the
-    linear form of Unicode's math notation (UTN #28): ``lim_(n→∞)``, ``x^(α+1)``."""
+    script between Unicode's script parentheses, which say where it starts and ends
+    with no TeX left: ``lim₍n→∞₎``, ``x⁽α+1⁾``."""
     mark = "_" if macroname == _SCRIPT_MACROS["_"] else "^"
     text = l2tobj.nodelist_to_text(node.nodeargd.argnlist[-1:]).strip()
     converted = unicodeit.replace(f"{mark}{{{text}}}")
     if not any(char in converted for char in "^_{}"):
         return converted
-    return f"{mark}({text})" if len(text) > 1 else mark + text
+    return f"₍{text}₎" if mark == "_" else f"⁽{text}⁾"
 
 
 def _term(text: str) -> str:
