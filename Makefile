@@ -14,12 +14,12 @@ O ?=
 ALLSPHINXOPTS = $(STRICTOPTS) $(SPHINXOPTS) $(O)
 TESTS ?= tests
 
-.PHONY: html latexpdf epub test livehtml clean refresh-metadata paper bench
+.PHONY: html latexpdf epub test test-fast livehtml clean refresh-metadata paper bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(VENV)/.installed: requirements.txt | $(BIN)/python
+$(VENV)/.installed: requirements.txt _ext/pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	touch $@
 
@@ -35,6 +35,11 @@ html latexpdf epub: $(VENV)/.installed
 # -rs: every skipped test says why.
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -rs $(TESTS)
+
+# The loop while developing: the data layer and the Sphinx builds, without the browser,
+# LaTeX, Java and the other validators, or the long runs (tests/conftest.py's markers).
+test-fast: $(VENV)/.installed-test
+	$(BIN)/python -m pytest -rs -m "not browser and not toolchain and not slow" $(TESTS)
 
 # The build writes the metadata file (_data/arxiv.json: records it fetched, and its
 # lock and temporary files): not a reason to build again, which would only read back
@@ -52,12 +57,12 @@ refresh-metadata: $(VENV)/.installed
 	$(BIN)/sphinx-build -M html "$(SOURCEDIR)" "$(BUILDDIR)" $(ALLSPHINXOPTS) -D arxiv_refresh=1 \
 		-D arxiv_prune=$(PRUNE)
 
-# A new commentary: make paper ID=2303.00676 [SLUG=file-name] (see writing.md). The
-# command needs no Sphinx, only the extension's package, which is in _ext. It takes
+# A new commentary: make paper ID=2303.00676 [SLUG=file-name] (see writing.md), by the
+# extension package's own command (installed from _ext by requirements.txt). It takes
 # O's -D settings as a build does; SPHINXOPTS and -W are the build's alone.
 paper: $(VENV)/.installed
 	@test -n "$(ID)" || { echo "usage: make paper ID=<arXiv ID> [SLUG=<file name>] [TAGS=\"a, b\"]" >&2; exit 2; }
-	@PYTHONPATH="$(CURDIR)/_ext" $(BIN)/python -m mlcommentary new --site "$(SOURCEDIR)" \
+	@$(BIN)/mlcommentary new --site "$(SOURCEDIR)" \
 		--doctrees "$(BUILDDIR)/doctrees" $(if $(SLUG),--slug "$(SLUG)") \
 		$(if $(TAGS),--tags "$(TAGS)") $(O) "$(ID)"
 

@@ -5,7 +5,9 @@ import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
-sys.path.insert(0, str(Path(__file__).parent / "_ext"))
+# furo_sidebar, the site's own sidebar extension; the paper extension, mlcommentary,
+# is a package installed from _ext (requirements.txt), as any other site installs it.
+sys.path.append(str(Path(__file__).parent / "_ext"))
 
 project = "ML Commentary"
 author = "ML Commentary authors"

@@ -67,3 +67,29 @@ def built_site(tmp_path_factory):
         finally:
             app.cleanup()
         yield app, server
+
+
+#: The kinds of test ``make test-fast`` leaves out (``-m "not browser and not toolchain
+#: and not slow"``); ``make test`` runs every one.
+MARKERS = {
+    "browser": "drives Chromium (Playwright), axe or what a reader sees",
+    "toolchain": "needs LaTeX, Java (epubcheck, the Nu checker), jing or poppler",
+    "slow": "long by design: property runs over many builds, timed faults, "
+            "virtual environments, the benchmark",
+}
+
+
+#: Fixtures that start a reader's browser: a test that takes one is a browser test,
+#: wherever it is defined.
+BROWSER_FIXTURES = {"browser", "site_url"}
+
+
+def pytest_configure(config) -> None:
+    for name, description in MARKERS.items():
+        config.addinivalue_line("markers", f"{name}: {description}")
+
+
+def pytest_collection_modifyitems(items) -> None:
+    for item in items:
+        if BROWSER_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.browser)

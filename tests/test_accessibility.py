@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 from test_browser import AXE, CHROMIUM, browser, site_url  # noqa: F401 (fixtures)
 
-pytestmark = pytest.mark.skipif(
+pytestmark = [pytest.mark.browser, pytest.mark.toolchain, pytest.mark.skipif(
     CHROMIUM is None,
     reason="no Chromium: install Debian's package (apt-get install chromium), as .ci/run does",
-)
+)]
 #: The Nu HTML Checker is not vendored: `npm install vnu-jar` and point this at vnu.jar.
 VNU_JAR = Path(os.environ.get("VNU_JAR", "node_modules/vnu-jar/build/dist/vnu.jar"))
 COMMENTARY = "papers/exploring-the-limits-of-large-scale-pre-training.html"

@@ -109,6 +109,7 @@ def built_site(tmp_path_factory) -> tuple[Path, Path]:
     return site, kept
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("jobs", ["1", "2"])
 # Each example is a few real builds (seconds each): a few examples, the same ones in
 # every run (CI must not land or fail by chance; INCREMENTAL_EXAMPLES asks for more),

@@ -169,7 +169,7 @@ def test_refuses_an_id_that_is_none(tmp_path):
     site = copy_root("newpage", tmp_path)
     result = new(site, "2303.0067")
     assert result.returncode == 1
-    assert "python -m mlcommentary new: '2303.0067': identifiers from 03/2023 have a " \
+    assert "mlcommentary new: '2303.0067': identifiers from 03/2023 have a " \
            "5-digit number after the dot" in result.stderr
     assert not (site / "_data").exists()
 

@@ -15,6 +15,8 @@ from conftest import REPO
 from helpers import copy_root, make
 from test_make import OFFLINE
 
+pytestmark = pytest.mark.toolchain
+
 LATEXMK = shutil.which("latexmk")
 needs_latex = pytest.mark.skipif(
     LATEXMK is None,

@@ -1,4 +1,6 @@
-"""Commands beside the build: ``python -m mlcommentary new <arXiv ID>`` (see ``newpage``)."""
+"""The ``mlcommentary`` command (also ``python -m mlcommentary``): ``new <arXiv ID>``
+starts a commentary (see ``newpage``); ``refresh`` builds the site with every record
+fetched again, as ``sphinx-build -D arxiv_refresh=1`` does."""
 
 from __future__ import annotations
 
@@ -10,12 +12,12 @@ from .newpage import NewPageError, new_page
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m mlcommentary")
+    parser = argparse.ArgumentParser(prog="mlcommentary")
     commands = parser.add_subparsers(dest="command", required=True)
     new = commands.add_parser(
         "new", help="start a commentary page on a paper",
-        description="Create papers/<slug>.md for an arXiv paper, with its card, and print "
-                    "its path. The record comes from the site's metadata file or, when it "
+        description="Create <commentary_folder>/<slug>.md (papers/ unless conf.py says) "
+                    "for an arXiv paper, with its card, and print its path. The record comes from the site's metadata file or, when it "
                     "lacks the paper, from arXiv as conf.py's settings say.")
     new.add_argument("id", metavar="ID", help="the paper's arXiv ID, in any form the paper "
                      "directive takes (2303.00676, arXiv:2303.00676v2, an arxiv.org URL)")
@@ -24,14 +26,26 @@ def main(argv: list[str] | None = None) -> int:
     new.add_argument("--slug", help="the page's file name, instead of one made from the title")
     new.add_argument("--tags", type=_comma_list, default=[],
                      help="the card's tags, comma-separated (\"scaling, vision\")")
-    new.add_argument("-D", dest="overrides", metavar="name=value", action="append",
-                     type=_setting, default=[],
-                     help="override a setting of conf.py, as sphinx-build -D does "
-                          "(make paper O=\"-D arxiv_offline=1\")")
     new.add_argument("--doctrees", type=Path,
                      help="the build's doctree folder, where an outage of arXiv is noted "
                           "(default: _build/doctrees in the site)")
+    _add_overrides(new)
+    refresh = commands.add_parser(
+        "refresh", help="build the site with every record fetched from arXiv again",
+        description="Build the site's HTML with every paper's record fetched again (needs "
+                    "the network), saying what changed: sphinx-build -M html with "
+                    "-D arxiv_refresh=1. Other sphinx-build options go after --.")
+    _add_overrides(refresh)
+    refresh.add_argument("--site", type=Path, default=Path("."),
+                         help="the folder of the site's conf.py (default: here)")
+    refresh.add_argument("--builddir", type=Path,
+                         help="the build folder (default: _build in the site)")
+    refresh.add_argument("--prune", action="store_true",
+                         help="also remove the records no page uses (-D arxiv_prune=1)")
+    refresh.add_argument("options", nargs="*", help="more sphinx-build options, after --")
     arguments = parser.parse_args(argv)
+    if arguments.command == "refresh":
+        return _refresh(arguments)
     try:
         path = new_page(arguments.site, arguments.id, arguments.slug,
                         doctrees=arguments.doctrees, tags=arguments.tags,
@@ -41,6 +55,25 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     print(_shown(path))
     return 0
+
+
+def _add_overrides(command: argparse.ArgumentParser) -> None:
+    command.add_argument("-D", dest="overrides", metavar="name=value", action="append",
+                         type=_setting, default=[],
+                         help="override a setting of conf.py, as sphinx-build -D does "
+                              "(make paper O=\"-D arxiv_offline=1\")")
+
+
+def _refresh(arguments: argparse.Namespace) -> int:
+    # Imported here: ``new`` needs no Sphinx.
+    from sphinx.cmd.build import main as sphinx_build
+
+    settings = [f"{name}={value}" for name, value in arguments.overrides]
+    settings += ["arxiv_refresh=1", f"arxiv_prune={int(arguments.prune)}"]
+    return sphinx_build(["-M", "html", str(arguments.site),
+                         str(arguments.builddir or arguments.site / "_build"),
+                         *(option for setting in settings for option in ("-D", setting)),
+                         *arguments.options])
 
 
 def _setting(text: str) -> tuple[str, str]:

@@ -29,6 +29,7 @@ SETTINGS: dict[str, tuple[Any, str, Any]] = {
     "arxiv_prune": (DEFAULTS["arxiv_prune"], "", [bool]),
     # The feeds are written after the pages, whatever changed: no page to rebuild.
     "arxiv_feed_length": (DEFAULTS["arxiv_feed_length"], "", [int]),
+    "commentary_folder": (DEFAULTS["commentary_folder"], "", [str]),
     # Numbers or, from -D, strings: check_config converts and checks them.
     "arxiv_timeout": (lambda config: DEFAULTS["arxiv_timeout"], "", Any),
     "arxiv_request_delay": (lambda config: DEFAULTS["arxiv_request_delay"], "", Any),

@@ -1,4 +1,4 @@
-"""A new commentary page from an arXiv ID: ``python -m mlcommentary new 2303.00676``.
+"""A new commentary page from an arXiv ID: ``mlcommentary new 2303.00676``.
 
 No Sphinx: the site's settings come from its ``conf.py`` (``settings``), the record
 from its metadata file or, when the file lacks it, from arXiv through the build's
@@ -29,8 +29,7 @@ from .settings import SettingError, SiteSettings
 from .tags import tag_key
 from .tex import plain_text, segments
 
-#: Where commentaries live (writing.md), and the files the site reads as pages.
-PAPERS_FOLDER = "papers"
+#: The files the site reads as pages.
 SOURCE_SUFFIXES = (".md", ".rst")
 #: Slugs are cut at a word boundary to at most this many characters.
 SLUG_LENGTH = 60
@@ -90,7 +89,8 @@ def new_page(site: Path, id_text: str, slug: str | None = None,
     name = slugify(slug if slug is not None else plain_text(record.title))
     if not name and slug is not None:
         raise NewPageError(f"{slug!r} has no letter or digit to name a page by")
-    docname = f"{PAPERS_FOLDER}/{name or slugify(f'arxiv {arxiv_id.base}')}"
+    folder = settings.values["commentary_folder"].strip().strip("/")
+    docname = f"{folder}/{name or slugify(f'arxiv {arxiv_id.base}')}"
     path = site / f"{docname}.md"
     if docname in pages or path.exists():
         existing = pages.get(docname, path)

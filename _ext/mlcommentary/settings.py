@@ -30,6 +30,9 @@ DEFAULTS: dict[str, Any] = {
     # Readers keep what they have read; a feed of every commentary would weigh a
     # megabyte at 1,000 and take a second of every build.
     "arxiv_feed_length": 50,
+    # Where ``mlcommentary new`` starts a commentary, from conf.py's folder; the build
+    # reads a commentary wherever it is.
+    "commentary_folder": "papers",
 }
 #: The yes/no settings.
 FLAGS = ("arxiv_offline", "arxiv_refresh", "arxiv_prune")
@@ -53,6 +56,10 @@ def checked(values: Mapping[str, Any]) -> dict[str, Any]:
     if not isinstance(path, str) or not path.strip():
         raise SettingError(f"arxiv_metadata_file must be a path (text), relative to conf.py's "
                            f"folder, not {path!r}")
+    folder = values["commentary_folder"]
+    if not isinstance(folder, str) or not folder.strip() or Path(folder).is_absolute():
+        raise SettingError(f"commentary_folder must be a folder (text) relative to conf.py's "
+                           f"folder, not {folder!r}")
     flags = {name: _flag(values, name) for name in FLAGS}
     timeout = _seconds(values, "arxiv_timeout")
     delay = _seconds(values, "arxiv_request_delay")

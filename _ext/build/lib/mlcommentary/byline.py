@@ -1,0 +1,153 @@
+"""A commentary's own date, authors and draft status, from its MyST front matter.
+
+The keys are those mystmd and Jupyter Book use: ``date``, ``updated``, ``authors``
+(a name, a list of names, or objects with a ``name``; ``author`` too) and ``draft``.
+MyST turns front matter into docinfo fields whose values are strings (a list of
+authors becomes its JSON text), so the front matter is read here from the source,
+with the line of each key for the warnings. What a page states is recorded in the
+paper domain; ``cards`` shows it under the card.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import yaml
+from sphinx.application import Sphinx
+from sphinx.util import logging
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Byline:
+    """When and by whom a page was written, and whether it is a draft.
+    Dates are ISO ``YYYY-MM-DD`` strings."""
+
+    date: str | None = None
+    updated: str | None = None
+    authors: tuple[str, ...] = ()
+    draft: bool = False
+
+    def __bool__(self) -> bool:
+        return self != Byline()
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A front-matter value that cannot be used: its line in the file and why."""
+
+    line: int
+    subtype: str
+    message: str
+
+
+def read_byline(text: str) -> tuple[Byline, list[Problem]]:
+    """The byline a page's front matter states, and what in it cannot be used.
+
+    Front matter that is not YAML gives an empty byline and no problem: MyST warns
+    about it already.
+    """
+    block = _front_matter(text)
+    if block is None:
+        return Byline(), []
+    loader = yaml.SafeLoader(block)
+    try:
+        root = loader.get_single_node()
+    except yaml.YAMLError:
+        return Byline(), []
+    finally:
+        loader.dispose()
+    if not isinstance(root, yaml.MappingNode):
+        return Byline(), []
+    fields: dict[str, Any] = {}
+    lines: dict[str, list[int]] = {}
+    problems: list[Problem] = []
+    for key_node, value_node in root.value:
+        # The front matter starts on the file's second line.
+        line = key_node.start_mark.line + 2
+        try:
+            value = yaml.SafeLoader("").construct_object(value_node, deep=True)
+        except (yaml.YAMLError, ValueError):  # a timestamp such as 2026-13-45
+            value = value_node.value if isinstance(value_node, yaml.ScalarNode) else None
+        fields[key_node.value] = (value, line)
+        if isinstance(value_node, yaml.SequenceNode) and isinstance(value, list):
+            # Each item of a list, such as an author, warns at its own line.
+            lines[key_node.value] = [item.start_mark.line + 2 for item in value_node.value]
+
+    dates = {}
+    for name in ("date", "updated"):
+        if name in fields:
+            dates[name] = _iso_date(*fields[name], name, problems)
+    if dates.get("date") and dates.get("updated") and dates["updated"] < dates["date"]:
+        # Most likely a slip in one of the two; the date orders the site, so it stays.
+        problems.append(Problem(fields["updated"][1], "date",
+                                f"updated {dates['updated']} is earlier than date "
+                                f"{dates['date']}: a commentary is updated after it is "
+                                f"written; updated left out"))
+        dates["updated"] = None
+    # mystmd's two spellings.
+    key = next((key for key in ("authors", "author") if key in fields), None)
+    authors = _authors(*fields[key], lines.get(key), problems) if key else ()
+    draft = False
+    if "draft" in fields:
+        draft, line = fields["draft"]
+        if not isinstance(draft, bool):
+            problems.append(Problem(line, "draft", f"draft must be true or false, not "
+                                                   f"{draft!r}; taken as false"))
+            draft = False
+    return Byline(dates.get("date"), dates.get("updated"), authors, draft), problems
+
+
+def _front_matter(text: str) -> str | None:
+    """The YAML between the first line's ``---`` and the next ``---`` or ``...``,
+    as MyST finds it."""
+    if not text.startswith("---"):
+        return None
+    lines = text.splitlines()[1:]
+    for number, line in enumerate(lines):
+        if line.startswith(("---", "...")):
+            return "\n".join(lines[:number])
+    return None
+
+
+def _iso_date(value: Any, line: int, key: str, problems: list[Problem]) -> str | None:
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, str):
+        try:
+            return datetime.fromisoformat(value.strip()).date().isoformat()
+        except ValueError:
+            pass
+    problems.append(Problem(line, "date", f"{key} {value!r} is not a date: write it as "
+                                          f"YYYY-MM-DD, e.g. 2026-11-28; left out"))
+    return None
+
+
+def _authors(value: Any, line: int, item_lines: list[int] | None,
+             problems: list[Problem]) -> tuple[str, ...]:
+    items = value if isinstance(value, list) else [value]
+    item_lines = item_lines or [line] * len(items)
+    names = []
+    for item, line in zip(items, item_lines, strict=True):
+        name = item.get("name") if isinstance(item, dict) else item
+        if isinstance(name, str) and name.strip():
+            names.append(" ".join(name.split()))
+        else:
+            problems.append(Problem(line, "authors", f"author {item!r} has no name: write "
+                                                     "a name, or an object with a name; "
+                                                     "left out"))
+    return tuple(names)
+
+
+def note_byline(app: Sphinx, docname: str, source: list[str]) -> None:
+    """``source-read``: record the page's byline, warning where it cannot be used."""
+    byline, problems = read_byline(source[0])
+    for problem in problems:
+        logger.warning("%s", problem.message, type="paper", subtype=problem.subtype,
+                       location=(docname, problem.line))
+    app.env.domains["paper"].note_byline(docname, byline)

@@ -1,0 +1,109 @@
+"""What ``setup()`` wires into Sphinx: config values, the domain, directives, nodes, events."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sphinx.application import Sphinx
+from sphinx.environment import BuildEnvironment
+from sphinx.util.fileutil import copy_asset
+from sphinx.util.typing import ExtensionMetadata
+
+from . import (
+    bibliography,
+    builder,
+    cards,
+    collector,
+    config,
+    doctrees,
+    drafts,
+    epub,
+    feeds,
+    pages,
+    previews,
+    search,
+    outputs,
+    toctrees,
+)
+from .byline import note_byline
+from .directives import PaperDirective, PaperIndexDirective
+from .domain import PaperDomain, PaperRole
+from .mathml import setup_math
+from .nodes import NODES
+from .sync import remember_owners, sync_metadata
+
+ASSETS = Path(__file__).parent / "assets"
+
+
+def add_assets(app: Sphinx) -> None:
+    if app.builder.format != "html":
+        return
+    # Copied now rather than added to html_static_path: changing a config value
+    # would make the next build see "configuration changed". Present before any
+    # page is written, so Sphinx adds its ?v= checksum.
+    # The previews' files are added page by page (previews.add_page_assets), and only
+    # by the builders that make previews: the EPUB would warn about the licence file.
+    without_previews = app.builder.name not in previews.BUILDERS
+    # force: the files are the extension's own, and an upgrade of it changes them; Sphinx
+    # would keep the last build's and warn.
+    copy_asset(ASSETS, app.builder.outdir / "_static",
+               excluded=lambda path: without_previews and previews.is_preview_asset(path),
+               force=True)
+    app.add_css_file("paper-card.css")
+    app.add_css_file("paper-math.css")
+    if app.builder.name == "epub":
+        app.add_css_file("paper-card-epub.css")
+    app.add_js_file("paper-card.js", defer="defer")
+
+
+def rewrite_dependents(app: Sphinx, env: BuildEnvironment) -> list[str]:
+    affected = env.domains["paper"].refresh_view()
+    remember_owners(app, env)
+    # The generated pages follow the fresh view: some are new or changed, some gone.
+    affected.update(pages.update_pages(app, env))
+    return sorted(affected & env.found_docs)
+
+
+def link_to_arxiv(app: Sphinx, env: BuildEnvironment, node, contnode):  # noqa: ANN001
+    if node.get("refdomain") != "paper":
+        return None
+    return env.domains["paper"].link_to_arxiv(node, contnode)
+
+
+def setup_extension(app: Sphinx, version: str) -> ExtensionMetadata:
+    config.register(app)
+
+    app.add_builder(builder.HTMLBuilder, override=True)
+    epub.register(app)
+    app.add_domain(PaperDomain)
+    app.add_role("paper", PaperRole())
+    app.add_directive("paper", PaperDirective)
+    app.add_directive("paper-index", PaperIndexDirective)
+    for node, visitors in NODES.items():
+        app.add_node(node, **visitors)
+    app.add_post_transform(cards.BuildCards)
+    app.add_post_transform(cards.MakeCardsInteractive)
+    setup_math(app)
+    previews.register(app)
+    pages.register(app)
+    toctrees.register(app)
+    outputs.register(app)
+    drafts.register(app)
+    doctrees.register(app)
+    collector.register(app)
+    feeds.register(app)
+    bibliography.register(app)
+    search.register(app)
+
+    app.connect("builder-inited", add_assets)
+    app.connect("source-read", note_byline)
+    app.connect("env-updated", sync_metadata)
+    app.connect("env-get-updated", rewrite_dependents)
+    # After intersphinx (500), which may know a commentary on another site.
+    app.connect("missing-reference", link_to_arxiv, priority=900)
+    return {
+        "version": version,
+        "env_version": PaperDomain.data_version,
+        "parallel_read_safe": True,
+        "parallel_write_safe": True,
+    }

@@ -1,0 +1,222 @@
+"""A loopback stand-in for arXiv's query API, answering from real recorded responses.
+
+For the tests and the benchmark: plain Python, no Sphinx. The responses are read
+from a folder the caller names (the tests use ``../shared/arxiv-responses/``,
+never copied into the project: they are other projects' data). A request whose ``id_list`` was
+recorded gets the recorded bytes and status unchanged; any other ``id_list`` gets
+a feed assembled from the recorded ``<entry>`` elements of the papers it names,
+as arXiv itself would answer: unknown IDs are left out, a malformed ID makes
+the whole request fail with the recorded HTTP 400 error feed. Tests may add
+synthetic entries for IDs of a month that has not happened yet.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
+from xml.sax.saxutils import escape
+
+_ENTRY = re.compile(rb"<entry>.*?</entry>", re.S)
+_ENTRY_ID = re.compile(rb"<id>https?://arxiv\.org/abs/(.+?)</id>")
+_VERSION = re.compile(r"v[0-9]+$")
+# arXiv's own check is of this shape: it answers 400 for anything else.
+_WELL_FORMED = re.compile(r"^([0-9]{4}\.[0-9]{4,5}|[a-z-]+(\.[A-Z]{2})?/[0-9]{7})(v[0-9]+)?$")
+_FEED_HEAD = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n'
+    '<feed xmlns="http://www.w3.org/2005/Atom" '
+    'xmlns:opensearch="http://a9.com/-/spec/opensearch/1.1/" '
+    'xmlns:arxiv="http://arxiv.org/schemas/atom">\n'
+    "  <id>https://arxiv.org/api/loopback</id>\n"
+    "  <title>arXiv Query: {query}</title>\n"
+    "  <updated>2026-11-28T00:00:00Z</updated>\n"
+    "  <opensearch:itemsPerPage>{count}</opensearch:itemsPerPage>\n"
+    "  <opensearch:totalResults>{count}</opensearch:totalResults>\n"
+    "  <opensearch:startIndex>0</opensearch:startIndex>\n"
+)
+
+
+def version_less(arxiv_id: str) -> str:
+    return _VERSION.sub("", arxiv_id)
+
+
+@dataclass
+class Recorded:
+    status: int
+    body: bytes
+
+
+@dataclass
+class RealResponses:
+    """The recorded responses: replays by ``id_list``, and entries by version-less ID."""
+
+    replays: dict[str, Recorded] = field(default_factory=dict)
+    entries: dict[str, bytes] = field(default_factory=dict)
+    error_400: bytes = b""
+
+    @classmethod
+    def load(cls, directory: Path) -> RealResponses:
+        real = cls()
+        manifest = (directory / "MANIFEST.md").read_text(encoding="utf-8")
+        for row in manifest.splitlines():
+            cells = [cell.replace("`", "").strip() for cell in row.split("|")]
+            if len(cells) < 7 or not cells[1].endswith(".xml"):
+                continue
+            body = (directory / cells[1]).read_bytes()
+            request, _, status = cells[5].rpartition(" / ")
+            query = parse_qs(urlsplit(request).query)
+            if "id_list" in query and status.isdigit():
+                real.replays[query["id_list"][0]] = Recorded(int(status), body)
+                if status == "400" and not real.error_400:
+                    real.error_400 = body
+            for entry in _ENTRY.findall(body):
+                found = _ENTRY_ID.search(entry)
+                if found:
+                    real.entries.setdefault(version_less(found[1].decode()), entry)
+        return real
+
+
+def synthetic_entry(arxiv_id: str, title: str, authors: list[str], published: str = "2030-12-01",
+                    category: str = "cs.LG", summary: str = "A synthetic test record.",
+                    *, version: int = 1, updated: str | None = None, comment: str | None = None,
+                    doi: str | None = None, journal_ref: str | None = None) -> bytes:
+    """An Atom entry for a paper that does not exist (use IDs of a future month)."""
+    names = "".join(f"<author><name>{escape(name)}</name></author>" for name in authors)
+    extras = "".join(f"<arxiv:{name}>{escape(value)}</arxiv:{name}>" for name, value in
+                     (("comment", comment), ("doi", doi), ("journal_ref", journal_ref)) if value)
+    return (
+        f"<entry><id>http://arxiv.org/abs/{arxiv_id}v{version}</id>"
+        f"<updated>{updated or published}T00:00:00Z</updated>"
+        f"<published>{published}T00:00:00Z</published>"
+        f"<title>{escape(title)}</title><summary>{escape(summary)}</summary>{names}{extras}"
+        f'<arxiv:primary_category term="{category}" scheme="http://arxiv.org/schemas/atom"/>'
+        f'<category term="{category}" scheme="http://arxiv.org/schemas/atom"/>'
+        f'<link href="https://arxiv.org/abs/{arxiv_id}v{version}" rel="alternate" '
+        'type="text/html"/>'
+        "</entry>"
+    ).encode()
+
+
+@dataclass
+class Request:
+    path: str
+    id_list: list[str]
+    at: float
+
+
+class FakeArxiv:
+    """An HTTP server on 127.0.0.1 answering like ``/api/query``; records every request.
+
+    ``fault``, when set, answers instead: it gets the request handler and may
+    write anything (or nothing) to it.
+    """
+
+    def __init__(self, real: RealResponses | None = None) -> None:
+        self.real = real or RealResponses()
+        self.entries = dict(self.real.entries)
+        self.requests: list[Request] = []
+        self.fault: Callable[[BaseHTTPRequestHandler], None] | None = None
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._server.daemon_threads = True
+        self._server.fake = self
+        # Set on exit, so that a fault that hangs on purpose lets go.
+        self._server.stopping = threading.Event()
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self._server.server_port}/api/query"
+
+    def add(self, entry: bytes) -> None:
+        found = _ENTRY_ID.search(entry)
+        self.entries[version_less(found[1].decode())] = entry
+
+    def __enter__(self) -> FakeArxiv:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.stopping.set()
+        self._server.shutdown()
+        self._server.server_close()
+
+    def answer(self, id_list: list[str]) -> tuple[int, bytes]:
+        joined = ",".join(id_list)
+        if joined in self.real.replays:
+            recorded = self.real.replays[joined]
+            return recorded.status, recorded.body
+        if not all(_WELL_FORMED.match(arxiv_id) for arxiv_id in id_list):
+            return 400, self.real.error_400
+        found = [self.entries[version_less(i)] for i in id_list if version_less(i) in self.entries]
+        head = _FEED_HEAD.format(query=escape(f"id_list={joined}"), count=len(found))
+        return 200, head.encode() + b"\n".join(found) + b"\n</feed>\n"
+
+    def answer_normally(self, handler: BaseHTTPRequestHandler) -> None:
+        status, body = self.answer(self.requests[-1].id_list)
+        handler.send_response(status)
+        handler.send_header("Content-Type", "application/atom+xml; charset=utf-8")
+        handler.send_header("Content-Length", str(len(body)))
+        handler.end_headers()
+        handler.wfile.write(body)
+
+    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_GET(self) -> None:  # noqa: N802
+                query = parse_qs(urlsplit(self.path).query)
+                id_list = [unquote(i) for i in query.get("id_list", [""])[0].split(",") if i]
+                fake.requests.append(Request(self.path, id_list, time.monotonic()))
+                if fake.fault is not None:
+                    fake.fault(self)
+                else:
+                    fake.answer_normally(self)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        return Handler
+
+
+# Faults: handlers for ``FakeArxiv.fault``, each answering as a misbehaving arXiv would.
+
+
+def respond(status: int, body: bytes = b"", content_type: str = "application/atom+xml",
+            headers: dict[str, str] | None = None) -> Callable[[BaseHTTPRequestHandler], None]:
+    """An answer with this status, body and headers, whatever was asked."""
+
+    def fault(handler: BaseHTTPRequestHandler) -> None:
+        handler.send_response(status)
+        handler.send_header("Content-Type", content_type)
+        for name, value in (headers or {}).items():
+            handler.send_header(name, value)
+        handler.send_header("Content-Length", str(len(body)))
+        handler.end_headers()
+        handler.wfile.write(body)
+    return fault
+
+
+def never_answers(handler: BaseHTTPRequestHandler) -> None:
+    """Takes the request and says nothing until the server stops (or 30 s pass)."""
+    handler.server.stopping.wait(30)
+
+
+class Times:
+    """Answers with ``first`` for the first ``count`` requests, then like arXiv."""
+
+    def __init__(self, count: int, first: Callable[[BaseHTTPRequestHandler], None]) -> None:
+        self.count, self.first = count, first
+
+    def __call__(self, handler: BaseHTTPRequestHandler) -> None:
+        self.count -= 1
+        if self.count >= 0:
+            self.first(handler)
+        else:
+            handler.server.fake.answer_normally(handler)

@@ -1,0 +1,81 @@
+"""The extension as a package: a wheel built from ``_ext``, installed in a fresh virtual
+environment, used by a Sphinx project that is not this site (``tests/roots/test-foreign``:
+the basic theme, an ``index.rst``, a reStructuredText page and a MyST one, its own
+metadata file path and commentary folder)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+from conftest import REPO
+from helpers import copy_root
+
+pytestmark = pytest.mark.slow
+
+
+def _run(*command: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    result = subprocess.run([str(part) for part in command], capture_output=True, text=True,
+                            timeout=900, cwd=cwd)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return result
+
+
+@pytest.fixture(scope="module")
+def venv(tmp_path_factory) -> Path:
+    """A virtual environment with the package from its wheel, the versions the site pins,
+    and MyST for the project's Markdown page: nothing of this checkout on its path."""
+    tmp = tmp_path_factory.mktemp("package")
+    _run(sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "--wheel-dir",
+         tmp / "dist", REPO / "_ext")
+    [wheel] = (tmp / "dist").glob("mlcommentary-*.whl")
+    pins = [line for line in (REPO / "requirements.txt").read_text().splitlines()
+            if re.match(r"[A-Za-z0-9_.-]+==", line)]
+    (tmp / "constraints.txt").write_text("\n".join(pins) + "\n")
+    _run(sys.executable, "-m", "venv", tmp / "venv")
+    _run(tmp / "venv" / "bin" / "python", "-m", "pip", "install", "--quiet",
+         "-c", tmp / "constraints.txt", wheel, "myst-parser")
+    return tmp / "venv"
+
+
+def test_the_wheel_holds_the_extension_and_its_files(venv):
+    location = _run(venv / "bin" / "python", "-c",
+                    "import mlcommentary, pathlib; print(pathlib.Path(mlcommentary.__file__).parent)")
+    package = Path(location.stdout.strip())
+    assert REPO not in package.parents
+    assert (package / "assets" / "paper-card.css").is_file()
+    assert (package / "assets" / "floating-ui" / "LICENSE").is_file()
+    # The site's own sidebar extension is not part of it, nor is furo needed.
+    missing = subprocess.run([venv / "bin" / "python", "-c", "import furo_sidebar"],
+                             capture_output=True)
+    assert missing.returncode != 0
+
+
+def test_a_foreign_project_builds_with_the_installed_package(venv, tmp_path):
+    project = copy_root("foreign", tmp_path)
+    _run(venv / "bin" / "sphinx-build", "-W", "--keep-going", "-b", "html", project,
+         project / "_build")
+    operators = BeautifulSoup((project / "_build" / "notes" / "operators.html").read_text(),
+                              "html.parser")
+    fields = BeautifulSoup((project / "_build" / "notes" / "fields.html").read_text(),
+                           "html.parser")
+    # Each page's card, from its own metadata file.
+    assert "Synthetic neural operators" in operators.select_one("div.paper-card").get_text()
+    assert "Synthetic field models" in fields.select_one("div.paper-card").get_text()
+    # Each page's mention resolves to the other's commentary, rst and MyST alike.
+    assert operators.select_one('a.paper-ref[href="fields.html#paper-2705-00042"]')
+    assert fields.select_one('a.paper-ref[href="operators.html#paper-2705-00041"]')
+    assert (project / "_build" / "tags" / "operators.html").is_file()
+    assert "2705.00041" in (project / "_build" / "papers.bib").read_text()
+
+
+def test_the_command_starts_a_commentary_in_the_projects_folder(venv, tmp_path):
+    project = copy_root("foreign", tmp_path)
+    result = _run(venv / "bin" / "mlcommentary", "new", "2705.00043", "--slug", "kernels",
+                  cwd=project)
+    assert result.stdout.strip() == "notes/kernels.md"
+    assert "```{paper} 2705.00043" in (project / "notes" / "kernels.md").read_text()
