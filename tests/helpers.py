@@ -70,12 +70,14 @@ def sphinx_build(srcdir: Path, outdir: Path, *options: str, builder: str = "html
         capture_output=True, text=True, timeout=600, env=process_environment())
 
 
+#: ``make`` in the checkout, with its virtual environment taken as set up: the one
+#: running the tests, whichever Python's it is (test_make covers the set-up itself).
+#: --no-print-directory: under `make test` this make is a sub-make, which would
+#: otherwise announce every directory it enters.
+MAKE = ("make", "--no-print-directory", "-C", str(REPO), f"VENV={sys.prefix}",
+        "-o", f"{sys.prefix}/.installed", "-o", f"{sys.prefix}/.installed-test")
+
+
 def make(*args: str, **environ: str) -> subprocess.CompletedProcess:
-    """``make`` in the checkout, with its virtual environment taken as set up: this is
-    the one running the tests (test_make covers the set-up itself)."""
-    return subprocess.run(
-        # --no-print-directory: under `make test` this make is a sub-make, which would
-        # otherwise announce every directory it enters.
-        ["make", "--no-print-directory", "-C", str(REPO), "-o", ".venv/.installed",
-         "-o", ".venv/.installed-test", *args],
-        capture_output=True, text=True, timeout=600, env=process_environment(**environ))
+    return subprocess.run([*MAKE, *args], capture_output=True, text=True, timeout=600,
+                          env=process_environment(**environ))

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from conftest import REPO
-from helpers import copy_root, make, process_environment
+from helpers import MAKE, copy_root, make, process_environment
 
 from mlcommentary.testing import synthetic_entry
 
@@ -61,8 +61,10 @@ def test_tests_of_the_users_own_files_say_how_to_find_them(tmp_path):
 
 def test_fresh_clone_sets_up_its_environment(tmp_path):
     """Without .venv, `make html` first creates it and installs the requirements."""
-    for name in ("Makefile", "requirements.txt", "requirements-test.txt"):
-        shutil.copy(REPO / name, tmp_path)
+    for name in ("Makefile", "requirements.txt", "requirements-test.txt",
+                 "_ext/pyproject.toml"):
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        shutil.copy(REPO / name, tmp_path / name)
     recipe = subprocess.run(["make", "--no-print-directory", "-n", "html"], cwd=tmp_path,
                             capture_output=True, text=True, check=True).stdout.splitlines()
     assert recipe[:3] == ["python3 -m venv .venv",
@@ -84,8 +86,7 @@ def test_livehtml_rebuilds_once_for_an_edit_that_fetches(tmp_path, fake_arxiv):
     output = tmp_path / "livehtml.log"
     with output.open("w") as log:
         server = subprocess.Popen(
-            ["make", "--no-print-directory", "-C", str(REPO), "-o", ".venv/.installed",
-             "livehtml", f"SOURCEDIR={site}", f"BUILDDIR={tmp_path / 'build'}",
+            [*MAKE, "livehtml", f"SOURCEDIR={site}", f"BUILDDIR={tmp_path / 'build'}",
              "SPHINXOPTS=-j 1", f"O=--port 0 -D arxiv_api_url={fake_arxiv.url} "
              "-D arxiv_request_delay=0"],
             stdout=log, stderr=subprocess.STDOUT, env=process_environment(),

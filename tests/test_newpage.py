@@ -270,7 +270,7 @@ def test_the_real_site_takes_a_new_page(tmp_path, real_arxiv):
     """As on a fresh clone: make paper, then the site builds with -W."""
     site = tmp_path / "site"
     shutil.copytree(REPO, site, ignore=shutil.ignore_patterns(
-        ".git", ".venv", "_build", "tests", "bench", "*.lock", "__pycache__"))
+        ".git", ".venv*", "_build", "tests", "bench", "*.lock", "__pycache__"))
     point(site, real_arxiv.url)
     result = make("paper", "ID=arXiv:2402.16893", f"SOURCEDIR={site}",
                   "TAGS=scaling, new topic", **git_name(tmp_path, "Ada Example"))

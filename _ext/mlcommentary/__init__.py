@@ -23,7 +23,8 @@ the Sphinx side only when Sphinx loads the extension. One module per concern:
   ``builder`` (Sphinx's HTML builder, with what a large site's build holds in memory
   bounded), ``epub`` (Sphinx's EPUB builder, with titles' math as text in its
   navigation), ``doctrees`` and ``collector``
-  (what a large build keeps in memory and walks); ``sharing`` (Open Graph for
+  (what a large build keeps in memory and walks), ``internals`` (what of Sphinx and
+  the libraries has no public way, in one place); ``sharing`` (Open Graph for
   commentaries) is a small extension of its own, listed in ``conf.py``.
 """
 

@@ -31,6 +31,7 @@ class _TexKeepingWriter(Writer):
     (plain, APA) leave it alone.
     """
 
+    # pybtex's private method (listed in ``internals``): its writer has no public one.
     def _encode(self, text: str) -> str:
         # The math and escaped specials (\%) are TeX that LaTeX already reads as the
         # authors meant: escaping them again would give \\%.

@@ -23,7 +23,7 @@ code, but:
   with or without ``-j``: Sphinx's kept a document alive for each page's title, for
   each of the collector's full passes to walk.
 
-``_write_parallel`` is Sphinx's own (9.0) bar the first two; ``test_builders`` notices
+``_write_parallel`` is Sphinx's own (9.0 to 9.2) bar the first two; ``internals`` notices
 when Sphinx changes it.
 """
 
@@ -36,7 +36,6 @@ from itertools import islice
 from typing import Any
 
 from docutils import nodes
-from sphinx.builders import _write_docname
 from sphinx.builders.html import StandaloneHTMLBuilder
 from sphinx.locale import __
 from sphinx.util import logging
@@ -44,6 +43,8 @@ from sphinx.util.build_phase import BuildPhase
 from sphinx.util.display import status_iterator
 from sphinx.util.docutils import LoggingReporter
 from sphinx.util.parallel import ParallelTasks, make_chunks
+
+from . import internals
 
 logger = logging.getLogger(__name__)
 
@@ -56,8 +57,8 @@ class HandOverTasks(ParallelTasks):
         super().add_task(task_func, arg, result_func)
         try:
             # Polled as Sphinx's own join() polls: a task waits until a process ends.
-            while self._precvs_waiting:
-                if not self._join_one():
+            while internals.tasks_waiting(self):
+                if not internals.join_one(self):
                     time.sleep(0.02)
         except BaseException:
             self.terminate()
@@ -107,11 +108,12 @@ class HTMLBuilder(StandaloneHTMLBuilder):
         document of its last rendering alive, with its transformer and reporter."""
         if node is None:
             return super().render_partial(node)
-        parent, document = node.parent, node._document  # noqa: SLF001
+        parent, document = node.parent, internals.document_of(node)
         try:
             return super().render_partial(node)
         finally:
-            node.parent, node._document = parent, document  # noqa: SLF001
+            node.parent = parent
+            internals.set_document(node, document)
 
     def _write_parallel(self, docnames: Sequence[str], nproc: int) -> None:
         def write_process(docs: list[Waiting]) -> None:
@@ -121,7 +123,7 @@ class HTMLBuilder(StandaloneHTMLBuilder):
 
         # The first page alone, as Sphinx does: it warms the caches and templates up.
         firstname, docnames = docnames[0], docnames[1:]
-        _write_docname(firstname, env=self.env, builder=self, tags=self.tags)
+        internals.write_docname(firstname, env=self.env, builder=self, tags=self.tags)
 
         tasks = HandOverTasks(nproc)
         chunks = make_chunks(docnames, nproc)

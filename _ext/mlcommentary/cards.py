@@ -57,9 +57,7 @@ class BuildCards(SphinxPostTransform):
 
     def run(self, **kwargs) -> None:  # noqa: ANN003
         domain: PaperDomain = self.env.domains["paper"]
-        # The builder as Sphinx's own ReferencesResolver finds it (SphinxTransform.app is
-        # deprecated).
-        self._builder = self.env._app.builder  # noqa: SLF001
+        self._builder = domain.builder
         # Tags and years link to their pages in browsers; a book or plain text needs
         # no such links (its pages list the papers once, in order).
         self._linked = self._builder.format == "html"
@@ -129,7 +127,7 @@ class BuildCards(SphinxPostTransform):
             card += _foldable("abstract", "Abstract",
                               nodes.paragraph("", "", *rich_nodes(record.abstract)))
             bibtex = bibtex_entry(record, arxiv_id, domain.citation_key(arxiv_id.base))
-            if self.env._builder_cls.format == "latex":  # noqa: SLF001
+            if self._builder.format == "latex":
                 bibtex = _broken(bibtex)
             card += _foldable("bibtex", "BibTeX",
                               nodes.literal_block(bibtex, bibtex, language="bibtex"))

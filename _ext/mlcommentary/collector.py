@@ -13,9 +13,12 @@ So the collector is off while Sphinx loads the environment, and what exists once
 builder is ready is frozen: ``gc.freeze`` moves it to a permanent generation that the
 passes skip, which is what it is for: objects that live as long as the process.
 Objects made later are collected as usual. At the end of the build the frozen ones
-are unfrozen, so that a process that goes on (a test session, a server) collects this
-build's environment once it lets it go. (``gc.unfreeze`` unfreezes everything: a host
-process that froze objects of its own before the build finds them unfrozen after.)
+are unfrozen and the collector is as it was.
+
+All of this is process-wide, so it is done only in a process that is Sphinx's command
+line (``sphinx-build``, ``python -m sphinx``, so ``make html``), which runs this one
+build and ends. A process that hosts a build (a test session, a server, a script
+calling ``sphinx.cmd.build.main``) did not ask for it and is left alone.
 
 When the process ends, what is left is frozen again. The Sphinx application and its
 environment are one web of references, freed only by the collector's last pass as
@@ -29,6 +32,8 @@ from __future__ import annotations
 
 import atexit
 import gc
+import sys
+from pathlib import Path
 
 from sphinx.application import Sphinx
 from sphinx.config import Config
@@ -58,7 +63,14 @@ def skip_final_collection() -> None:
     gc.freeze()
 
 
+def is_sphinx_command_line() -> bool:
+    program = Path(sys.argv[0]) if sys.argv and sys.argv[0] else Path()
+    return program.name == "sphinx-build" or program.parts[-2:] == ("sphinx", "__main__.py")
+
+
 def register(app: Sphinx) -> None:
+    if not is_sphinx_command_line():
+        return
     # Once per process, however many builds it runs.
     atexit.unregister(skip_final_collection)
     atexit.register(skip_final_collection)

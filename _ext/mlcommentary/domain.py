@@ -23,6 +23,7 @@ from typing import Any
 
 from docutils import nodes
 from sphinx.addnodes import pending_xref
+from sphinx.application import Sphinx
 from sphinx.builders import Builder
 from sphinx.domains import Domain, ObjType
 from sphinx.environment import BuildEnvironment
@@ -183,6 +184,10 @@ class PaperDomain(Domain):
         self._drafts: frozenset[str] | None = None
         #: The search entries of the pages this build writes (``search``), by docname.
         self.written_search_entries: dict[str, list[list[str]]] = {}
+        #: This build's builder, for the post-transforms, which Sphinx gives only the
+        #: environment (``SphinxTransform.app`` is deprecated): set by ``note_builder``
+        #: once the builder is ready, and never pickled (Sphinx pickles no domain).
+        self.builder: Builder | None = None
 
     # -- per document, while reading ------------------------------------------
 
@@ -587,3 +592,7 @@ def _tag_forms(view: Iterable[PaperFacts]) -> dict[str, str]:
 
 def _digest(data: Any) -> str:
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
+
+
+def note_builder(app: Sphinx) -> None:
+    app.env.domains["paper"].builder = app.builder

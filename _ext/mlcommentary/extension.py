@@ -6,6 +6,7 @@ from pathlib import Path
 
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
+from sphinx.errors import ExtensionError
 from sphinx.util.fileutil import copy_asset
 from sphinx.util.typing import ExtensionMetadata
 
@@ -19,6 +20,7 @@ from . import (
     drafts,
     epub,
     feeds,
+    internals,
     pages,
     previews,
     search,
@@ -27,7 +29,7 @@ from . import (
 )
 from .byline import note_byline
 from .directives import PaperDirective, PaperIndexDirective
-from .domain import PaperDomain, PaperRole
+from .domain import PaperDomain, PaperRole, note_builder
 from .mathml import setup_math
 from .nodes import NODES
 from .sync import remember_owners, sync_metadata
@@ -71,6 +73,9 @@ def link_to_arxiv(app: Sphinx, env: BuildEnvironment, node, contnode):  # noqa: 
 
 
 def setup_extension(app: Sphinx, version: str) -> ExtensionMetadata:
+    # Said now, in words, rather than as an AttributeError halfway through a build.
+    if changed := internals.changed():
+        raise ExtensionError("\n".join(changed))
     config.register(app)
 
     app.add_builder(builder.HTMLBuilder, override=True)
@@ -95,6 +100,8 @@ def setup_extension(app: Sphinx, version: str) -> ExtensionMetadata:
     bibliography.register(app)
     search.register(app)
 
+    # First: the post-transforms of every page ask the domain for the builder.
+    app.connect("builder-inited", note_builder, priority=0)
     app.connect("builder-inited", add_assets)
     app.connect("source-read", note_byline)
     app.connect("env-updated", sync_metadata)

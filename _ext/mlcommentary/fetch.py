@@ -35,6 +35,7 @@ from defusedxml.common import DefusedXmlException
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
+from . import internals
 from .ids import InvalidArxivId, parse_arxiv_id
 from .metadata import PaperRecord
 
@@ -270,7 +271,7 @@ class ArxivFetcher:
             retry_after_max=max(delay, timeout),
             raise_on_status=False,
         )
-        session: requests.Session = self.client._session
+        session = internals.arxiv_session(self.client)
         adapter = _BoundedAdapter(timeout, retry)
         session.mount("http://", adapter)
         session.mount("https://", adapter)

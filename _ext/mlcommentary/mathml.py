@@ -24,6 +24,7 @@ from sphinx.util import logging
 from sphinx.util.math import get_node_equation_number
 from sphinx.writers.html5 import HTML5Translator
 
+from . import internals
 from .nodes import is_part
 from .tex import latex_math, math_only_characters, plain_math, segments
 
@@ -178,8 +179,7 @@ class ArxivMathPerFormat(SphinxPostTransform):
     default_priority = 20
 
     def run(self, **kwargs) -> None:  # noqa: ANN003
-        # As Sphinx's own post-transforms find the builder (SphinxTransform.app is deprecated).
-        builder = self.env._builder_cls
+        builder = self.env.domains["paper"].builder
         output = builder.format
         if output == "html" and builder.name not in _PLAIN_BUILDERS:
             return
@@ -222,10 +222,10 @@ def plain_titles_in_search(app: Sphinx) -> list:
     """Search results name pages and sections by their titles' text, where math reads
     as its TeX (``\\muP and 10^{12}``): named in Unicode instead, before the index is
     written (which follows this event). Sphinx has no hook for the titles it indexes."""
-    indexer = getattr(app.builder, "indexer", None)
-    if indexer is None or not _PLAIN_TITLES:
+    index = internals.search_index(app.builder)
+    if index is None or not _PLAIN_TITLES:
         return []
-    titles, all_titles = indexer._titles, indexer._all_titles  # noqa: SLF001
+    titles, all_titles = index.titles, index.section_titles
     for docname, title in titles.items():
         titles[docname] = _PLAIN_TITLES.get(title, title)
     for docname, sections in all_titles.items():

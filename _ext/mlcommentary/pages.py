@@ -30,6 +30,7 @@ from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 from sphinx.util.docutils import SphinxDirective
 
+from . import internals
 from .domain import tag_key
 from .nodes import paper_index_placeholder
 from .outputs import remove_outputs
@@ -154,16 +155,16 @@ def _register(env: BuildEnvironment, docname: str, path: Path) -> None:
     Sphinx has no interface for this; its project maps docnames to paths relative
     to the source folder, which may start with "..". (The search index names it.)
     """
-    project = env.project
     path = Path(os.path.relpath(path, env.srcdir))
-    project.docnames.add(docname)
-    project._docname_to_path[docname] = path  # noqa: SLF001
-    project._path_to_docname[path] = docname  # noqa: SLF001
+    env.project.docnames.add(docname)
+    to_path, to_docname = internals.project_paths(env.project)
+    to_path[docname] = path
+    to_docname[path] = docname
 
 
 def _unregister(env: BuildEnvironment, docname: str) -> None:
-    path = env.project._docname_to_path.pop(docname, None)  # noqa: SLF001
-    env.project._path_to_docname.pop(path, None)  # noqa: SLF001
+    to_path, to_docname = internals.project_paths(env.project)
+    to_docname.pop(to_path.pop(docname, None), None)
     env.project.docnames.discard(docname)
 
 
@@ -188,12 +189,12 @@ def name_sources_in_search(app: Sphinx) -> list:
     folder: a generated page's would name the build's folders, and differ between two
     builds of one site. Named as if the author had written it instead, before the index
     is written (which follows this event)."""
-    indexer = getattr(app.builder, "indexer", None)
-    if indexer is not None:
+    index = internals.search_index(app.builder)
+    if index is not None:
         # The few pages in the folder are asked, not the thousands in the index.
-        for docname in _generated(app).keys() & indexer._filenames.keys():  # noqa: SLF001
+        for docname in _generated(app).keys() & index.filenames.keys():
             if _is_generated(app, docname):
-                indexer._filenames[docname] = docname + SUFFIX  # noqa: SLF001
+                index.filenames[docname] = docname + SUFFIX
     return []
 
 
@@ -229,7 +230,7 @@ def find_pages(app: Sphinx, env: BuildEnvironment, added: set[str], changed: set
     # too, unless excluded: what is found there is not the author's. Told by the
     # paths' text, as in _is_generated: there is a path for every page.
     inside = os.path.join(os.path.normpath(folder), "")
-    for path, docname in list(env.project._path_to_docname.items()):  # noqa: SLF001
+    for path, docname in list(internals.project_paths(env.project)[1].items()):
         if os.path.normpath(os.path.join(env.srcdir, path)).startswith(inside):
             _unregister(env, docname)
             added.discard(docname)

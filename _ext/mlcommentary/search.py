@@ -27,6 +27,7 @@ from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.transforms.post_transforms import SphinxPostTransform
 
+from . import internals
 from .bibtex import surname
 from .domain import PaperDomain, paper_anchor
 from .ids import parse_arxiv_id
@@ -46,10 +47,10 @@ class AddSearchEntries(SphinxPostTransform):
     builders = ("html", "dirhtml")
 
     def run(self, **kwargs: Any) -> None:
-        indexer = getattr(self.env._app.builder, "indexer", None)  # noqa: SLF001
+        domain: PaperDomain = self.env.domains["paper"]
+        indexer = getattr(domain.builder, "indexer", None)
         if indexer is None:  # html_search off: no search index to feed
             return
-        domain: PaperDomain = self.env.domains["paper"]
         docname = self.env.current_document.docname
         entries: list[tuple[str, str, str, str, None]] = []
         stopwords = indexer.lang.stopwords
@@ -137,8 +138,8 @@ def keep_entries(app: Sphinx) -> list:
     write (found by the test that compares it with a clean build's). Each page's
     entries are kept in the doctree folder and given back to the pages not written,
     before the index is written (which follows this event)."""
-    indexer = getattr(app.builder, "indexer", None)
-    if indexer is None:
+    index = internals.search_index(app.builder)
+    if index is None:
         return []
     path = Path(app.doctreedir, ENTRIES_FILE)
     try:
@@ -147,17 +148,17 @@ def keep_entries(app: Sphinx) -> list:
         kept = {}  # none yet, or unreadable: the pages written now are all there is
     written = app.env.domains["paper"].written_search_entries
     kept = {docname: entries for docname, entries in {**kept, **written}.items()
-            if docname in indexer._titles}  # noqa: SLF001  (the pages in the index)
+            if docname in index.titles}  # (the pages in the index)
     for docname, entries in kept.items():
         if docname not in written:
-            indexer._index_entries[docname] = sorted(  # noqa: SLF001
-                {*indexer._index_entries.get(docname, ()),  # noqa: SLF001
+            index.entries[docname] = sorted(
+                {*index.entries.get(docname, ()),
                  *((term, anchor, "main") for term, anchor in entries)})
     # Sphinx lists an entry's pages in the order it fed them: by docname, as a clean
     # serial build feeds them, whichever pages this build wrote.
-    ordered = sorted(indexer._index_entries.items())  # noqa: SLF001
-    indexer._index_entries.clear()  # noqa: SLF001
-    indexer._index_entries.update(ordered)  # noqa: SLF001
+    ordered = sorted(index.entries.items())
+    index.entries.clear()
+    index.entries.update(ordered)
     text = json.dumps(kept, sort_keys=True, ensure_ascii=False)
     if not path.is_file() or path.read_text(encoding="utf-8") != text:
         path.write_text(text, encoding="utf-8")
@@ -168,9 +169,9 @@ def drop_emptied_terms(app: Sphinx) -> list:
     """Sphinx's incremental index keeps a word of a page that is gone (deleted, a draft
     now) with no page: the index would differ from a clean build's, which has no such
     word. Dropped before the index is written (which follows this event)."""
-    indexer = getattr(app.builder, "indexer", None)
-    if indexer is not None:
-        for mapping in (indexer._mapping, indexer._title_mapping):  # noqa: SLF001
+    index = internals.search_index(app.builder)
+    if index is not None:
+        for mapping in index.terms:
             for word in [word for word, docnames in mapping.items() if not docnames]:
                 del mapping[word]
     return []

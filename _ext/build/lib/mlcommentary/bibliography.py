@@ -61,7 +61,7 @@ class LinkFiles(SphinxPostTransform):
     default_priority = 5
 
     def run(self, **kwargs) -> None:  # noqa: ANN003
-        builder = self.env._app.builder  # noqa: SLF001
+        builder = self.env.domains["paper"].builder
         docname = self.env.current_document.docname
         for node in list(self.document.findall(paper_file_link)):
             text = node.astext()

@@ -9,8 +9,7 @@ will not be loaded again. Loading every doctree from disk to write it is what Sp
 did before 7.3; on 3,000 commentaries the build took no longer, and its peak fell from
 382 MB to 274 MB.
 
-Both are private to Sphinx (pinned in requirements.txt), hence the ``getattr``: a
-Sphinx without them keeps its own ways.
+Both are private to Sphinx (listed in ``internals``).
 """
 
 from __future__ import annotations
@@ -19,14 +18,16 @@ from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 
+from . import internals
+
 
 def forget_read_doctrees(app: Sphinx, env: BuildEnvironment, *args: object) -> None:
     # At each page's purge (just before it is read) and after the last page.
-    getattr(env, "_write_doc_doctree_cache", {}).clear()
+    internals.doctree_caches(env)[0].clear()
 
 
 def forget_loaded_doctree(app: Sphinx, doctree: nodes.document, docname: str) -> None:
-    getattr(app.env, "_pickled_doctree_cache", {}).pop(docname, None)
+    internals.doctree_caches(app.env)[1].pop(docname, None)
 
 
 def register(app: Sphinx) -> None:

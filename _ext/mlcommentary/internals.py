@@ -1,0 +1,188 @@
+"""What the extension reaches in Sphinx, docutils, arxiv and pybtex that they do not
+document, each with why there is no public way, in one place.
+
+Each was checked on Sphinx 9.0.4, 9.1.1 and 9.2.0 (docutils 0.22, arxiv 4.0.2, pybtex
+0.26.1). Every other module goes through the functions here, so this list is complete
+by construction: ``tests/test_internals.py`` fails when another module marks a private
+access (``noqa: SLF001``). ``changed()`` names, in words, what a release no longer
+has; ``setup()`` stops the build with those words rather than let it fail mid-way on
+an ``AttributeError``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import inspect
+from collections.abc import Callable, MutableMapping
+from dataclasses import dataclass
+from functools import reduce
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # Imported when checked: the data layer (fetch.py) imports no Sphinx.
+    import arxiv
+    import requests
+    from docutils import nodes
+    from sphinx.builders import Builder
+    from sphinx.environment import BuildEnvironment
+    from sphinx.project import Project
+    from sphinx.util.parallel import ParallelTasks
+
+CHECKED_ON = "Sphinx 9.0.4, 9.1.1 and 9.2.0"
+
+
+@dataclass(frozen=True)
+class Internal:
+    #: The private name, as its project spells it.
+    name: str
+    #: What relies on it, and why no public way serves.
+    use: str
+    #: Whether the installed release still has it.
+    present: Callable[[], bool]
+
+
+def _found(where: str) -> Any:
+    """``module:attribute.path``, imported."""
+    module, _, path = where.partition(":")
+    return reduce(getattr, path.split(".") if path else (), importlib.import_module(module))
+
+
+def _has(where: str, *names: str) -> Callable[[], bool]:
+    return lambda: all(hasattr(_found(where), name) for name in names)
+
+
+def _set_by(where: str, *attributes: str) -> Callable[[], bool]:
+    """Whether ``where`` (an ``__init__``) still sets these attributes of ``self``."""
+    return lambda: all(f"self.{name}" in inspect.getsource(_found(where))
+                       for name in attributes)
+
+
+def _source_is(where: str, digest: str) -> Callable[[], bool]:
+    return lambda: hashlib.sha256(
+        inspect.getsource(_found(where)).encode()).hexdigest()[:16] == digest
+
+
+#: ``Builder._write_parallel`` as builder.py copied it (unchanged from 9.0 to 9.2).
+WRITE_PARALLEL_DIGEST = "3ea209a4e854b609"
+
+INTERNALS = (
+    Internal("sphinx.project.Project._docname_to_path and _path_to_docname",
+             "pages.py registers each generated tag and year page as a document: Sphinx "
+             "finds documents only by listing the source folder, before any event",
+             _set_by("sphinx.project:Project.__init__", "_docname_to_path",
+                     "_path_to_docname")),
+    Internal("sphinx.search.IndexBuilder._filenames, _titles, _all_titles, "
+             "_index_entries, _mapping and _title_mapping",
+             "pages.py, search.py and mathml.py correct the search index before it is "
+             "written (a generated page's source, math in titles, a draft's words): "
+             "Sphinx has no hook between feeding the index and writing it",
+             _set_by("sphinx.search:IndexBuilder.__init__", "_filenames", "_titles", "_all_titles",
+                     "_index_entries", "_mapping", "_title_mapping")),
+    Internal("sphinx.environment.BuildEnvironment._write_doc_doctree_cache and "
+             "_pickled_doctree_cache",
+             "doctrees.py lets a doctree go once it has served, which bounds memory; a "
+             "Sphinx without them keeps its own ways",
+             _set_by("sphinx.environment:BuildEnvironment.__init__", "_write_doc_doctree_cache",
+                     "_pickled_doctree_cache")),
+    Internal("sphinx.builders._write_docname and Builder._write_parallel",
+             "builder.py writes pages in parallel as Sphinx does, handing a chunk over "
+             "only when a writer can take it (Sphinx issue 11448)",
+             lambda: _has("sphinx.builders", "_write_docname")()
+             and _source_is("sphinx.builders:Builder._write_parallel", WRITE_PARALLEL_DIGEST)()),
+    Internal("sphinx.util.parallel.ParallelTasks._precvs_waiting and _join_one",
+             "builder.py waits until a writing process is free",
+             lambda: _has("sphinx.util.parallel:ParallelTasks", "_join_one")()
+             and _set_by("sphinx.util.parallel:ParallelTasks.__init__", "_precvs_waiting")()),
+    Internal("docutils.nodes.Node._document",
+             "builder.py puts a title back where it was after Sphinx renders it alone",
+             _has("docutils.nodes:Node", "_document")),
+    Internal("arxiv.Client._session",
+             "fetch.py mounts a retrying, time-bounded adapter: the client takes no "
+             "session of its own",
+             _set_by("arxiv:Client.__init__", "_session")),
+    Internal("pybtex.database.output.bibtex.Writer._encode",
+             "bibtex.py keeps arXiv's TeX as it is in an entry: pybtex escapes it again",
+             _has("pybtex.database.output.bibtex:Writer", "_encode")),
+)
+
+
+def changed() -> list[str]:
+    """One sentence for each internal the installed releases no longer have."""
+    problems = []
+    for internal in INTERNALS:
+        try:
+            present = internal.present()
+        except Exception:  # noqa: BLE001  (whatever a newer release raises here)
+            present = False
+        if not present:
+            owner = internal.name.split(".")[0]
+            problems.append(f"{owner} changed {internal.name} (checked on {CHECKED_ON}): "
+                            f"{internal.use}.")
+    return problems
+
+
+# -- the accesses ------------------------------------------------------------------
+
+
+def project_paths(project: Project) -> tuple[MutableMapping[str, Path],
+                                             MutableMapping[Path, str]]:
+    """Sphinx's map of docnames to source paths and its inverse."""
+    return project._docname_to_path, project._path_to_docname  # noqa: SLF001
+
+
+@dataclass(frozen=True)
+class SearchIndex:
+    """The parts of Sphinx's search index corrected before it is written."""
+
+    filenames: MutableMapping[str, str]
+    titles: MutableMapping[str, str]
+    section_titles: MutableMapping[str, list[tuple[str, str]]]
+    entries: MutableMapping[str, list[tuple[str, str, str]]]
+    terms: tuple[MutableMapping[str, set[str]], ...]
+
+
+def search_index(builder: Builder) -> SearchIndex | None:
+    """The builder's search index; None when it makes none (``html_search`` off, or
+    a builder without search)."""
+    indexer: Any = getattr(builder, "indexer", None)
+    if indexer is None:
+        return None
+    return SearchIndex(indexer._filenames, indexer._titles,  # noqa: SLF001
+                       indexer._all_titles, indexer._index_entries,  # noqa: SLF001
+                       (indexer._mapping, indexer._title_mapping))  # noqa: SLF001
+
+
+def doctree_caches(env: BuildEnvironment) -> tuple[MutableMapping[str, Any], ...]:
+    """Sphinx's doctrees kept between reading and writing, and those loaded from disk."""
+    return env._write_doc_doctree_cache, env._pickled_doctree_cache  # noqa: SLF001
+
+
+def write_docname(docname: str, *, env: BuildEnvironment, builder: Builder,
+                  tags: Any) -> None:
+    """Sphinx's writing of one page, as its serial writer does it."""
+    from sphinx.builders import _write_docname  # noqa: PLC0415  (the data layer imports this module, not Sphinx)
+
+    _write_docname(docname, env=env, builder=builder, tags=tags)
+
+
+def tasks_waiting(tasks: ParallelTasks) -> bool:
+    """Whether a task waits for a process."""
+    return bool(tasks._precvs_waiting)  # noqa: SLF001
+
+
+def join_one(tasks: ParallelTasks) -> bool:
+    """Collects a finished task's result, starting a waiting task; whether one had."""
+    return tasks._join_one()  # noqa: SLF001
+
+
+def document_of(node: nodes.Node) -> nodes.document | None:
+    return node._document  # noqa: SLF001
+
+
+def set_document(node: nodes.Node, document: nodes.document | None) -> None:
+    node._document = document  # noqa: SLF001
+
+
+def arxiv_session(client: arxiv.Client) -> requests.Session:
+    return client._session  # noqa: SLF001
