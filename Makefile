@@ -37,9 +37,10 @@ test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -rs $(TESTS)
 
 # The loop while developing: the data layer and the Sphinx builds, without the browser,
-# LaTeX, Java and the other validators, or the long runs (tests/conftest.py's markers).
+# LaTeX, Java and the other validators, or the long runs (tests/conftest.py's markers),
+# on every core (pytest-xdist).
 test-fast: $(VENV)/.installed-test
-	$(BIN)/python -m pytest -rs -m "not browser and not toolchain and not slow" $(TESTS)
+	$(BIN)/python -m pytest -rs -n auto -m "not browser and not toolchain and not slow" $(TESTS)
 
 # The build writes the metadata file (_data/arxiv.json: records it fetched, and its
 # lock and temporary files): not a reason to build again, which would only read back

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import inspect
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -82,6 +84,12 @@ MARKERS = {
 #: Fixtures that start a reader's browser: a test that takes one is a browser test,
 #: wherever it is defined.
 BROWSER_FIXTURES = {"browser", "site_url"}
+#: What a test's own code runs that marks it, so that a new test is marked without
+#: anyone remembering to: Chromium, or a tool of the toolchain.
+USES = {
+    "browser": re.compile(r"\bCHROMIUM\b|playwright"),
+    "toolchain": re.compile(r"latexmk|latexpdf|epubcheck|\bjing\b|pdftotext|VNU_JAR"),
+}
 
 
 def pytest_configure(config) -> None:
@@ -93,3 +101,9 @@ def pytest_collection_modifyitems(items) -> None:
     for item in items:
         if BROWSER_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.browser)
+        function = getattr(item, "function", None)
+        # Its body: a parameter's name ("latexpdf") says nothing of what it runs.
+        source = inspect.getsource(function).partition("def ")[2] if function else ""
+        for marker, use in USES.items():
+            if use.search(source):
+                item.add_marker(marker)

@@ -16,6 +16,9 @@ from helpers import build, copy_root, sphinx_build, warnings
 from mlcommentary.fetch import MAX_BODY_BYTES, ArxivFetcher, Missing
 from mlcommentary.testing import FakeArxiv, Times, never_answers, respond, synthetic_entry
 
+# Timed by design: each fault waits out real timeouts and retries.
+pytestmark = pytest.mark.slow
+
 MISSING = ["3012.00003", "3012.00004"]
 #: Where the pages of tests/roots/test-faults use the missing papers.
 USES = {"3012.00003": "a:6", "3012.00004": "b:3"}

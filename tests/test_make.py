@@ -73,6 +73,7 @@ def test_fresh_clone_sets_up_its_environment(tmp_path):
     assert recipe[3].startswith(".venv/bin/sphinx-build -M html ")
 
 
+@pytest.mark.slow  # a server, and waits for its rebuilds
 def test_livehtml_rebuilds_once_for_an_edit_that_fetches(tmp_path, fake_arxiv):
     """The build writes the metadata file when it fetches; that is not a change for
     sphinx-autobuild to build again for."""
