@@ -16,15 +16,15 @@ copyright = "2026, ML Commentary authors"
 version = release = "1"
 
 # sphinx_design: grids, cards, tabs and dropdowns for commentaries that want them.
-extensions = ["myst_parser", "sphinx_design", "mlcommentary", "furo_sidebar",
-              "mlcommentary.sharing", "notfound.extension"]
+extensions = ["myst_parser", "sphinx_design", "mlcommentary", "mlcommentary.buildscale", "furo_sidebar",
+              "mlcommentary.exports.sharing", "notfound.extension"]
 # Every Markdown file is a page except these: the repository's README, the tests' and
 # the benchmark's folders, build output, and folders starting with "_" or ".".
 exclude_patterns = ["README.md", "tests", "bench", "_*", ".*", "**/.*"]
 # Math: $...$, $$...$$ and amsmath's environments, written to MathML at build time by
 # the extension (no script, no request at read time).
 myst_enable_extensions = ["colon_fence", "deflist", "dollarmath", "amsmath"]
-# Math is MathML made at build time (mlcommentary.mathml), not MathJax: nothing for
+# Math is MathML made at build time (mlcommentary.sphinx_ext.mathml), not MathJax: nothing for
 # MyST to configure there, and its change to mathjax4_config at every build would be
 # reported as "configuration changed".
 myst_update_mathjax = False
@@ -55,7 +55,7 @@ if html_baseurl:
     # The site has no versions or languages in its addresses: the base URL says it all.
     sitemap_url_scheme = "{link}"
     sitemap_excludes = ["search.html", "404.html"]
-# Sharing (mlcommentary.sharing on sphinxext-opengraph): no social-card images, which
+# Sharing (mlcommentary.exports.sharing on sphinxext-opengraph): no social-card images, which
 # would need matplotlib and a figure drawn per page.
 ogp_site_url = html_baseurl
 ogp_social_cards = {"enable": False}

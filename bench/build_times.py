@@ -22,8 +22,8 @@ from pathlib import Path
 
 from sites import make_site, paper_id
 
-from mlcommentary.fetch import ArxivFetcher
-from mlcommentary.testing import FakeArxiv, synthetic_entry
+from mlcommentary.data.fetch import ArxivFetcher
+from mlcommentary.data.testing import FakeArxiv, synthetic_entry
 
 _WRITTEN = re.compile(r"writing output\.\.\. \[\s*\d+%\] (\S+)")
 

@@ -26,8 +26,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "_ext"))
 
-from mlcommentary.bibtex import bibtex_entry  # noqa: E402
-from mlcommentary.metadata import MetadataFile, PaperRecord  # noqa: E402
+from mlcommentary.data.bibtex import bibtex_entry  # noqa: E402
+from mlcommentary.data.metadata import MetadataFile, PaperRecord  # noqa: E402
 
 MONTH = "3012"
 TAGS = ["vision", "language", "scaling", "theory", "optimisation", "robustness", "rl", "audio"]
@@ -35,7 +35,7 @@ WRITERS = ["Ada Writer", "Bo Reviewer", "Cy Reader"]
 WORDS = ("model training data transfer scaling loss layer attention benchmark accuracy "
          "representation gradient robust fine-tuning pre-training evaluation dataset "
          "parameter compute downstream upstream saturation experiment baseline").split()
-_EXTENDED = '["myst_parser", "sphinx_design", "mlcommentary", "furo_sidebar"]'
+_EXTENDED = '["myst_parser", "sphinx_design", "mlcommentary", "mlcommentary.buildscale", "furo_sidebar"]'
 #: As the site's conf.py: MathML, not MathJax, so MyST has nothing to configure.
 _AS_THE_SITE = "arxiv_offline = True\nmyst_update_mathjax = False\n"
 CONF = {

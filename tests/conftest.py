@@ -14,7 +14,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "_ext"))
 sys.path.insert(0, str(Path(__file__).parent))
 
-from mlcommentary.testing import FakeArxiv, RealResponses  # noqa: E402
+from mlcommentary.data.testing import FakeArxiv, RealResponses  # noqa: E402
 from helpers import ROOTS  # noqa: E402
 
 pytest_plugins = ["sphinx.testing.fixtures"]
@@ -58,7 +58,7 @@ def built_site(tmp_path_factory):
     """The real site, built once with -W, with arXiv pointed at a loopback server."""
     from sphinx.testing.util import SphinxTestApp
 
-    from mlcommentary.testing import FakeArxiv
+    from mlcommentary.data.testing import FakeArxiv
 
     with FakeArxiv() as server:
         app = SphinxTestApp("html", srcdir=REPO, builddir=tmp_path_factory.mktemp("site"),

@@ -11,7 +11,7 @@ from helpers import copy_root, sphinx_build
 from pybtex.database import parse_file
 from test_bibtex import bibtex_program, run_bibtex  # noqa: F401 (a fixture)
 
-from mlcommentary.bibtex import unique_keys
+from mlcommentary.data.bibtex import unique_keys
 
 #: The root's papers by key: two first authors named Chen, in 2030, on "simple" things.
 KEYS = {"chen2030simplea": "3012.00101v1", "chen2030simpleb": "3012.00102",

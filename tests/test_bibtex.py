@@ -15,9 +15,9 @@ from pybtex.database import parse_string
 from helpers import sphinx_build
 from test_metadata import record
 
-from mlcommentary.bibtex import bibtex_entry
-from mlcommentary.fetch import ArxivFetcher
-from mlcommentary.metadata import MetadataFile
+from mlcommentary.data.bibtex import bibtex_entry
+from mlcommentary.data.fetch import ArxivFetcher
+from mlcommentary.data.metadata import MetadataFile
 
 #: Synthetic titles (IDs of a month to come), each with what its entry must hold.
 MATH_TITLES = {
@@ -117,7 +117,7 @@ def test_ascii_left_to_itself_is_what_latexcodec_would_write():
     ASCII character, alone and in pairs, comes out as latexcodec writes it."""
     from pybtex.database.output.bibtex import Writer
 
-    from mlcommentary.bibtex import _WRITER
+    from mlcommentary.data.bibtex import _WRITER
 
     printable = [chr(c) for c in range(32, 127)]
     for text in [*printable, *(a + b for a in printable for b in printable), "a\tb", "é"]:

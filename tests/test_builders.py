@@ -13,9 +13,9 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers import build, copy_root, process_environment, read_in_order, written
-from mlcommentary.builder import LARGE_PAGE, HTMLBuilder
-from mlcommentary.metadata import PaperRecord
+from helpers import build, copy_root, process_environment, read_in_order, sphinx_build, written
+from mlcommentary.buildscale.builder import LARGE_PAGE, HTMLBuilder
+from mlcommentary.data.metadata import PaperRecord
 from sphinx.errors import SphinxParallelError
 from sphinx.util.parallel import make_chunks
 
@@ -27,7 +27,7 @@ def pages(outdir) -> dict[str, str]:
 @pytest.mark.parametrize("large_page", [LARGE_PAGE, 0])
 def test_parallel_build_gives_the_same_pages(make_app, tmp_path, monkeypatch, large_page):
     """Also when every page waits for its writer as a pickle (0), as large ones do."""
-    monkeypatch.setattr("mlcommentary.builder.LARGE_PAGE", large_page)
+    monkeypatch.setattr("mlcommentary.buildscale.builder.LARGE_PAGE", large_page)
     serial = build(make_app, copy_root("site", tmp_path / "serial"))
     parallel = build(make_app, copy_root("site", tmp_path / "parallel"), parallel=2)
     assert parallel.is_parallel_allowed("read") and parallel.is_parallel_allowed("write")
@@ -351,3 +351,23 @@ def test_epub_builds_without_interactive_parts(app):
     beta = (app.outdir / "papers" / "beta.xhtml").read_text()
     assert "Synthetic Paper Beta" in beta and "Author Number8" in beta
     assert "<details" not in beta
+
+
+@pytest.mark.parametrize("parallel", [1, 2])
+def test_buildscale_writes_the_same_site_as_sphinx_alone(tmp_path, parallel):
+    """``mlcommentary.buildscale`` changes what a build holds and walks, never what it
+    writes: the site with it and without it, file for file."""
+    outputs = {}
+    for kind in ("with", "without"):
+        srcdir = copy_root("site", tmp_path / kind)
+        if kind == "without":
+            conf = srcdir / "conf.py"
+            conf.write_text(conf.read_text().replace(', "mlcommentary.buildscale"', ""))
+        result = sphinx_build(srcdir, tmp_path / kind / "html", "-j", str(parallel))
+        assert result.returncode == 0, result.stderr
+        outputs[kind] = {path.relative_to(tmp_path / kind / "html"): path.read_bytes()
+                         for path in (tmp_path / kind / "html").rglob("*")
+                         if path.is_file() and path.name != ".buildinfo"}
+    assert "buildscale" not in (tmp_path / "without" / "site" / "conf.py").read_text()
+    assert len(outputs["with"]) > 10
+    assert outputs["with"] == outputs["without"]

@@ -14,8 +14,8 @@ import helpers
 from conftest import REPO
 from helpers import make
 
-from mlcommentary.fetch import ArxivFetcher
-from mlcommentary.testing import Times, never_answers, respond, synthetic_entry
+from mlcommentary.data.fetch import ArxivFetcher
+from mlcommentary.data.testing import Times, never_answers, respond, synthetic_entry
 
 #: Sphinx's -W makes a warning such as "cannot override config setting" fail too.
 SITE_CONF = '''extensions = ["myst_parser", "mlcommentary"]
@@ -168,7 +168,7 @@ def test_arxivs_delay_holds_for_any_spelling_of_its_host(url, tmp_path):
 @pytest.mark.parametrize("url", ["http://127.0.0.1:9/api/query", "https://notarxiv.org/api",
                                  "https://arxiv.org.example.com/api/query"])
 def test_other_hosts_may_have_no_delay(url):
-    from mlcommentary.settings import DEFAULTS, checked
+    from mlcommentary.data.settings import DEFAULTS, checked
     values = checked({**DEFAULTS, "arxiv_api_url": url, "arxiv_request_delay": 0})
     assert values["arxiv_request_delay"] == 0
 

@@ -13,8 +13,8 @@ import pytest
 from bs4 import BeautifulSoup
 from helpers import build, copy_root, sphinx_build, warnings
 
-from mlcommentary.fetch import MAX_BODY_BYTES, ArxivFetcher, Missing
-from mlcommentary.testing import FakeArxiv, Times, never_answers, respond, synthetic_entry
+from mlcommentary.data.fetch import MAX_BODY_BYTES, ArxivFetcher, Missing
+from mlcommentary.data.testing import FakeArxiv, Times, never_answers, respond, synthetic_entry
 
 # Timed by design: each fault waits out real timeouts and retries.
 pytestmark = pytest.mark.slow

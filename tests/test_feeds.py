@@ -19,7 +19,7 @@ import pytest
 from bs4 import BeautifulSoup
 from helpers import REPO, copy_root, sphinx_build
 
-from mlcommentary.settings import DEFAULTS
+from mlcommentary.data.settings import DEFAULTS
 
 LENGTH = DEFAULTS["arxiv_feed_length"]
 

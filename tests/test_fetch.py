@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from conftest import FUTURE_MONTH
 
-from mlcommentary.testing import synthetic_entry
-from mlcommentary.fetch import ArxivFetcher
+from mlcommentary.data.testing import synthetic_entry
+from mlcommentary.data.fetch import ArxivFetcher
 
 
 def fetcher(server, **kwargs) -> ArxivFetcher:

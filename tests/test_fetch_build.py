@@ -8,8 +8,8 @@ from xml.etree import ElementTree
 from bs4 import BeautifulSoup
 from helpers import build, copy_root, sphinx_build
 
-from mlcommentary.metadata import SCHEMA_VERSION
-from mlcommentary.testing import synthetic_entry
+from mlcommentary.data.metadata import SCHEMA_VERSION
+from mlcommentary.data.testing import synthetic_entry
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 

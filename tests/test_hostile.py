@@ -10,8 +10,8 @@ from bs4 import BeautifulSoup
 from helpers import build, copy_root
 from pybtex.database import parse_string
 
-from mlcommentary.testing import synthetic_entry
-from mlcommentary.metadata import clean_text
+from mlcommentary.data.testing import synthetic_entry
+from mlcommentary.data.metadata import clean_text
 
 #: Valid math becomes math; TeX that is no math LaTeX and MathML both know stays text.
 MATH, NOT_MATH = "$\\mathbb{F}_e$", "$\\input{/etc/passwd}$"

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mlcommentary.ids import OLD_STYLE_ARCHIVES, ArxivId, InvalidArxivId, parse_arxiv_id
+from mlcommentary.data.ids import OLD_STYLE_ARCHIVES, ArxivId, InvalidArxivId, parse_arxiv_id
 
 
 @pytest.mark.parametrize(("text", "expected"), [

@@ -14,7 +14,7 @@ import pytest
 from conftest import REPO
 from helpers import MAKE, copy_root, make, process_environment
 
-from mlcommentary.testing import synthetic_entry
+from mlcommentary.data.testing import synthetic_entry
 
 OFFLINE = "-D arxiv_offline=1"
 

@@ -21,8 +21,8 @@ from hypothesis import strategies as st
 from test_browser import CHROMIUM, CHROMIUM_ARGS
 from test_pdf_epub import build, needs_latex, pdf_pages
 
-from mlcommentary.mathml import rich_nodes
-from mlcommentary.tex import is_valid_math, plain_math, plain_text, segments
+from mlcommentary.sphinx_ext.mathml import rich_nodes
+from mlcommentary.data.tex import is_valid_math, plain_math, plain_text, segments
 
 MUP = r"Scaling $\mu$P to $10^{12}$ parameters"
 UNBALANCED = r"The $\alpha-trick costs $5 and $10 of {braces"
@@ -131,7 +131,7 @@ def tex_fragments(count: int, seed: int = 17) -> list[str]:
 def math_site(tmp_path_factory):
     """The math root, built once with -W: arXiv's math broken or not, no warning. With
     the recorded responses at hand, plus a page citing each of their papers."""
-    from mlcommentary.testing import FakeArxiv, RealResponses, synthetic_entry
+    from mlcommentary.data.testing import FakeArxiv, RealResponses, synthetic_entry
 
     tmp_path = tmp_path_factory.mktemp("math")
     srcdir = copy_root("math", tmp_path)

@@ -15,15 +15,15 @@ from bs4 import BeautifulSoup
 from conftest import FUTURE_MONTH
 from helpers import copy_root, sphinx_build
 
-from mlcommentary.fetch import ArxivFetcher
-from mlcommentary.metadata import (
+from mlcommentary.data.fetch import ArxivFetcher
+from mlcommentary.data.metadata import (
     RECORD_SCHEMA,
     SCHEMA_VERSION,
     MetadataFile,
     MetadataFileError,
     PaperRecord,
 )
-from mlcommentary.testing import synthetic_entry
+from mlcommentary.data.testing import synthetic_entry
 
 
 def record(n: int, **changes) -> PaperRecord:

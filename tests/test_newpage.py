@@ -18,9 +18,9 @@ import yaml
 from conftest import REPO
 from helpers import process_environment, copy_root, make, sphinx_build
 
-from mlcommentary.fetch import OUTAGE_FILE, ArxivFetcher, Missing, Outage
-from mlcommentary.metadata import MetadataFile
-from mlcommentary.testing import FakeArxiv, synthetic_entry
+from mlcommentary.data.fetch import OUTAGE_FILE, ArxivFetcher, Missing, Outage
+from mlcommentary.data.metadata import MetadataFile
+from mlcommentary.data.testing import FakeArxiv, synthetic_entry
 
 #: A closed port: a command that asked arXiv here would fail.
 NO_SERVER = "http://127.0.0.1:9/api/query"

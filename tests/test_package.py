@@ -6,6 +6,7 @@ metadata file path and commentary folder)."""
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -30,8 +31,11 @@ def venv(tmp_path_factory) -> Path:
     """A virtual environment with the package from its wheel, the versions the site pins,
     and MyST for the project's Markdown page: nothing of this checkout on its path."""
     tmp = tmp_path_factory.mktemp("package")
+    # From a copy: setuptools builds inside the source folder (build/, *.egg-info).
+    source = shutil.copytree(REPO / "_ext", tmp / "source", ignore=shutil.ignore_patterns(
+        "build", "*.egg-info", "__pycache__"))
     _run(sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "--wheel-dir",
-         tmp / "dist", REPO / "_ext")
+         tmp / "dist", source)
     [wheel] = (tmp / "dist").glob("mlcommentary-*.whl")
     pins = [line for line in (REPO / "requirements.txt").read_text().splitlines()
             if re.match(r"[A-Za-z0-9_.-]+==", line)]

@@ -177,9 +177,9 @@ def test_bibtex_copied_from_the_pdf_is_the_entry(tmp_path):
     wrapped by LaTeX with continuation marks, which a copied entry would carry."""
     from pybtex.database import parse_string
 
-    from mlcommentary.bibtex import bibtex_entry
-    from mlcommentary.ids import parse_arxiv_id
-    from mlcommentary.metadata import PaperRecord
+    from mlcommentary.data.bibtex import bibtex_entry
+    from mlcommentary.data.ids import parse_arxiv_id
+    from mlcommentary.data.metadata import PaperRecord
 
     site = copy_root("search", tmp_path)
     latexdir = build("latexpdf", site, tmp_path / "build")

@@ -22,7 +22,7 @@ PAGE = "papers/one.html"
 #: What the previews' switch-off adds to a copy of the site: the output as it was before them.
 WITHOUT_PREVIEWS = """
 def setup(app):
-    from mlcommentary import previews
+    from mlcommentary.sphinx_ext import previews
     previews.EmbedPreviews.builders = ("no such builder",)
 """
 

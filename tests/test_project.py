@@ -154,10 +154,24 @@ def test_an_unchanged_rebuild_writes_nothing_and_says_nothing_changed(site_copy)
 
 
 def test_the_data_layer_needs_no_sphinx():
-    """IDs, records, the metadata file, the fetcher, BibTeX and the loopback arXiv load in a
-    process of their own without Sphinx or docutils, for scripts and the benchmark."""
-    code = ("import sys; sys.path.insert(0, '_ext'); import mlcommentary.ids, "
-            "mlcommentary.metadata, mlcommentary.fetch, mlcommentary.bibtex, "
-            "mlcommentary.tex, mlcommentary.testing; loaded = {m.split('.')[0] for m in sys.modules}; "
+    """Every module of ``mlcommentary.data`` (IDs, records, the metadata file, the
+    fetcher, TeX, BibTeX, settings, the loopback arXiv) loads in a process of its own
+    without Sphinx or docutils, for scripts, the command and the benchmark."""
+    modules = sorted(f"mlcommentary.data.{path.stem}"
+                     for path in (REPO / "_ext" / "mlcommentary" / "data").glob("[!_]*.py"))
+    assert len(modules) >= 10
+    code = (f"import sys, importlib; sys.path.insert(0, '_ext'); "
+            f"[importlib.import_module(name) for name in {modules!r}]; "
+            "loaded = {m.split('.')[0] for m in sys.modules}; "
             "assert not loaded & {'sphinx', 'docutils', 'furo', 'bs4'}, loaded")
     subprocess.run([sys.executable, "-c", code], cwd=REPO, check=True)
+
+
+def test_buildscale_knows_nothing_of_papers():
+    """The build-scale patches are an extension of their own: they import nothing of
+    the paper extension but ``internals`` (the list of Sphinx's private names)."""
+    for path in (REPO / "_ext" / "mlcommentary" / "buildscale").glob("*.py"):
+        imports = re.findall(r"^\s*from (\.+[\w.]*) import (.+)$", path.read_text(), re.M)
+        assert all(module in (".", "..") and names in ("internals", "__version__")
+                   or module.startswith(".") and module.count(".") == 1 and len(module) > 1
+                   for module, names in imports), (path.name, imports)

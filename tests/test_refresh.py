@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from helpers import copy_root, make, sphinx_build
 
-from mlcommentary.testing import synthetic_entry
+from mlcommentary.data.testing import synthetic_entry
 
 USED = {"3012.00011", "3012.00012", "3012.00013", "3012.00014"}
 UNUSED = {"3012.00015", "3012.00016"}

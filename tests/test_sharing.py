@@ -19,7 +19,7 @@ from bs4 import BeautifulSoup
 from helpers import REPO, sphinx_build
 from test_browser import CHROMIUM, browser  # noqa: F401 (fixture)
 
-from mlcommentary.testing import FakeArxiv, synthetic_entry
+from mlcommentary.data.testing import FakeArxiv, synthetic_entry
 
 BASE = "https://ml-commentary.example.org/en/latest/"
 PREFIX = "/en/latest/"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from mlcommentary.nodes import paper_card
+from mlcommentary.sphinx_ext.nodes import paper_card
 
 
 @pytest.mark.sphinx("html", testroot="site")

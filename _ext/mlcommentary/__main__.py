@@ -8,7 +8,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from .newpage import NewPageError, new_page
+from .data.newpage import NewPageError, new_page
 
 
 def main(argv: list[str] | None = None) -> int:

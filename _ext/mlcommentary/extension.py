@@ -1,4 +1,4 @@
-"""What ``setup()`` wires into Sphinx: config values, the domain, directives, nodes, events."""
+"""What ``setup()`` wires into Sphinx: each feature's ``setup_<feature>(app)``, in order."""
 
 from __future__ import annotations
 
@@ -10,29 +10,24 @@ from sphinx.errors import ExtensionError
 from sphinx.util.fileutil import copy_asset
 from sphinx.util.typing import ExtensionMetadata
 
-from . import (
-    bibliography,
-    builder,
-    cards,
-    collector,
-    config,
-    doctrees,
-    drafts,
-    epub,
-    feeds,
-    internals,
-    pages,
-    previews,
-    search,
-    outputs,
-    toctrees,
-)
-from .byline import note_byline
-from .directives import PaperDirective, PaperIndexDirective
-from .domain import PaperDomain, PaperRole, note_builder
-from .mathml import setup_math
-from .nodes import NODES
-from .sync import remember_owners, sync_metadata
+from . import internals
+from .exports.bibliography import setup_bibliography
+from .exports.feeds import setup_feeds
+from .exports.outputs import setup_outputs
+from .exports.pages import setup_pages, update_pages
+from .sphinx_ext import cards, formats, previews
+from .sphinx_ext.byline import note_byline
+from .sphinx_ext.config import setup_config
+from .sphinx_ext.directives import PaperDirective, PaperIndexDirective
+from .sphinx_ext.domain import PaperDomain, PaperRole, note_builder
+from .sphinx_ext.drafts import setup_drafts
+from .sphinx_ext.epub import setup_epub
+from .sphinx_ext.mathml import setup_mathml
+from .sphinx_ext.navigation import setup_navigation
+from .sphinx_ext.nodes import NODES
+from .sphinx_ext.previews import setup_previews
+from .sphinx_ext.search import setup_search
+from .sphinx_ext.sync import remember_owners, sync_metadata
 
 ASSETS = Path(__file__).parent / "assets"
 
@@ -45,7 +40,7 @@ def add_assets(app: Sphinx) -> None:
     # page is written, so Sphinx adds its ?v= checksum.
     # The previews' files are added page by page (previews.add_page_assets), and only
     # by the builders that make previews: the EPUB would warn about the licence file.
-    without_previews = app.builder.name not in previews.BUILDERS
+    without_previews = app.builder.name not in formats.INTERACTIVE
     # force: the files are the extension's own, and an upgrade of it changes them; Sphinx
     # would keep the last build's and warn.
     copy_asset(ASSETS, app.builder.outdir / "_static",
@@ -62,7 +57,7 @@ def rewrite_dependents(app: Sphinx, env: BuildEnvironment) -> list[str]:
     affected = env.domains["paper"].refresh_view()
     remember_owners(app, env)
     # The generated pages follow the fresh view: some are new or changed, some gone.
-    affected.update(pages.update_pages(app, env))
+    affected.update(update_pages(app, env))
     return sorted(affected & env.found_docs)
 
 
@@ -72,14 +67,8 @@ def link_to_arxiv(app: Sphinx, env: BuildEnvironment, node, contnode):  # noqa: 
     return env.domains["paper"].link_to_arxiv(node, contnode)
 
 
-def setup_extension(app: Sphinx, version: str) -> ExtensionMetadata:
-    # Said now, in words, rather than as an AttributeError halfway through a build.
-    if changed := internals.changed():
-        raise ExtensionError("\n".join(changed))
-    config.register(app)
-
-    app.add_builder(builder.HTMLBuilder, override=True)
-    epub.register(app)
+def setup_papers(app: Sphinx) -> None:
+    """The domain, its role and directives, the cards, and the metadata they show."""
     app.add_domain(PaperDomain)
     app.add_role("paper", PaperRole())
     app.add_directive("paper", PaperDirective)
@@ -88,18 +77,6 @@ def setup_extension(app: Sphinx, version: str) -> ExtensionMetadata:
         app.add_node(node, **visitors)
     app.add_post_transform(cards.BuildCards)
     app.add_post_transform(cards.MakeCardsInteractive)
-    setup_math(app)
-    previews.register(app)
-    pages.register(app)
-    toctrees.register(app)
-    outputs.register(app)
-    drafts.register(app)
-    doctrees.register(app)
-    collector.register(app)
-    feeds.register(app)
-    bibliography.register(app)
-    search.register(app)
-
     # First: the post-transforms of every page ask the domain for the builder.
     app.connect("builder-inited", note_builder, priority=0)
     app.connect("builder-inited", add_assets)
@@ -108,6 +85,20 @@ def setup_extension(app: Sphinx, version: str) -> ExtensionMetadata:
     app.connect("env-get-updated", rewrite_dependents)
     # After intersphinx (500), which may know a commentary on another site.
     app.connect("missing-reference", link_to_arxiv, priority=900)
+
+
+#: In this order: handlers of one event at one priority run in the order connected.
+FEATURES = (setup_config, setup_epub, setup_papers, setup_mathml, setup_previews,
+            setup_pages, setup_navigation, setup_outputs, setup_drafts, setup_feeds,
+            setup_bibliography, setup_search)
+
+
+def setup_extension(app: Sphinx, version: str) -> ExtensionMetadata:
+    # Said now, in words, rather than as an AttributeError halfway through a build.
+    if changed := internals.changed():
+        raise ExtensionError("\n".join(changed))
+    for setup_feature in FEATURES:
+        setup_feature(app)
     return {
         "version": version,
         "env_version": PaperDomain.data_version,

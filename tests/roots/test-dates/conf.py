@@ -2,7 +2,7 @@
 # exist). TEST_BASEURL, when set, gives the site an address, and so a sitemap.
 import os
 
-extensions = ["myst_parser", "mlcommentary", "mlcommentary.sharing"]
+extensions = ["myst_parser", "mlcommentary", "mlcommentary.buildscale", "mlcommentary.exports.sharing"]
 myst_enable_extensions = ["dollarmath"]
 project = "Dates test"
 # The feeds are named by it; Sphinx's default adds "1 documentation".

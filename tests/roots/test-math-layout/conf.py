@@ -1,7 +1,7 @@
 # Math where it is hard to place: in a page title (sidebar, EPUB navigation, the PDF's
 # "Discussed in"), in a paper's title before a word, numbered amsmath rows, and formulas
 # wider than a phone. A synthetic record (an ID of May 2027: no such paper exists).
-extensions = ["myst_parser", "mlcommentary", "furo_sidebar"]
+extensions = ["myst_parser", "mlcommentary", "mlcommentary.buildscale", "furo_sidebar"]
 myst_enable_extensions = ["dollarmath", "amsmath"]
 project = "Math layout"
 copyright = "2027, nobody"

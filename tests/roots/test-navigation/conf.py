@@ -1,4 +1,4 @@
 # A furo site whose sidebar the extension renders; the tests add pages to it.
-extensions = ["myst_parser", "mlcommentary", "furo_sidebar"]
+extensions = ["myst_parser", "mlcommentary", "mlcommentary.buildscale", "furo_sidebar"]
 project = "Navigation test"
 html_theme = "furo"

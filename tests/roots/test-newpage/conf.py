@@ -1,6 +1,6 @@
 # A site to start commentaries in with `make paper` (real papers, whose metadata only
 # the loopback arXiv has); the metadata file starts absent.
-extensions = ["myst_parser", "mlcommentary"]
+extensions = ["myst_parser", "mlcommentary", "mlcommentary.buildscale"]
 myst_enable_extensions = ["colon_fence"]
 project = "New page test"
 # Excluded as the real site excludes them: their paper directives claim nothing.

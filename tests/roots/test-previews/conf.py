@@ -1,5 +1,5 @@
 # Previews of synthetic papers (IDs of December 2030: no such papers exist).
-extensions = ["myst_parser", "mlcommentary", "mlcommentary.sharing", "furo_sidebar"]
+extensions = ["myst_parser", "mlcommentary", "mlcommentary.buildscale", "mlcommentary.exports.sharing", "furo_sidebar"]
 project = "Preview site"
 copyright = "2030, nobody"
 version = "1"

@@ -1,0 +1,85 @@
+"""CPython's cyclic garbage collector leaves the loaded environment alone.
+
+A build over an existing environment unpickles it whole. At 10,000 commentaries an
+edit's process holds some 800,000 objects the collector tracks, most of them the
+environment's and most of those Sphinx's own (each page's table of contents is a tree
+of docutils nodes). None of it becomes garbage during the build, yet each of the
+collector's full passes walks all of it: while the environment is unpickled the heap
+grows by a quarter between passes, so the passes walk it about five times over, and
+then again at every full pass while pages are read and written. At 10,000
+commentaries the collector took 2 to 3 s of a one-page edit (a fifth of it).
+
+So the collector is off while Sphinx loads the environment, and what exists once the
+builder is ready is frozen: ``gc.freeze`` moves it to a permanent generation that the
+passes skip, which is what it is for: objects that live as long as the process.
+Objects made later are collected as usual. At the end of the build the frozen ones
+are unfrozen and the collector is as it was.
+
+All of this is process-wide, so it is done only in a process that is Sphinx's command
+line (``sphinx-build``, ``python -m sphinx``, so ``make html``), which runs this one
+build and ends. A process that hosts a build (a test session, a server, a script
+calling ``sphinx.cmd.build.main``) did not ask for it and is left alone.
+
+When the process ends, what is left is frozen again. The Sphinx application and its
+environment are one web of references, freed only by the collector's last pass as
+the interpreter shuts down: object by object, 2.3 s of a 9 s edit at 10,000
+commentaries, for memory the operating system takes back at once anyway. Python
+does not promise to finalize what is still alive at exit; Sphinx closes its files
+itself, and ``atexit`` handlers (logging's flush, ``weakref.finalize``) still run.
+"""
+
+from __future__ import annotations
+
+import atexit
+import gc
+import sys
+from pathlib import Path
+
+from sphinx.application import Sphinx
+from sphinx.config import Config
+
+
+class Collector:
+    """Whether the collector was on before the build paused it: it is left as found."""
+
+    def __init__(self) -> None:
+        self._was_enabled = True
+
+    def pause(self, app: Sphinx, config: Config) -> None:
+        # config-inited: Sphinx loads the environment next, then readies the builder.
+        self._was_enabled = gc.isenabled()
+        gc.disable()
+
+    def freeze(self, app: Sphinx) -> None:
+        gc.freeze()
+        if self._was_enabled:
+            gc.enable()
+
+    def unfreeze(self, app: Sphinx, exception: Exception | None) -> None:
+        gc.unfreeze()
+
+
+def skip_final_collection() -> None:
+    gc.freeze()
+
+
+def is_sphinx_command_line() -> bool:
+    program = Path(sys.argv[0]) if sys.argv and sys.argv[0] else Path()
+    return program.name == "sphinx-build" or program.parts[-2:] == ("sphinx", "__main__.py")
+
+
+def setup_collector(app: Sphinx) -> None:
+    if not is_sphinx_command_line():
+        return
+    # Once per process, however many builds it runs.
+    atexit.unregister(skip_final_collection)
+    atexit.register(skip_final_collection)
+    collector = Collector()
+    # Last of the config-inited handlers: those that check the configuration may stop
+    # the build. Should Sphinx fail to start after this (a theme it cannot load), the
+    # collector stays off in that process, which is then ending (``sphinx-build``).
+    app.connect("config-inited", collector.pause, priority=1000)
+    # First of the builder-inited handlers, before any of them builds on the environment.
+    app.connect("builder-inited", collector.freeze, priority=0)
+    # Last of the build-finished handlers: they still use the environment.
+    app.connect("build-finished", collector.unfreeze, priority=1000)

@@ -1,0 +1,90 @@
+"""The ``paper`` and ``paper-index`` directives.
+
+Both only record what the author wrote and leave a placeholder: the metadata a
+card shows may be fetched after every page is read, so cards and indexes are
+built when the doctree is resolved (see ``cards``).
+"""
+
+from __future__ import annotations
+
+import re
+
+from docutils import nodes
+from docutils.parsers.rst import directives
+from sphinx.util import logging
+from sphinx.util.docutils import SphinxDirective
+
+from .domain import paper_anchor
+from ..data.ids import ArxivId, InvalidArxivId, parse_arxiv_id
+from .nodes import paper_card_placeholder, paper_index_placeholder
+
+logger = logging.getLogger(__name__)
+
+
+def _comma_list(argument: str | None) -> list[str]:
+    return [item.strip() for item in (argument or "").split(",") if item.strip()]
+
+
+class PaperDirective(SphinxDirective):
+    """The page's subject paper: ``{paper} 2110.02095`` with ``:tags:`` and ``:related:``."""
+
+    required_arguments = 1
+    option_spec = {"tags": _comma_list, "related": _comma_list}
+
+    def run(self) -> list[nodes.Node]:
+        try:
+            arxiv_id = parse_arxiv_id(self.arguments[0])
+        except InvalidArxivId as err:
+            logger.warning("%s; no card made", err, type="paper", subtype="bad_id",
+                           location=self.get_location())
+            return []
+        related = list(self._related(arxiv_id))
+        domain = self.env.domains["paper"]
+        docname = self.env.current_document.docname
+        domain.note_claim(docname, arxiv_id, self.lineno, self.options.get("tags", []), related,
+                          self._option_line("tags"))
+        for other in related:
+            domain.note_mention(docname, other, self.lineno)
+        card = paper_card_placeholder(docname=docname, arxiv_id=str(arxiv_id),
+                                      tags=self.options.get("tags", []),
+                                      related=[str(r) for r in related],
+                                      ids=[paper_anchor(arxiv_id)])
+        self.set_source_info(card)
+        return [card]
+
+    def _option_line(self, name: str) -> int | None:
+        """The line of option ``name`` (``:name:``, or ``name:`` in MyST's YAML block):
+        ``block_text`` starts at the directive's line, in MyST and reStructuredText."""
+        for offset, line in enumerate(self.block_text.splitlines()):
+            if re.match(rf"\s*:?{name}:", line):
+                return self.lineno + offset
+        return None
+
+    def _related(self, subject: ArxivId):
+        for text in self.options.get("related", []):
+            try:
+                arxiv_id = parse_arxiv_id(text)
+            except InvalidArxivId as err:
+                logger.warning("related paper %s; left out", err, type="paper",
+                               subtype="bad_id", location=self.get_location())
+                continue
+            if arxiv_id.base != subject.base:
+                yield arxiv_id
+
+
+def _sort(argument: str | None) -> str:
+    return directives.choice(argument, ("paper", "commentary"))
+
+
+class PaperIndexDirective(SphinxDirective):
+    """The site's commentaries, newest first by ``:sort:`` (``paper``, the default, or
+    ``commentary``); ``:tags:`` keeps those with any of them, ``:limit:`` the first N."""
+
+    option_spec = {"tags": _comma_list, "sort": _sort, "limit": directives.positive_int}
+
+    def run(self) -> list[nodes.Node]:
+        index = paper_index_placeholder(tags=self.options.get("tags", []),
+                                        sort=self.options.get("sort", "paper"),
+                                        limit=self.options.get("limit"))
+        self.set_source_info(index)
+        return [index]

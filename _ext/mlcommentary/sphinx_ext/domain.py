@@ -1,0 +1,604 @@
+"""The ``paper`` domain: every page's papers, and what the site knows of them.
+
+While reading, each document records what it claims (its ``paper`` directive)
+and what it mentions (roles and ``:related:``), under its own docname, so
+``clear_doc`` and ``merge_domaindata`` are exact and parallel reads are safe.
+Project-wide facts (who comments on each paper, where it is discussed) are
+computed once after reading, in the main process, by ``refresh_view``; comparing
+that view with the previous build's tells which pages must be rewritten.
+
+Everything else reads the domain through its queries (``commentary``,
+``commentaries``, ``discussed_in``, ``record``, ``title``), never its ``data``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping, Set
+from dataclasses import dataclass, field
+from typing import Any
+
+from docutils import nodes
+from sphinx.addnodes import pending_xref
+from sphinx.application import Sphinx
+from sphinx.builders import Builder
+from sphinx.domains import Domain, ObjType
+from sphinx.environment import BuildEnvironment
+from sphinx.roles import XRefRole
+from sphinx.util import logging
+from sphinx.util.nodes import make_refnode
+
+from ..data.bibtex import citation_key, unique_keys
+from .byline import Byline
+from ..data.ids import ArxivId, InvalidArxivId, parse_arxiv_id
+from ..data.metadata import PaperRecord
+from .mathml import plain_node, rich_nodes
+from ..data.tex import plain_text
+from .nodes import paper_card, paper_card_placeholder, paper_index_placeholder
+from ..data.tags import tag_key
+
+logger = logging.getLogger(__name__)
+
+
+def paper_anchor(arxiv_id: ArxivId) -> str:
+    return "paper-" + arxiv_id.base.replace("/", "-").replace(".", "-")
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """A page's ``paper`` directive: the paper it comments on, as the author cited it."""
+
+    cited: str
+    tags: tuple[str, ...] = ()
+    related: tuple[str, ...] = ()
+    #: Not compared: moving a directive changes no output.
+    line: int | None = field(default=None, compare=False)
+    #: The ``:tags:`` line, where a tag's warning points.
+    tags_line: int | None = field(default=None, compare=False)
+
+
+@dataclass(slots=True)
+class PagePapers:
+    """What one page says about papers, recorded while it is read.
+
+    Kept for every page in the pickled environment, which each build loads and
+    pickles again: so no ``__dict__`` per object (slots), and tuples rather than
+    lists, which the garbage collector stops tracking once they hold only strings
+    and numbers (``collector.py`` says what its passes cost).
+    """
+
+    claims: dict[str, Claim] = field(default_factory=dict)
+    #: Version-less ID -> the lines that mention it.
+    mentions: dict[str, tuple[int | None, ...]] = field(default_factory=dict)
+    #: What each of its paper indexes lists: ``(tag keys, year)``, either may be empty.
+    indexes: tuple[tuple[frozenset[str], str | None], ...] = ()
+    #: Its front matter's date, authors and draft status.
+    byline: Byline = Byline()
+    #: Its first paragraph of prose as plain text, but for the papers it names by
+    #: reference alone: their titles are known only once the records are.
+    summary: tuple[str | ArxivId, ...] | None = None
+
+    def lists(self, facts: PaperFacts) -> bool:
+        """Whether one of this page's indexes lists the paper ``facts`` describes."""
+        return facts.docname is not None and not facts.byline.draft and any(
+            (not keys or keys & facts.tag_keys()) and (year is None or year == facts.year)
+            for keys, year in self.indexes)
+
+
+@dataclass(slots=True)
+class PaperFacts:
+    """The project-wide view of one paper, compared build to build (kept as lightly
+    as ``PagePapers``)."""
+
+    docname: str | None = None
+    #: The owner's claim.
+    claim: Claim | None = None
+    discussed_in: tuple[str, ...] = ()
+    record_digest: str | None = None
+    year: str | None = None
+    #: The owner's byline: it orders the indexes, and a draft is in none.
+    byline: Byline = Byline()
+    #: Its BibTeX key, on its card and in ``papers.bib``: a paper added elsewhere with
+    #: the same key changes it (``bibtex.unique_keys``), and so the card.
+    key: str | None = None
+    #: The key its record gives it (``bibtex.citation_key``), before that.
+    own_key: str | None = None
+
+    def tag_keys(self) -> set[str]:
+        return {tag_key(tag) for tag in self.claim.tags} if self.claim else set()
+
+    def shown_elsewhere(self) -> tuple[Any, ...]:
+        """What pages other than its owner and its "Discussed in" pages show of it
+        (a draft commentary is linked from no other page)."""
+        return self.docname, self.claim, self.record_digest, self.byline.draft
+
+
+@dataclass(frozen=True)
+class Commentary:
+    """A paper with the page that comments on it: what indexes list."""
+
+    arxiv_id: ArxivId
+    docname: str
+    tags: tuple[str, ...]
+    related: tuple[str, ...]
+    record: PaperRecord | None
+    byline: Byline = Byline()
+
+    @property
+    def year(self) -> str | None:
+        return self.record.year if self.record else None
+
+    @property
+    def paper_date(self) -> str | None:
+        """When the paper was first submitted."""
+        return self.record.published if self.record else None
+
+    @property
+    def date(self) -> str | None:
+        """The commentary's date, else its paper's: how commentaries are ordered by date."""
+        return self.byline.date or self.paper_date
+
+
+class PaperRole(XRefRole):
+    """``{paper}`2110.02095``` or ``{paper}`the ViT paper <2010.11929>```."""
+
+    innernodeclass = nodes.inline
+
+    def result_nodes(self, document, env, node, is_ref):  # noqa: ANN001
+        try:
+            arxiv_id = parse_arxiv_id(node["reftarget"])
+        except InvalidArxivId as err:
+            logger.warning("%s", err, type="paper", subtype="bad_id", location=node)
+            return [nodes.inline(node.astext(), node.astext(), classes=["paper-ref-invalid"])], []
+        # Registered globally as well as in the domain, so name the domain here.
+        node["refdomain"], node["reftype"] = "paper", "paper"
+        node["reftarget"] = str(arxiv_id)
+        env.domains["paper"].note_mention(env.current_document.docname, arxiv_id, node.line)
+        return [node], []
+
+
+class PaperDomain(Domain):
+    name = "paper"
+    # Search results read "<label> <object type>": "arXiv paper".
+    label = "arXiv"
+    object_types = {"paper": ObjType("paper", "paper")}
+    roles = {"paper": PaperRole()}
+    initial_data: dict[str, Any] = {
+        "pages": {},  # docname -> PagePapers
+        "view": {},  # version-less ID -> PaperFacts, as of the last refresh_view
+        "tag_forms": {},  # tag key -> the spelling shown, as of the last refresh_view
+    }
+    # Bumped whenever the stored data or the doctrees' placeholders change shape.
+    data_version = 11
+    dangling_warnings = {"paper": "cannot resolve paper reference %(target)s"}
+
+    def __init__(self, env: BuildEnvironment) -> None:
+        super().__init__(env)
+        self._records: Mapping[str, PaperRecord] = {}
+        #: The metadata file's ``commentaries``; None when the file cannot be used.
+        self.kept_owners: Mapping[str, str] | None = None
+        #: ``drafts()``, asked once per page written: made once after reading.
+        self._drafts: frozenset[str] | None = None
+        #: The search entries of the pages this build writes (``search``), by docname.
+        self.written_search_entries: dict[str, list[list[str]]] = {}
+        #: This build's builder, for the post-transforms, which Sphinx gives only the
+        #: environment (``SphinxTransform.app`` is deprecated): set by ``note_builder``
+        #: once the builder is ready, and never pickled (Sphinx pickles no domain).
+        self.builder: Builder | None = None
+        #: Titles with math as the search index names them (their TeX) -> as Unicode
+        #: (``mathml.plain_titles_in_search``), filled as pages are resolved.
+        self.plain_titles: dict[str, str] = {}
+        #: A preview's lines as HTML, by what they show (``previews``): one paper's
+        #: preview is the same on every page that links to it.
+        self.rendered_previews: dict[tuple, str] = {}
+
+    # -- per document, while reading ------------------------------------------
+
+    def _page(self, docname: str) -> PagePapers:
+        return self.data["pages"].setdefault(docname, PagePapers())
+
+    def note_claim(self, docname: str, arxiv_id: ArxivId, line: int | None,
+                   tags: list[str], related: list[ArxivId],
+                   tags_line: int | None = None) -> None:
+        self._page(docname).claims[arxiv_id.base] = Claim(
+            str(arxiv_id), tuple(tags), tuple(str(r) for r in related), line,
+            tags_line or line)
+
+    def note_mention(self, docname: str, arxiv_id: ArxivId, line: int | None) -> None:
+        mentions = self._page(docname).mentions
+        mentions[arxiv_id.base] = (*mentions.get(arxiv_id.base, ()), line)
+
+    def note_byline(self, docname: str, byline: Byline) -> None:
+        self._drafts = None
+        if byline:
+            self._page(docname).byline = byline
+
+    def process_doc(self, env: BuildEnvironment, docname: str,
+                    document: nodes.document) -> None:
+        page = self._page(docname)
+        # Read from the placeholders, whichever directive made them.
+        page.indexes = tuple(
+            (frozenset(tag_key(tag) for tag in index["tags"]), index.get("year"))
+            for index in document.findall(paper_index_placeholder))
+        if page.byline.draft:
+            # Sphinx's own way to keep a page out of the search index, and furo_sidebar's
+            # out of the sidebar.
+            env.metadata[docname]["nosearch"] = env.metadata[docname]["nonav"] = True
+        if page.claims:
+            paragraph = first_paragraph(document)
+            page.summary = tuple(_summary(paragraph)) if paragraph is not None else None
+
+    def clear_doc(self, docname: str) -> None:
+        self._drafts = None
+        self.data["pages"].pop(docname, None)
+
+    def merge_domaindata(self, docnames: Set[str], otherdata: dict[str, Any]) -> None:
+        self._drafts = None
+        for docname in docnames:
+            if docname in otherdata["pages"]:
+                self.data["pages"][docname] = otherdata["pages"][docname]
+
+    # -- project-wide, after reading --------------------------------------------
+
+    def use_records(self, records: Mapping[str, PaperRecord],
+                    owners: Mapping[str, str] | None) -> None:
+        """The records this build shows, and the commentary page each paper keeps.
+
+        Both come from the metadata file (the records also from this build's fetch).
+        ``owners`` is what makes a paper's commentary stable: a page that claims a
+        paper another page already keeps never takes it over, whatever its name.
+        """
+        self._records = records
+        self.kept_owners = owners
+
+    def owners(self) -> dict[str, str]:
+        """The commentary page of every paper that has one, for the metadata file."""
+        return {base: facts.docname for base, facts in self.data["view"].items()
+                if facts.docname is not None}
+
+    def _claims(self) -> Iterator[tuple[str, str, Claim]]:
+        """Every claim as ``(base, docname, claim)``, in docname order."""
+        for docname in sorted(self.data["pages"]):
+            for base, claim in self.data["pages"][docname].claims.items():
+                yield base, docname, claim
+
+    def used(self) -> set[str]:
+        """Every paper the site needs."""
+        return {base for page in self.data["pages"].values()
+                for base in itertools.chain(page.claims, page.mentions)}
+
+    def uses(self) -> dict[str, list[tuple[str, int | None]]]:
+        """Every paper the site needs, with the ``(docname, line)`` places that use it."""
+        places: dict[str, list[tuple[str, int | None]]] = {}
+        for docname in sorted(self.data["pages"]):
+            page = self.data["pages"][docname]
+            for base, claim in page.claims.items():
+                places.setdefault(base, []).append((docname, claim.line))
+            for base, lines in page.mentions.items():
+                places.setdefault(base, []).extend((docname, line) for line in lines)
+        return places
+
+    def refresh_view(self) -> set[str]:
+        """Recompute the project-wide view; return the docnames whose output it changes."""
+        kept = self.kept_owners or {}
+        view: dict[str, PaperFacts] = {}
+        claimants: dict[str, list[str]] = {}
+        discussed_in: dict[str, list[str]] = {}
+        for base, docname, claim in self._claims():
+            claimants.setdefault(base, []).append(docname)
+            if base not in view or docname == kept.get(base):
+                view[base] = PaperFacts(docname, claim,
+                                        byline=self.data["pages"][docname].byline)
+        for docname in sorted(self.data["pages"]):
+            if self.data["pages"][docname].byline.draft:
+                # Its mentions are the draft's own: no published card names it.
+                continue
+            for base in self.data["pages"][docname].mentions:
+                # Not setdefault, which makes a PaperFacts for every mention (80,000
+                # at 10,000 pages).
+                facts = view.get(base)
+                if facts is None:
+                    facts = view[base] = PaperFacts()
+                if docname != facts.docname:
+                    discussed_in.setdefault(base, []).append(docname)
+        for base, facts in view.items():
+            facts.discussed_in = tuple(discussed_in.get(base, ()))
+            record = self._records.get(base)
+            facts.record_digest = record.digest if record else None
+            facts.year = record.year if record else None
+            if record:
+                before = self.data["view"].get(base)
+                # Reading the names takes 0.1 ms a paper: kept while the record is.
+                facts.own_key = (before.own_key if before and before.own_key
+                                 and before.record_digest == facts.record_digest
+                                 else citation_key(record))
+        keys = unique_keys({base: facts.own_key for base, facts in view.items()
+                            if facts.own_key})
+        for base, facts in view.items():
+            facts.key = keys.get(base)
+
+        old, self.data["view"] = self.data["view"], view
+        old_forms, self.data["tag_forms"] = self.data["tag_forms"], _tag_forms(view.values())
+        reshown = {key for key in old_forms.keys() | self.data["tag_forms"].keys()
+                   if old_forms.get(key) != self.data["tag_forms"].get(key)}
+        pages = self.data["pages"]
+        # Few pages have indexes (the home page, tags, years): ask only those, or a full
+        # build asks every page about every paper.
+        indexing = {docname: page for docname, page in pages.items() if page.indexes}
+        affected: set[str] = set()
+        for base in view.keys() | old.keys():
+            before, after = old.get(base, PaperFacts()), view.get(base, PaperFacts())
+            # A tag spelt anew shows on every card and index entry that has it.
+            respelt = bool(reshown & (before.tag_keys() | after.tag_keys()))
+            if before == after and not respelt:
+                continue
+            # Every card of the paper: its commentary's, and a second commentary's too.
+            affected |= {before.docname, after.docname, *claimants.get(base, ())} - {None}
+            # Only the card shows "Discussed in"; everything else also shows
+            # on the pages that link to the paper and in the indexes that list it.
+            shown_elsewhere = before.shown_elsewhere() != after.shown_elsewhere() or respelt
+            if shown_elsewhere:
+                affected |= {*before.discussed_in, *after.discussed_in}
+            # Indexes also order by the byline, and leave drafts out.
+            if shown_elsewhere or before.byline != after.byline:
+                affected |= {docname for docname, page in indexing.items()
+                             if page.lists(before) or page.lists(after)}
+        return affected & set(pages)
+
+    def check_consistency(self) -> None:
+        """Warn on every page that claims a paper another page keeps, naming both places."""
+        for base, docname, claim in self._claims():
+            owner = self.data["view"][base].docname
+            if docname == owner:
+                continue
+            kept = self.data["pages"][owner].claims[base]
+            logger.warning(
+                "arXiv:%s has two commentaries: %s keeps it (%s) and %s does not; this "
+                "card links to the kept one. Merge the pages, or remove one directive",
+                base, self._place(owner, kept.line), self._owner_rule(base),
+                self._place(docname, claim.line), type="paper", subtype="duplicate",
+                location=(docname, claim.line))
+
+        self._check_tag_spellings()
+
+    def _check_tag_spellings(self) -> None:
+        """One warning for each spelling of a tag other than the one shown, naming the
+        first place of each: near-duplicates are the same tag, which reads as a slip."""
+        first: dict[str, dict[str, tuple[str, int | None]]] = {}
+        for _base, docname, claim in self._claims():
+            for tag in claim.tags:
+                first.setdefault(tag_key(tag), {}).setdefault(tag, (docname, claim.tags_line))
+        forms = self.data["tag_forms"]
+        for key, spellings in sorted(first.items()):
+            shown = forms.get(key, min(spellings))
+            for tag, (docname, line) in sorted(spellings.items()):
+                if tag == shown or shown not in spellings:
+                    continue
+                where = ("each time" if spellings[shown][0] == docname
+                         else "on both pages")
+                logger.warning(
+                    "tag %r at %s and tag %r at %s are one tag, shown as %r: "
+                    "write it the same way %s",
+                    tag, self._place(docname, line), shown, self._place(*spellings[shown]),
+                    shown, where, type="paper", subtype="tag", location=(docname, line))
+
+    def _owner_rule(self, base: str) -> str:
+        if (self.kept_owners or {}).get(base) == self.data["view"][base].docname:
+            return "it claimed the paper first, as the metadata file records"
+        return "of the pages that claim it, its path sorts first"
+
+    def _place(self, docname: str, line: int | None) -> str:
+        return f"{self.env.doc2path(docname, False)}:{line}"
+
+    # -- queries ----------------------------------------------------------------
+
+    def record(self, base: str) -> PaperRecord | None:
+        return self._records.get(base)
+
+    def title(self, arxiv_id: ArxivId) -> str:
+        """The paper's title, or its identifier while the site has no record of it."""
+        record = self._records.get(arxiv_id.base)
+        return record.title if record else f"arXiv:{arxiv_id}"
+
+    def commentary(self, base: str) -> Commentary | None:
+        """The site's commentary on ``base``, if it has one."""
+        facts = self.data["view"].get(base)
+        if facts is None or facts.docname is None:
+            return None
+        return Commentary(parse_arxiv_id(facts.claim.cited), facts.docname,
+                          self._shown_tags(facts.claim.tags), facts.claim.related,
+                          self._records.get(base), facts.byline)
+
+    def _shown_tags(self, tags: tuple[str, ...]) -> tuple[str, ...]:
+        """Each tag once, in the site's spelling, in the author's order."""
+        forms = self.data["tag_forms"]
+        shown: dict[str, str] = {}
+        for tag in tags:
+            # A draft's tag may be no other page's: it is shown as the draft writes it.
+            shown.setdefault(tag_key(tag), forms.get(tag_key(tag), tag))
+        return tuple(shown.values())
+
+    def commentaries(self, tags: Set[str] = frozenset(), year: str | None = None,
+                     sort: str = "paper", drafts: bool = False) -> list[Commentary]:
+        """The site's commentaries but its drafts (unless ``drafts``), newest first by
+        ``sort``: the ``paper``'s date or the ``commentary``'s (else its paper's).
+        ``tags`` keeps those with any of them (spelt any way), ``year`` those on papers
+        first submitted that year."""
+        keys = {tag_key(tag) for tag in tags}
+        found = [self.commentary(base) for base, facts in self.data["view"].items()
+                 if facts.docname is not None and (drafts or not facts.byline.draft)
+                 and (not keys or keys & facts.tag_keys())
+                 and (year is None or facts.year == year)]
+        by_date = (lambda c: c.date) if sort == "commentary" else (lambda c: c.paper_date)
+        return sorted(found, key=lambda c: (by_date(c) or "", c.arxiv_id.base), reverse=True)
+
+    def drafts(self) -> frozenset[str]:
+        """Every page whose front matter makes it a draft, commentary or not."""
+        if self._drafts is None:
+            self._drafts = frozenset(docname for docname, page in self.data["pages"].items()
+                                     if page.byline.draft)
+        return self._drafts
+
+    @staticmethod
+    def shows(commentary: Commentary, docname: str) -> bool:
+        """Whether page ``docname`` may link to ``commentary``: a draft is reached from
+        no other page, so links to its paper go where they would without it."""
+        return not commentary.byline.draft or commentary.docname == docname
+
+    def byline(self, docname: str) -> Byline:
+        """What page ``docname``'s front matter says of its date, authors and status."""
+        page = self.data["pages"].get(docname)
+        return page.byline if page else Byline()
+
+    def description(self, commentary: Commentary) -> str:
+        """A commentary as plain text, for Open Graph and feeds: its first paragraph, its
+        paper references named as the page names them; while it has no prose of its
+        own, its paper's abstract."""
+        summary = self.data["pages"][commentary.docname].summary
+        if summary is None:
+            return plain_text(commentary.record.abstract) if commentary.record else ""
+        return "".join(part if isinstance(part, str) else plain_text(self.title(part))
+                       for part in summary)
+
+    def tags(self) -> dict[str, str]:
+        """Every tag of the site's commentaries: its key (and page name) -> its spelling."""
+        return dict(sorted(self.data["tag_forms"].items()))
+
+    def citation_key(self, base: str) -> str | None:
+        """The paper's BibTeX key, unique on the site; None without a record."""
+        facts = self.data["view"].get(base)
+        return facts.key if facts else None
+
+    def bibliography(self) -> list[tuple[str, PaperRecord, ArxivId]]:
+        """Every paper the site uses that has a record, as ``(key, record, ID)``, the ID as
+        its commentary cites it."""
+        return [(key, self._records[base], parse_arxiv_id(cited))
+                for key, base, cited, _ in self._bibliography_facts()]
+
+    def bibliography_digest(self) -> str:
+        """A digest that changes whenever ``bibliography()`` does; cheaper to make."""
+        return _digest([(key, cited, record_digest)
+                        for key, _, cited, record_digest in self._bibliography_facts()])
+
+    def _bibliography_facts(self) -> Iterator[tuple[str, str, str, str | None]]:
+        for base, facts in sorted(self.data["view"].items()):
+            # A paper only drafts use is not yet one the site comments on or mentions.
+            published = facts.discussed_in or (facts.docname and not facts.byline.draft)
+            if facts.key is not None and published:
+                yield (facts.key, base, facts.claim.cited if facts.claim else base,
+                       facts.record_digest)
+
+    def discussed_in(self, base: str) -> list[str]:
+        facts = self.data["view"].get(base)
+        return list(facts.discussed_in) if facts else []
+
+    # -- references -------------------------------------------------------------
+
+    def resolve_xref(self, env: BuildEnvironment, fromdocname: str, builder: Builder,
+                     typ: str, target: str, node: pending_xref,
+                     contnode: nodes.Element) -> nodes.reference | None:
+        """A link to the paper's commentary on this site.
+
+        Without one, Sphinx asks its ``missing-reference`` handlers: intersphinx
+        finds a commentary on another site, and ``link_to_arxiv`` comes last.
+        """
+        try:
+            arxiv_id = parse_arxiv_id(target)
+        except InvalidArxivId:
+            return None
+        commentary = self.commentary(arxiv_id.base)
+        if commentary is None or not self.shows(commentary, fromdocname):
+            return None
+        contnode, tooltip = self._link_text(arxiv_id, node, contnode)
+        reference = make_refnode(builder, fromdocname, commentary.docname,
+                                 paper_anchor(arxiv_id), contnode, tooltip)
+        reference["classes"].append("paper-ref")
+        # How the previews find every link to a paper, whichever role or directive made it.
+        reference["paper_link"] = arxiv_id.base
+        return reference
+
+    def link_to_arxiv(self, node: pending_xref, contnode: nodes.Element) -> nodes.reference:
+        arxiv_id = parse_arxiv_id(node["reftarget"])
+        contnode, tooltip = self._link_text(arxiv_id, node, contnode)
+        return nodes.reference("", "", contnode, refuri=arxiv_id.abs_url, reftitle=tooltip,
+                               internal=False, classes=["paper-ref"], paper_link=arxiv_id.base)
+
+    def _link_text(self, arxiv_id: ArxivId, node: pending_xref,
+                   contnode: nodes.Element) -> tuple[nodes.Element, str]:
+        """The author's text, or else the paper's title; and the tooltip."""
+        if not node.get("refexplicit"):
+            contnode = nodes.inline("", "", *rich_nodes(self.title(arxiv_id)))
+        record = self._records.get(arxiv_id.base)
+        tooltip = f"arXiv:{arxiv_id}" + (f": {plain_text(record.title)}" if record else "")
+        return contnode, tooltip
+
+    def resolve_any_xref(self, env: BuildEnvironment, fromdocname: str, builder: Builder,
+                         target: str, node: pending_xref,
+                         contnode: nodes.Element) -> list[tuple[str, nodes.reference]]:
+        reference = self.resolve_xref(env, fromdocname, builder, "paper", target, node, contnode)
+        return [("paper:paper", reference)] if reference is not None else []
+
+    def get_objects(self) -> Iterator[tuple[str, str, str, str, str, int]]:
+        # Not the drafts: this is objects.inv and the search index.
+        for commentary in sorted(self.commentaries(), key=lambda c: c.arxiv_id.base):
+            arxiv_id = commentary.arxiv_id
+            # Search results are plain text.
+            yield (arxiv_id.base, plain_text(self.title(arxiv_id)), "paper",
+                   commentary.docname, paper_anchor(arxiv_id), 1)
+
+
+def first_paragraph(doctree: nodes.document) -> nodes.paragraph | None:
+    """A commentary's first paragraph: the first one outside its card and outside what
+    readers do not see in the text (its front matter, the previews of its links, and the
+    parser's messages: domains read a document before Sphinx filters those out, so a
+    front matter MyST cannot load would otherwise describe the page as "Malformed
+    YAML")."""
+    for paragraph in doctree.findall(nodes.paragraph):
+        parent = paragraph.parent
+        while parent is not None and not isinstance(
+                parent, (paper_card, paper_card_placeholder, nodes.docinfo, nodes.Invisible,
+                         nodes.system_message)):
+            parent = parent.parent
+        if parent is None:
+            return paragraph
+    return None
+
+
+def _summary(node: nodes.Node) -> Iterator[str | ArxivId]:
+    """A paragraph as plain text (math as Unicode), each paper it names by reference
+    alone as its ID. Text rather than nodes: kept for every commentary, nodes would
+    weigh ten times as much in the pickled environment."""
+    if (isinstance(node, pending_xref) and node.get("refdomain") == "paper"
+            and not node.get("refexplicit")):
+        try:
+            yield parse_arxiv_id(node["reftarget"])
+        except InvalidArxivId:
+            yield node.astext()
+    elif isinstance(node, (nodes.Text, nodes.math)):
+        yield plain_node(node)
+    else:
+        for child in node.children:
+            yield from _summary(child)
+
+
+def _tag_forms(view: Iterable[PaperFacts]) -> dict[str, str]:
+    """The spelling of each tag: the one most commentaries use, the first in sort order on
+    a tie, so it does not depend on the order in which pages are read. A draft's tags
+    are not the site's until it is published: they get no page."""
+    counts = Counter(tag for facts in view if facts.claim and not facts.byline.draft
+                     for tag in dict.fromkeys(facts.claim.tags))
+    forms: dict[str, str] = {}
+    for tag, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
+        forms.setdefault(tag_key(tag), tag)
+    return forms
+
+
+def _digest(data: Any) -> str:
+    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
+
+
+def note_builder(app: Sphinx) -> None:
+    app.env.domains["paper"].builder = app.builder

@@ -1,0 +1,61 @@
+"""The EPUB builder: Sphinx's, with page titles' math as Unicode in the book's navigation,
+and without drafts.
+
+Sphinx names each page in ``nav.xhtml`` and ``toc.ncx`` by its title's text, where an
+author's ``$\\mathbb{F}_e$`` reads as its TeX: a reader's table of contents said
+"Bundles over \\mathbb{F}_e". The pages themselves have their math as Unicode already
+(``mathml``).
+
+A draft is no page of the book: Sphinx would write it, and then take every page in
+its output folder into the book's spine, linked from nothing or not (which epubcheck
+rejects, OPF-096). Nor is the tags overview of a site without tags, unless a toctree
+lists it: no tag links to it.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Set
+from typing import Any
+
+from docutils import nodes
+from sphinx.application import Sphinx
+from sphinx.builders.epub3 import Epub3Builder
+
+from .mathml import plain_node
+from ..exports.pages import OVERVIEWS
+from ..data.tex import plain_math
+
+TAGS_OVERVIEW = OVERVIEWS[0]
+
+
+class EpubBuilder(Epub3Builder):
+    def write_documents(self, docnames: Set[str]) -> None:
+        papers = self.env.domains["paper"]
+        left_out = set(papers.drafts())
+        if not papers.tags() and self.env.metadata.get(TAGS_OVERVIEW, {}).get("orphan"):
+            left_out.add(TAGS_OVERVIEW)
+        for docname in left_out:
+            # Written by a build in which it was in the book.
+            self.get_output_path(docname).unlink(missing_ok=True)
+        super().write_documents(docnames - left_out)
+
+    def get_refnodes(self, doctree: nodes.Node,
+                     result: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        # The tree is this call's own resolved copy: its math can become text.
+        if isinstance(doctree, nodes.reference):
+            for math in list(doctree.findall(nodes.math)):
+                math.replace_self(nodes.Text(plain_math(math.astext())))
+        return super().get_refnodes(doctree, result)
+
+    def toc_add_files(self, refnodes: list[dict[str, Any]]) -> None:
+        super().toc_add_files(refnodes)
+        # The home page's entry (after the pre files), named from its title's text.
+        title = self.env.titles[self.config.root_doc]
+        if any(title.findall(nodes.math)):
+            home = refnodes[len(self.config.epub_pre_files)]
+            home["text"] = html.escape(plain_node(title))
+
+
+def setup_epub(app: Sphinx) -> None:
+    app.add_builder(EpubBuilder, override=True)

@@ -1,0 +1,20 @@
+"""Which builders get which of the extension's outputs, in one table.
+
+Every other builder (LaTeX, text, man, the EPUB where not named) gets the cards and
+links in their plain form: no script, no file beside the page.
+"""
+
+#: A browser's pages: cards that fold their abstract and BibTeX, and show tags as
+#: pills (``cards.MakeCardsInteractive``), and a preview on every paper link.
+INTERACTIVE = ("html", "dirhtml", "singlehtml")
+#: ``papers.bib``, beside a site's pages. Not the EPUB, whose manifest has no media
+#: type for a .bib file.
+BIBLIOGRAPHY = ("html", "dirhtml", "singlehtml")
+#: The Atom feeds: the builders whose output is a website to subscribe to, one
+#: address a page.
+FEEDS = ("html", "dirhtml")
+#: Sphinx's search index, fed each paper's IDs, authors and title words.
+SEARCH = ("html", "dirhtml")
+#: Math as Unicode text rather than MathML: EPUB readers seldom lay MathML out, and
+#: EPUB wants each page with MathML declared in its manifest, which Sphinx does not do.
+PLAIN_MATH = ("epub",)

@@ -1,0 +1,207 @@
+"""A preview of the paper behind every paper link, for browsers.
+
+Every link the domain resolves to a paper carries a ``paper_link`` attribute,
+whichever role or directive asked for it (``{paper}``, Related, indexes, tag
+pages). ``EmbedPreviews`` gives each page one hidden ``popover`` element per
+paper it links to, built from the records (so nothing is requested at read
+time), and points each link's ``aria-describedby`` at it: screen readers read the
+preview as the link's description, and ``paper-preview.js`` shows it beside the
+link on hover and keyboard focus, placed by Floating UI (``assets/floating-ui``,
+the npm package's UMD builds with its licence; update both files together).
+
+Other builders get nothing of this: their output does not change.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import PurePosixPath
+from typing import Any
+
+from docutils import nodes
+from sphinx.application import Sphinx
+from sphinx.transforms.post_transforms import SphinxPostTransform
+
+from . import formats
+from .cards import human_date, short_authors
+from .domain import PaperDomain
+from ..data.ids import parse_arxiv_id
+from ..data.metadata import PaperRecord
+from .mathml import rich_nodes
+from ..data.tex import plain_math, segments
+
+#: Files in ``assets`` that only pages with previews use, in load order.
+SCRIPTS = ("floating-ui/floating-ui.core.umd.min.js", "floating-ui/floating-ui.dom.umd.min.js",
+           "paper-preview.js")
+STYLESHEET = "paper-preview.css"
+#: Sentences of the abstract a preview quotes, and the most characters it quotes:
+#: what keeps a preview within its share of the page.
+SENTENCES = 2
+ABSTRACT_CHARS = 400
+#: Words that end with a full stop inside a sentence.
+_ABBREVIATIONS = frozenset(
+    "al e.g i.e cf vs etc fig figs eq eqs sec ref refs approx resp no dr prof".split())
+_SENTENCE_END = re.compile(r"[.!?](?=\s+[\"'(\[]?[A-Z0-9])")
+#: Where ``_excerpt`` puts formulas while it cuts: Unicode's private use area, which
+#: arXiv's text has no business using (where it does, the text is cut as it is).
+_FORMULA = 0xE000
+_FORMULAS = re.compile("[\ue000-\uf8ff]")
+
+
+class paper_preview(nodes.Invisible, nodes.Element):  # noqa: N801
+    """A paper's preview: hidden until a link to the paper shows it. HTML builders only.
+    Its lines are written from the record (``paper``) when the page is.
+
+    Invisible, as docutils calls it: what describes the page (sphinxext-opengraph's
+    description) skips it, as the search index skips its ``no-search`` class.
+    """
+
+
+class paper_preview_link(nodes.reference):  # noqa: N801
+    """A link to a paper that its preview describes (``preview_id``). HTML builders only."""
+
+
+def preview_id(base: str) -> str:
+    return "paper-preview-" + base.replace("/", "-").replace(".", "-")
+
+
+class EmbedPreviews(SphinxPostTransform):
+    """Describe every link to a paper by that paper's preview, embedded once a page."""
+
+    # After the references are resolved (10) and the cards made interactive (200).
+    default_priority = 210
+    builders = formats.INTERACTIVE
+
+    def run(self, **kwargs: Any) -> None:
+        previews: dict[str, paper_preview] = {}
+        for reference in list(self.document.findall(_is_paper_link)):
+            base = reference["paper_link"]
+            if base not in previews:
+                # Kept out of the search index: the words are the paper's, not the page's.
+                previews[base] = paper_preview(
+                    ids=[preview_id(base)], classes=["paper-preview", "no-search"],
+                    paper=base, commentary=bool(reference.get("internal")))
+            # The reference becomes the preview's link where it stands: making a new node
+            # for each of an index's thousands of links took longer than all the rest.
+            reference.__class__ = paper_preview_link
+            reference["preview_id"] = preview_id(base)
+        # In the order of first mention, which is the same in every build.
+        self.document.extend(previews.values())
+
+
+def _is_paper_link(node: nodes.Node) -> bool:
+    return isinstance(node, nodes.reference) and "paper_link" in node
+
+
+def _lines(title: str, record: PaperRecord | None, commentary: bool) -> list[nodes.paragraph]:
+    # The math laid out, as on the card; screen readers read MathML too.
+    lines = [_line("title", *rich_nodes(title))]
+    if record:
+        lines.append(_line("meta", nodes.Text(
+            f"{short_authors(record)} · {human_date(record.published)}")))
+        lines.append(_line("abstract", *rich_nodes(_excerpt(record.abstract))))
+    lines.append(_line("destination", nodes.Text(
+        "Commentary on this site" if commentary else "arXiv abstract page")))
+    return lines
+
+
+def _line(part: str, *children: nodes.Node) -> nodes.paragraph:
+    line = nodes.paragraph("", "", *children, classes=[f"paper-preview-{part}"])
+    # A link's description is read as flat text, where MathML's "10¹²" would be "10 12".
+    for math in line.findall(nodes.math):
+        math["aria_label"] = plain_math(math.astext())
+    return line
+
+
+@cache
+def _excerpt(tex: str) -> str:
+    """The first sentences of arXiv's ``tex``, never cut inside its math: each formula
+    stands in as one character while the sentences are counted and cut."""
+    if _FORMULAS.search(tex):
+        return first_sentences(tex)
+    formulas: list[str] = []
+    masked = []
+    for segment in segments(tex):
+        if segment.is_math:
+            masked.append(chr(_FORMULA + len(formulas)))
+            formulas.append(segment.source)
+        else:
+            masked.append(segment.source)
+    return _FORMULAS.sub(lambda match: formulas[ord(match[0]) - _FORMULA],
+                         first_sentences("".join(masked)))
+
+
+def first_sentences(text: str, count: int = SENTENCES, limit: int = ABSTRACT_CHARS) -> str:
+    """The first ``count`` sentences of ``text``, cut at a word before ``limit`` characters."""
+    text = " ".join(text.split())
+    end = 0
+    for match in _SENTENCE_END.finditer(text):
+        word = text[:match.start()].rsplit(" ", 1)[-1].lstrip("([{\"'").casefold()
+        # "et al.", "e.g." and initials ("J. Smith") end no sentence.
+        if word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha()):
+            continue
+        end = match.end()
+        count -= 1
+        if not count:
+            break
+    excerpt = text[:end] if end and not count else text
+    if len(excerpt) <= limit:
+        return excerpt
+    return excerpt[:limit].rsplit(" ", 1)[0].rstrip(",;:") + " …"
+
+
+
+
+def _visit_preview(self, node: paper_preview) -> None:  # noqa: ANN001
+    domain: PaperDomain = self.builder.env.domains["paper"]
+    base = node["paper"]
+    key = (domain.title(parse_arxiv_id(base)), domain.record(base), node["commentary"])
+    # Rendered once a build: a thousand previews on an index page would weigh on every
+    # transform after this one as nodes.
+    rendered = domain.rendered_previews
+    if key not in rendered:
+        start = len(self.body)
+        for line in _lines(*key):
+            line.walkabout(self)
+        rendered[key] = "".join(self.body[start:])
+        del self.body[start:]
+    # A manual popover: hidden, in the top layer when shown, and opened by the script only.
+    self.body.append(self.starttag(node, "div", "", popover="manual", role="tooltip"))
+    self.body.append(rendered[key])
+    self.body.append("</div>\n")
+    raise nodes.SkipNode
+
+
+def _visit_link(self, node: paper_preview_link) -> None:  # noqa: ANN001
+    self.visit_reference(node)
+    # Sphinx writes only the attributes it knows into the <a> tag it has just written.
+    tag = self.body[-1]
+    self.body[-1] = tag.replace("<a ", f'<a aria-describedby="{node["preview_id"]}" ', 1)
+
+
+def _depart_link(self, node: paper_preview_link) -> None:  # noqa: ANN001
+    self.depart_reference(node)
+
+
+def add_page_assets(app: Sphinx, pagename: str, templatename: str,
+                    context: dict[str, Any], doctree: nodes.document | None) -> None:
+    """The previews' script and style, on the pages that have previews only."""
+    if doctree is None or next(doctree.findall(paper_preview), None) is None:
+        return
+    app.add_css_file(STYLESHEET)
+    for script in SCRIPTS:
+        app.add_js_file(script, defer="defer")
+
+
+def is_preview_asset(path: str) -> bool:
+    """Whether ``path``, relative to ``assets`` (``copy_asset`` writes ``./name``), is only
+    for pages with previews."""
+    return PurePosixPath(path).parts[0].startswith(("floating-ui", "paper-preview"))
+
+
+def setup_previews(app: Sphinx) -> None:
+    app.add_node(paper_preview, html=(_visit_preview, None))
+    app.add_node(paper_preview_link, html=(_visit_link, _depart_link))
+    app.add_post_transform(EmbedPreviews)
+    app.connect("html-page-context", add_page_assets)
