@@ -44,6 +44,6 @@ def test_a_sphinx_that_changed_an_internal_is_named_before_the_build(
         make_app("html", srcdir=copy_root("site", tmp_path))
     message = str(raised.value)
     assert ("sphinx changed sphinx.util.parallel.ParallelTasks._precvs_waiting and "
-            "_join_one (checked on Sphinx 9.0.4, 9.1.1 and 9.2.0): builder.py waits until "
-            "a writing process is free.") in message
+            "_join_one (checked on Sphinx 9.0.4, 9.1.1 and 9.2.0): buildscale/builder.py "
+            "waits until a writing process is free.") in message
     assert "Project" not in message

@@ -20,7 +20,7 @@ from functools import reduce
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:  # Imported when checked: the data layer (fetch.py) imports no Sphinx.
+if TYPE_CHECKING:  # Imported when checked: the data layer (data/fetch.py) imports no Sphinx.
     import arxiv
     import requests
     from docutils import nodes
@@ -68,41 +68,52 @@ WRITE_PARALLEL_DIGEST = "3ea209a4e854b609"
 
 INTERNALS = (
     Internal("sphinx.project.Project._docname_to_path and _path_to_docname",
-             "pages.py registers each generated tag and year page as a document: Sphinx "
+             "exports/pages.py registers each generated tag and year page as a document: Sphinx "
              "finds documents only by listing the source folder, before any event",
              _set_by("sphinx.project:Project.__init__", "_docname_to_path",
                      "_path_to_docname")),
     Internal("sphinx.search.IndexBuilder._filenames, _titles, _all_titles, "
              "_index_entries, _mapping and _title_mapping",
-             "pages.py, search.py and mathml.py correct the search index before it is "
+             "exports/pages.py, sphinx_ext/search.py and sphinx_ext/mathml.py correct the search index before it is "
              "written (a generated page's source, math in titles, a draft's words): "
              "Sphinx has no hook between feeding the index and writing it",
              _set_by("sphinx.search:IndexBuilder.__init__", "_filenames", "_titles", "_all_titles",
                      "_index_entries", "_mapping", "_title_mapping")),
     Internal("sphinx.environment.BuildEnvironment._write_doc_doctree_cache and "
              "_pickled_doctree_cache",
-             "doctrees.py lets a doctree go once it has served, which bounds memory; a "
+             "buildscale/doctrees.py lets a doctree go once it has served, which bounds memory; a "
              "Sphinx without them keeps its own ways",
              _set_by("sphinx.environment:BuildEnvironment.__init__", "_write_doc_doctree_cache",
                      "_pickled_doctree_cache")),
+    Internal("sphinx.environment.BuildEnvironment.files_to_rebuild",
+             "buildscale/toctrees.py narrows, for one write, which toctree pages Sphinx "
+             "writes again for the pages read: undocumented, though not underscored",
+             _set_by("sphinx.environment:BuildEnvironment.__init__", "files_to_rebuild")),
+    Internal("sphinx.builders.Builder.read_doc and BuildEnvironment.clear_doc",
+             "exports/pages.py reads the tag and year pages again once every commentary "
+             "is read (their lists come from reading), as Sphinx's read loop does: no "
+             "event lets a handler add a document after reading; undocumented, though not "
+             "underscored",
+             lambda: _has("sphinx.builders:Builder", "read_doc")()
+             and _has("sphinx.environment:BuildEnvironment", "clear_doc")()),
     Internal("sphinx.builders._write_docname and Builder._write_parallel",
-             "builder.py writes pages in parallel as Sphinx does, handing a chunk over "
+             "buildscale/builder.py writes pages in parallel as Sphinx does, handing a chunk over "
              "only when a writer can take it (Sphinx issue 11448)",
              lambda: _has("sphinx.builders", "_write_docname")()
              and _source_is("sphinx.builders:Builder._write_parallel", WRITE_PARALLEL_DIGEST)()),
     Internal("sphinx.util.parallel.ParallelTasks._precvs_waiting and _join_one",
-             "builder.py waits until a writing process is free",
+             "buildscale/builder.py waits until a writing process is free",
              lambda: _has("sphinx.util.parallel:ParallelTasks", "_join_one")()
              and _set_by("sphinx.util.parallel:ParallelTasks.__init__", "_precvs_waiting")()),
     Internal("docutils.nodes.Node._document",
-             "builder.py puts a title back where it was after Sphinx renders it alone",
+             "buildscale/builder.py puts a title back where it was after Sphinx renders it alone",
              _has("docutils.nodes:Node", "_document")),
     Internal("arxiv.Client._session",
-             "fetch.py mounts a retrying, time-bounded adapter: the client takes no "
+             "data/fetch.py mounts a retrying, time-bounded adapter: the client takes no "
              "session of its own",
              _set_by("arxiv:Client.__init__", "_session")),
     Internal("pybtex.database.output.bibtex.Writer._encode",
-             "bibtex.py keeps arXiv's TeX as it is in an entry: pybtex escapes it again",
+             "data/bibtex.py keeps arXiv's TeX as it is in an entry: pybtex escapes it again",
              _has("pybtex.database.output.bibtex:Writer", "_encode")),
 )
 
@@ -161,7 +172,8 @@ def doctree_caches(env: BuildEnvironment) -> tuple[MutableMapping[str, Any], ...
 def write_docname(docname: str, *, env: BuildEnvironment, builder: Builder,
                   tags: Any) -> None:
     """Sphinx's writing of one page, as its serial writer does it."""
-    from sphinx.builders import _write_docname  # noqa: PLC0415  (the data layer imports this module, not Sphinx)
+    # Imported here: the data layer imports this module, and no Sphinx.
+    from sphinx.builders import _write_docname  # noqa: PLC0415
 
     _write_docname(docname, env=env, builder=builder, tags=tags)
 
