@@ -20,7 +20,9 @@ from functools import reduce
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:  # Imported when checked: the data layer (data/fetch.py) imports no Sphinx.
+# Imported when checked, not when loaded: the data layer (data/fetch.py) imports this
+# module, and no Sphinx.
+if TYPE_CHECKING:
     import arxiv
     import requests
     from docutils import nodes
@@ -34,7 +36,7 @@ CHECKED_ON = "Sphinx 9.0.4, 9.1.1 and 9.2.0"
 
 @dataclass(frozen=True)
 class Internal:
-    #: The private name, as its project spells it.
+    #: The name, as its project spells it.
     name: str
     #: What relies on it, and why no public way serves.
     use: str
@@ -63,28 +65,34 @@ def _source_is(where: str, digest: str) -> Callable[[], bool]:
         inspect.getsource(_found(where)).encode()).hexdigest()[:16] == digest
 
 
-#: ``Builder._write_parallel`` as builder.py copied it (unchanged from 9.0 to 9.2).
+def _all(*checks: Callable[[], bool]) -> Callable[[], bool]:
+    return lambda: all(check() for check in checks)
+
+
+#: ``Builder._write_parallel`` as buildscale/builder.py copied it (the same in 9.0 to 9.2).
 WRITE_PARALLEL_DIGEST = "3ea209a4e854b609"
 
 INTERNALS = (
     Internal("sphinx.project.Project._docname_to_path and _path_to_docname",
-             "exports/pages.py registers each generated tag and year page as a document: Sphinx "
-             "finds documents only by listing the source folder, before any event",
+             "exports/pages.py registers each generated tag and year page as a "
+             "document: Sphinx finds documents only by listing the source folder, "
+             "before any event",
              _set_by("sphinx.project:Project.__init__", "_docname_to_path",
                      "_path_to_docname")),
     Internal("sphinx.search.IndexBuilder._filenames, _titles, _all_titles, "
              "_index_entries, _mapping and _title_mapping",
-             "exports/pages.py, sphinx_ext/search.py and sphinx_ext/mathml.py correct the search index before it is "
-             "written (a generated page's source, math in titles, a draft's words): "
-             "Sphinx has no hook between feeding the index and writing it",
-             _set_by("sphinx.search:IndexBuilder.__init__", "_filenames", "_titles", "_all_titles",
-                     "_index_entries", "_mapping", "_title_mapping")),
+             "exports/pages.py, sphinx_ext/search.py and sphinx_ext/mathml.py correct "
+             "the search index before it is written (a generated page's source, math "
+             "in titles, a draft's words): Sphinx has no hook between feeding the index "
+             "and writing it",
+             _set_by("sphinx.search:IndexBuilder.__init__", "_filenames", "_titles",
+                     "_all_titles", "_index_entries", "_mapping", "_title_mapping")),
     Internal("sphinx.environment.BuildEnvironment._write_doc_doctree_cache and "
              "_pickled_doctree_cache",
-             "buildscale/doctrees.py lets a doctree go once it has served, which bounds memory; a "
-             "Sphinx without them keeps its own ways",
-             _set_by("sphinx.environment:BuildEnvironment.__init__", "_write_doc_doctree_cache",
-                     "_pickled_doctree_cache")),
+             "buildscale/doctrees.py lets a doctree go once it has served, which "
+             "bounds memory",
+             _set_by("sphinx.environment:BuildEnvironment.__init__",
+                     "_write_doc_doctree_cache", "_pickled_doctree_cache")),
     Internal("sphinx.environment.BuildEnvironment.files_to_rebuild",
              "buildscale/toctrees.py narrows, for one write, which toctree pages Sphinx "
              "writes again for the pages read: undocumented, though not underscored",
@@ -94,19 +102,22 @@ INTERNALS = (
              "is read (their lists come from reading), as Sphinx's read loop does: no "
              "event lets a handler add a document after reading; undocumented, though not "
              "underscored",
-             lambda: _has("sphinx.builders:Builder", "read_doc")()
-             and _has("sphinx.environment:BuildEnvironment", "clear_doc")()),
+             _all(_has("sphinx.builders:Builder", "read_doc"),
+                  _has("sphinx.environment:BuildEnvironment", "clear_doc"))),
     Internal("sphinx.builders._write_docname and Builder._write_parallel",
-             "buildscale/builder.py writes pages in parallel as Sphinx does, handing a chunk over "
-             "only when a writer can take it (Sphinx issue 11448)",
-             lambda: _has("sphinx.builders", "_write_docname")()
-             and _source_is("sphinx.builders:Builder._write_parallel", WRITE_PARALLEL_DIGEST)()),
+             "buildscale/builder.py writes pages in parallel as Sphinx does, handing a "
+             "chunk over only when a writer can take it (Sphinx issue 11448)",
+             _all(_has("sphinx.builders", "_write_docname"),
+                  _source_is("sphinx.builders:Builder._write_parallel",
+                             WRITE_PARALLEL_DIGEST))),
     Internal("sphinx.util.parallel.ParallelTasks._precvs_waiting and _join_one",
              "buildscale/builder.py waits until a writing process is free",
-             lambda: _has("sphinx.util.parallel:ParallelTasks", "_join_one")()
-             and _set_by("sphinx.util.parallel:ParallelTasks.__init__", "_precvs_waiting")()),
+             _all(_has("sphinx.util.parallel:ParallelTasks", "_join_one"),
+                  _set_by("sphinx.util.parallel:ParallelTasks.__init__",
+                          "_precvs_waiting"))),
     Internal("docutils.nodes.Node._document",
-             "buildscale/builder.py puts a title back where it was after Sphinx renders it alone",
+             "buildscale/builder.py puts a title back where it was after Sphinx "
+             "renders it alone",
              _has("docutils.nodes:Node", "_document")),
     Internal("arxiv.Client._session",
              "data/fetch.py mounts a retrying, time-bounded adapter: the client takes no "
