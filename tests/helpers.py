@@ -50,9 +50,12 @@ def _progress(app, stage: str) -> list[str]:
 
 
 def process_environment(**extra: str) -> dict[str, str]:
-    """The tests' environment, with the extension importable and no colour in the logs."""
+    """The tests' environment, with the extension importable and no colour in the logs,
+    and none of the `make test` that may run them: its variables (``VENV`` and ``PYTHON``
+    for Python 3.13 in .ci/run) reach every make below it through MAKEFLAGS."""
     environment = {**os.environ, "PYTHONPATH": str(REPO / "_ext"), "NO_COLOR": "1", **extra}
-    environment.pop("FORCE_COLOR", None)
+    for name in ("FORCE_COLOR", "MAKEFLAGS", "MFLAGS", "MAKELEVEL"):
+        environment.pop(name, None)
     return environment
 
 

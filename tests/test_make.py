@@ -66,7 +66,8 @@ def test_fresh_clone_sets_up_its_environment(tmp_path):
         (tmp_path / name).parent.mkdir(exist_ok=True)
         shutil.copy(REPO / name, tmp_path / name)
     recipe = subprocess.run(["make", "--no-print-directory", "-n", "html"], cwd=tmp_path,
-                            capture_output=True, text=True, check=True).stdout.splitlines()
+                            capture_output=True, text=True, check=True,
+                            env=process_environment()).stdout.splitlines()
     assert recipe[:3] == ["python3 -m venv .venv",
                           ".venv/bin/python -m pip install --quiet -r requirements.txt",
                           "touch .venv/.installed"]
