@@ -1,7 +1,7 @@
 # Two commands do everything: `make html` and `make test` (see README.md).
 # Options for Sphinx go in O, as in Sphinx's own Makefile: make html O="-D arxiv_offline=1".
 PYTHON ?= python3
-VENV ?= .venv
+VENV := .venv
 BIN := $(VENV)/bin
 # Overridable so that the tests can run these targets on a test site.
 SOURCEDIR ?= .

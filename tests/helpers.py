@@ -54,7 +54,8 @@ def process_environment(**extra: str) -> dict[str, str]:
     and none of the `make test` that may run them: its variables (``VENV`` and ``PYTHON``
     for Python 3.13 in .ci/run) reach every make below it through MAKEFLAGS."""
     environment = {**os.environ, "PYTHONPATH": str(REPO / "_ext"), "NO_COLOR": "1", **extra}
-    for name in ("FORCE_COLOR", "MAKEFLAGS", "MFLAGS", "MAKELEVEL"):
+    # make also exports its command line's variables to what its recipes run.
+    for name in ("FORCE_COLOR", "MAKEFLAGS", "MFLAGS", "MAKELEVEL", "PYTHON", "VENV"):
         environment.pop(name, None)
     return environment
 
