@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
 
-from sites import make_site, paper_id
+from sites import SHAPES, make_site, paper_id
 
 from mlcommentary.data.fetch import ArxivFetcher
 from mlcommentary.data.testing import FakeArxiv, synthetic_entry
@@ -98,10 +98,15 @@ def edit(path: Path, text: str) -> None:
         page.write(text)
 
 
-def measure(total: int, workdir: Path, peer: bool, fetch_delay: float, fetch_up_to: int,
-            overhead_up_to: int, edits: int) -> dict[str, str]:
-    row: dict[str, str] = {"N": str(total)}
-    ext = make_site(workdir / f"ext-{total}", total, "ext")
+def measure(total: int, shape: str, workdir: Path, peer: bool, fetch_delay: float,
+            fetch_up_to: int, overhead_up_to: int, edits: int) -> dict[str, str]:
+    row: dict[str, str] = {"shape": shape, "N": str(total)}
+    workdir = workdir / shape
+
+    def site(variant: str) -> Path:
+        return make_site(workdir / f"{variant}-{total}", total, variant, shape)
+
+    ext = site("ext")
     with FakeArxiv() as server:
         # Offline off, pointed at a loopback arXiv: the prefilled file must suffice.
         serial = sphinx_build(ext, ext / "_build", 1, "arxiv_offline=0",
@@ -116,18 +121,18 @@ def measure(total: int, workdir: Path, peer: bool, fetch_delay: float, fetch_up_
     size, first_search = search_figures(ext / "_build")
     row["search index KB, first result s"] = f"{size:.0f}, {first_search}"
 
-    floor = make_site(workdir / f"floor-{total}", total, "floor")
+    floor = site("floor")
     floor_build = sphinx_build(floor, floor / "_build")
     row["floor s"] = f"{floor_build.seconds:.1f} ({serial.seconds / floor_build.seconds:.2f}x)"
     if total <= overhead_up_to:
-        stripped = make_site(workdir / f"stripped-{total}", total, "stripped")
+        stripped = site("stripped")
         plain = sphinx_build(stripped, stripped / "_build")
         row["ext overhead"] = f"{serial.seconds / plain.seconds:.2f}x"
     else:
         row["ext overhead"] = "-"
     if peer:
-        site = make_site(workdir / f"peer-{total}", total, "peer")
-        peer_build = sphinx_build(site, site / "_build")
+        peer_site = site("peer")
+        peer_build = sphinx_build(peer_site, peer_site / "_build")
         row["MyST+furo peer s"] = f"{peer_build.seconds:.1f} ({peer_build.seconds / serial.seconds:.1f}x)"
     else:
         row["MyST+furo peer s"] = "-"
@@ -167,6 +172,8 @@ def measure(total: int, workdir: Path, peer: bool, fetch_delay: float, fetch_up_
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[100, 300, 1000])
+    parser.add_argument("--shapes", nargs="+", choices=list(SHAPES), default=list(SHAPES),
+                        help="how the sites' commentaries spread over tags (bench/sites.py)")
     parser.add_argument("--peer-at", type=int, nargs="*", default=[300],
                         help="sizes at which to build the MyST + furo peer (slow: N² in furo)")
     parser.add_argument("--peer-all", action="store_true", help="build the peer at every size")
@@ -185,11 +192,12 @@ def main() -> None:
     workdir = args.keep or Path(tempfile.mkdtemp(prefix="mlcommentary-bench-"))
     rows = []
     try:
-        for total in args.sizes:
-            peer = args.peer_all or total in args.peer_at
-            rows.append(measure(total, workdir, peer, args.fetch_delay, args.fetch_up_to,
-                                args.overhead_up_to, args.edits))
-            print(f"measured N = {total}", file=sys.stderr)
+        for shape in args.shapes:
+            for total in args.sizes:
+                peer = args.peer_all or total in args.peer_at
+                rows.append(measure(total, shape, workdir, peer, args.fetch_delay,
+                                    args.fetch_up_to, args.overhead_up_to, args.edits))
+                print(f"measured N = {total}, {shape}", file=sys.stderr)
     finally:
         if not args.keep:
             shutil.rmtree(workdir, ignore_errors=True)
@@ -202,11 +210,13 @@ def main() -> None:
         print("| " + " | ".join(row[c] for c in columns) + " |")
     print()
     for smaller, larger in pairwise(rows):
+        if smaller["shape"] != larger["shape"]:
+            continue
         serial = float(larger["_serial"]) / float(smaller["_serial"])
         parallel = float(larger["_parallel"]) / float(smaller["_parallel"])
         print(f"t({larger['N']}) / t({smaller['N']}) = {serial:.1f} serial, "
               f"{parallel:.1f} with -j 2, for {int(larger['N']) / int(smaller['N']):.0f}x "
-              "the pages")
+              f"the pages ({larger['shape']})")
 
 
 if __name__ == "__main__":

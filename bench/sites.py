@@ -31,6 +31,15 @@ from mlcommentary.data.metadata import MetadataFile, PaperRecord  # noqa: E402
 
 MONTH = "3012"
 TAGS = ["vision", "language", "scaling", "theory", "optimisation", "robustness", "rl", "audio"]
+#: The tags a site's commentaries draw theirs from (two each), by the site's shape:
+#: ``eight-tags``, the benchmark's first; ``fifteen-tags``, a site of few big tags as
+#: issue 18 found one (fifteen tags of about N / 7.5 commentaries each, where eight
+#: would have N / 4). Every paper of both is from one month.
+SHAPES = {
+    "eight-tags": TAGS,
+    "fifteen-tags": TAGS + ["agents", "alignment", "graphs", "retrieval", "speech",
+                            "diffusion", "interpretability"],
+}
 WRITERS = ["Ada Writer", "Bo Reviewer", "Cy Reader"]
 WORDS = ("model training data transfer scaling loss layer attention benchmark accuracy "
          "representation gradient robust fine-tuning pre-training evaluation dataset "
@@ -96,13 +105,13 @@ class _AllBut(Sequence[int]):
         return index + 1 if index + 1 < self._n else index + 2
 
 
-def plan_site(total: int) -> list[Plan]:
+def plan_site(total: int, shape: str = "eight-tags") -> list[Plan]:
     rng = random.Random(total)
     plans = []
     for n in range(1, total + 1):
         others = _AllBut(n, 2 * total)
         cited = rng.sample(others, 5)
-        plans.append(Plan(n, rng.sample(TAGS, 2), rng.sample(others, 3), cited, [
+        plans.append(Plan(n, rng.sample(SHAPES[shape], 2), rng.sample(others, 3), cited, [
             (" ".join(prose(rng, 55)), " ".join(prose(rng, 10))) for _ in cited]))
     for plan in plans:  # ~2 KB of prose around five references
         for m in {*plan.related, *plan.cited}:
@@ -146,7 +155,7 @@ def page(plan: Plan, variant: str) -> str:
     return f"{front}# Commentary {n}\n\n{head}\n" + "\n\n".join(body) + "\n"
 
 
-def make_site(root: Path, total: int, variant: str) -> Path:
+def make_site(root: Path, total: int, variant: str, shape: str = "eight-tags") -> Path:
     """Write a site of ``total`` commentaries; papers 1..2*total have records."""
     extensions, extra = CONF[variant]
     (root / "papers").mkdir(parents=True)
@@ -165,7 +174,7 @@ def make_site(root: Path, total: int, variant: str) -> Path:
     # Hidden, as on the site's own home page: the sidebar lists the commentaries.
     index += "```{toctree}\n:hidden:\n:glob:\n:caption: Commentaries\n\npapers/*\n```\n"
     (root / "index.md").write_text(index)
-    for plan in plan_site(total):
+    for plan in plan_site(total, shape):
         (root / "papers" / f"commentary-{plan.n:05d}.md").write_text(page(plan, variant))
     if variant in ("ext", "stripped"):
         MetadataFile(root / "_data" / "arxiv.json").save(
@@ -174,5 +183,5 @@ def make_site(root: Path, total: int, variant: str) -> Path:
 
 
 if __name__ == "__main__":
-    make_site(Path(sys.argv[1]), int(sys.argv[2]), sys.argv[3] if len(sys.argv) > 3 else "ext")
+    make_site(Path(sys.argv[1]), int(sys.argv[2]), *sys.argv[3:5])
     print(json.dumps({"written": sys.argv[1]}))

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
+from collections import Counter
 
 import pytest
 
@@ -17,20 +19,33 @@ def test_benchmark_runs_and_measures_what_it_says():
         [sys.executable, "bench/build_times.py", "--sizes", "5", "--peer-at", "5",
          "--fetch-delay", "0"],
         cwd=REPO, capture_output=True, text=True, timeout=600, check=True)
-    header, _, row = result.stdout.splitlines()[2:5]
-    cells = dict(zip([c.strip() for c in header.split("|")[1:-1]],
-                     [c.strip() for c in row.split("|")[1:-1]]))
-    assert cells["N"] == "5"
-    # The behaviour the figures rest on: what each rebuild rewrites, and no request
-    # from a build whose metadata file is full.
-    # The edited page, and for a reference the referenced paper's page; not the home
-    # page, whose toctree shows nothing that changed.
-    assert cells["prose edit s (pages)"].endswith("(1)")
-    assert cells["new reference s (pages)"].endswith("(2)")
-    assert cells["cold fetch: requests, s, min gap s"].startswith("1, ")
-    assert cells["warm requests"] == "0"
-    assert cells["MyST+furo peer s"] != "-"
-    # The floor and the search figures, at every size.
-    assert cells["floor s"].endswith("x)") and cells["floor prose edit s"] != "-"
-    size, first_search = cells["search index KB, first result s"].split(", ")
-    assert float(size) > 0 and float(first_search) > 0
+    header, _, *rows = result.stdout.split("\n\n")[1].splitlines()
+    columns = [c.strip() for c in header.split("|")[1:-1]]
+    table = [dict(zip(columns, [c.strip() for c in row.split("|")[1:-1]])) for row in rows]
+    # Both site shapes, each at its size.
+    assert [(cells["shape"], cells["N"]) for cells in table] == [
+        ("eight-tags", "5"), ("fifteen-tags", "5")]
+    for cells in table:
+        # The behaviour the figures rest on: what each rebuild rewrites, and no request
+        # from a build whose metadata file is full.
+        # The edited page, and for a reference the referenced paper's page; not the home
+        # page, whose toctree shows nothing that changed.
+        assert cells["prose edit s (pages)"].endswith("(1)")
+        assert cells["new reference s (pages)"].endswith("(2)")
+        assert cells["cold fetch: requests, s, min gap s"].startswith("1, ")
+        assert cells["warm requests"] == "0"
+        assert cells["MyST+furo peer s"] != "-"
+        # The floor and the search figures, at every size.
+        assert cells["floor s"].endswith("x)") and cells["floor prose edit s"] != "-"
+        size, first_search = cells["search index KB, first result s"].split(", ")
+        assert float(size) > 0 and float(first_search) > 0
+
+
+def test_the_few_big_tags_shape_has_fifteen_tags(tmp_path):
+    """Issue 18's site shape: fifteen tags of about N / 7.5 commentaries each."""
+    srcdir = tmp_path / "site"
+    subprocess.run([sys.executable, str(REPO / "bench" / "sites.py"), str(srcdir), "300",
+                    "ext", "fifteen-tags"], check=True, capture_output=True)
+    tags = Counter(tag for page in (srcdir / "papers").glob("*.md")
+                   for tag in re.search(r":tags: (.*)", page.read_text())[1].split(", "))
+    assert len(tags) == 15 and all(25 <= count <= 55 for count in tags.values())
