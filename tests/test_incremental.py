@@ -154,6 +154,26 @@ def test_a_draft_leaves_its_tag_and_year_pages_and_feeds(tmp_path, jobs):
     assert not (out / "tags" / "transfer-learning.xml").exists()
 
 
+@pytest.mark.parametrize("theme", ["furo", "alabaster"])
+def test_a_draft_leaves_the_navigation_of_every_page(tmp_path, theme):
+    """Under furo, furo_sidebar writes the pages whose sidebar or previous and next links
+    showed the draft; under a theme whose sidebar is the whole tree (alabaster's), every
+    page. Either way, what is published is a clean build's."""
+    site = tmp_path / "site"
+    shutil.copytree(ROOTS / "test-tags", site)
+
+    def build(outdir: Path) -> None:
+        result = sphinx_build(site, outdir, "-D", f"html_theme={theme}", strict=False)
+        assert result.returncode == 0, result.stderr
+
+    build(tmp_path / "html")
+    assert "Paper B" in (tmp_path / "html" / "papers" / "d.html").read_text()
+    _set_draft(site, "b", True)
+    build(tmp_path / "html")
+    build(tmp_path / "clean")
+    assert output_differences(tmp_path / "html", tmp_path / "clean") == []
+
+
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_a_tag_gone_from_a_fresh_environment_is_no_crash(tmp_path, jobs):
     """The environment lost (a moved folder, a deleted pickle), then a tag renamed: the

@@ -22,6 +22,7 @@ keeps a page out of search; the paper extension sets both on drafts) is in no si
 
 from __future__ import annotations
 
+import hashlib
 import html
 import re
 from collections.abc import Callable
@@ -47,6 +48,11 @@ HEAD, AROUND = 10, 3
 #: selector finds in furo's. A caption with role="heading" needs a level (ARIA).
 ACCESSIBILITY_FIXES = {"p.caption[role=heading]": {"aria-level": "2"}}
 HERE = Path(__file__).parent
+#: Where a cut list leaves entries out.
+MORE = object()
+#: The environment's record of the sidebars last written: each page's digest, and
+#: the outline they were made from.
+_DIGESTS, _OUTLINE = "furo_sidebar_digests", "furo_sidebar_outline"
 _TAG = re.compile(r"<[^>]*>")
 
 
@@ -82,9 +88,55 @@ class SiteNavigation:
     def __init__(self) -> None:
         self._tree: list[Section] | None = None
         self._places: dict[str, Place] = {}
+        self._read_toctrees = False
 
     def forget(self, app: Sphinx, env: BuildEnvironment) -> None:
         self._tree = None
+
+    def note_reading(self, app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
+        """Whether this build reads a page with a toctree: its entries' own titles and
+        its captions are in no outline."""
+        self._read_toctrees = any(docname in env.toctree_includes for docname in docnames)
+
+    def _read(self, app: Sphinx) -> list[Section]:
+        if self._tree is None:
+            self._places = {}
+            self._tree = _sections(app.builder, app.config.root_doc, {app.config.root_doc},
+                                   self._places, None)
+        return self._tree
+
+    def changed_sidebars(self, app: Sphinx, env: BuildEnvironment) -> list[str]:
+        """The pages whose navigation is not the one their last build wrote.
+
+        Sphinx writes again only the pages it read and their parents: a page added, a
+        title changed or a page hidden left the old sidebar on every other page. Each
+        page's sidebar is digested as written (with the page names for addresses,
+        which are a function of them) and compared with the last build's; the lists
+        are cut without counts, so a new page changes only the sidebars that show it.
+        """
+        outline = _outline(env)
+        if (getattr(env, _DIGESTS, None) is not None and getattr(env, _OUTLINE) == outline
+                and not self._read_toctrees):
+            return []  # no toctree, title or hidden page changed: no sidebar did
+        self._tree = None
+        tree, root = self._read(app), app.config.root_doc
+        # furo's links to the previous and next page, under the content, are of the
+        # tree too: their pages and titles.
+        relations = env.collect_relations()
+
+        def neighbours(docname: str) -> list[tuple[str, str]]:
+            return [(other, env.titles[other].astext()) for other in
+                    relations.get(docname, [])[1:] if other in env.titles]
+
+        digests = {docname: hashlib.blake2b(repr((
+            _Sidebar(self._places, docname, str, root).render(tree, level=1),
+            neighbours(docname))).encode(), digest_size=8).digest()
+            for docname in env.found_docs}
+        before = getattr(env, _DIGESTS, None) or {}
+        setattr(env, _DIGESTS, digests)
+        setattr(env, _OUTLINE, outline)
+        return sorted(docname for docname, digest in digests.items()
+                      if before.get(docname) != digest)
 
     def hide_toctree(self, app: Sphinx, pagename: str, templatename: str,
                      context: dict[str, Any], doctree: Any) -> None:
@@ -94,13 +146,21 @@ class SiteNavigation:
     def render(self, app: Sphinx, pagename: str, templatename: str,
                context: dict[str, Any], doctree: Any) -> None:
         """Runs after furo's handler and gives it the sidebar it would have made."""
-        if self._tree is None:
-            self._places = {}
-            self._tree = _sections(app.builder, app.config.root_doc, {app.config.root_doc},
-                                   self._places, None)
+        self._read(app)
         # The page's own pathto: sphinx-notfound-page's makes the 404 page's links absolute.
         sidebar = _Sidebar(self._places, pagename, context["pathto"], app.config.root_doc)
         context["furo_navigation_tree"] = sidebar.render(self._tree, level=1)
+
+
+def _outline(env: BuildEnvironment) -> bytes:
+    """What every sidebar is made of: each toctree's pages, their titles, which are
+    hidden. The same, no sidebar changed."""
+    listed = sorted({docname for included in env.toctree_includes.values()
+                     for docname in included})
+    facts = (sorted(env.toctree_includes.items()),
+             [(docname, env.titles[docname].astext(), "nonav" in env.metadata[docname])
+              for docname in listed if docname in env.titles])
+    return hashlib.blake2b(repr(facts).encode(), digest_size=16).digest()
 
 
 def _sections(builder: Builder, docname: str, seen: set[str],
@@ -165,10 +225,10 @@ class _Sidebar:
             here = self._trail.get(id(section))
             items = []
             for shown in _shown(section.entries, here.index if here else None):
-                if isinstance(shown, int):
+                if shown is MORE:
                     target = self._pathto(parent or self._root)
                     items.append(f'<li class="toctree-l{level} paper-nav-more"><a class="reference '
-                                 f'internal" href="{html.escape(target)}">… {shown} more</a></li>\n')
+                                 f'internal" href="{html.escape(target)}">… more</a></li>\n')
                 else:
                     items.append(self._item(shown, level, here is not None
                                             and section.entries[here.index] is shown))
@@ -200,23 +260,24 @@ class _Sidebar:
         return f'<li class="{" ".join(classes)}">{link}{toggle}{below}</li>\n'
 
 
-def _shown(entries: list[Entry], current: int | None) -> list[Entry | int]:
-    """The entries to show, with the count of left-out ones where they were."""
+def _shown(entries: list[Entry], current: int | None) -> list[Entry | object]:
+    """The entries to show, with ``MORE`` where some are left out. Not how many: a
+    count would change every page's sidebar with each page added."""
     if len(entries) <= LONGEST_LIST:
         return list(entries)
     kept = [range(HEAD)]
     if current is not None:
         kept.append(range(max(current - AROUND, 0), min(current + AROUND + 1, len(entries))))
-    shown: list[Entry | int] = []
+    shown: list[Entry | object] = []
     end = 0
     for run in kept:
         start = max(run.start, end)
         if start > end:
-            shown.append(start - end)
+            shown.append(MORE)
         shown.extend(entries[start:run.stop])
         end = max(end, run.stop)
     if end < len(entries):
-        shown.append(len(entries) - end)
+        shown.append(MORE)
     return shown
 
 
@@ -234,6 +295,9 @@ def _connect(app: Sphinx) -> None:
     app.add_css_file("furo-sidebar.css")
     app.add_js_file("furo-sidebar.js", loading_method="defer")
     app.connect("env-updated", navigation.forget)
+    app.connect("env-before-read-docs", navigation.note_reading)
+    # After extensions add and read pages of their own (the default priority).
+    app.connect("env-get-updated", navigation.changed_sidebars, priority=900)
     # furo computes its sidebar at the default priority, 500.
     app.connect("html-page-context", navigation.hide_toctree, priority=400)
     app.connect("html-page-context", navigation.render, priority=600)

@@ -1,4 +1,5 @@
-"""Every page is written again when the sidebar changes.
+"""Every page is written again when the sidebar changes (under themes that show the
+whole tree; furo_sidebar knows which pages it changed, and writes those).
 
 The sidebar is the same tree on every page: when what it shows changes (a page added
 to a toctree or taken out, a title changed, a draft hidden or published), every page
@@ -28,12 +29,22 @@ def navigation_digest(env: BuildEnvironment) -> str:
 
 def rewrite_all_if_navigation_changed(app: Sphinx, env: BuildEnvironment) -> list[str]:
     """After the generated pages are read (their handler runs at the default priority)."""
+    if _sidebar_writes_its_pages(app):
+        return []
     data = env.domains["paper"].data
     digest = navigation_digest(env)
     if data.get("navigation") == digest:
         return []
     data["navigation"] = digest
     return sorted(env.found_docs)
+
+
+def _sidebar_writes_its_pages(app: Sphinx) -> bool:
+    """furo_sidebar, the site's sidebar under furo, shows each page a part of the tree
+    and writes again only the pages whose own part changed: a new commentary then
+    writes a few pages, not the whole site."""
+    return ("furo_sidebar" in app.extensions
+            and getattr(getattr(app.builder, "theme", None), "name", None) == "furo")
 
 
 def setup_navigation(app: Sphinx) -> None:
