@@ -183,5 +183,6 @@ def make_site(root: Path, total: int, variant: str, shape: str = "eight-tags") -
 
 
 if __name__ == "__main__":
-    make_site(Path(sys.argv[1]), int(sys.argv[2]), *sys.argv[3:5])
+    # sites.py FOLDER N [VARIANT [SHAPE]]
+    make_site(Path(sys.argv[1]), int(sys.argv[2]), *(sys.argv[3:5] or ["ext"]))
     print(json.dumps({"written": sys.argv[1]}))

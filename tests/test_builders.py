@@ -114,6 +114,33 @@ def test_a_writer_that_fails_fails_the_build(make_app, tmp_path):
     assert not (app.outdir / "notes" / "note-060.html").exists()
 
 
+def test_a_writer_that_fails_while_the_next_chunk_is_handed_over_fails_the_build(
+        make_app, tmp_path):
+    """Sphinx's ``add_task`` ends the other writers and goes on when the result it polls
+    for is a writer's error: the build then ended without the chunk's pages and without
+    an error. Here the first chunk's writer fails while the main process still resolves
+    the second, so the error arrives as the second is handed over."""
+    app = make_app("html", srcdir=site_of_many_pages(tmp_path), parallel=2)
+    main = os.getpid()
+    first, *rest = sorted(app.env.found_docs)
+    chunks = make_chunks(rest, 1)
+    broken = chunks[0][0]
+
+    def break_a_page(app, pagename: str, *args: object) -> None:
+        if os.getpid() != main and pagename == broken:
+            raise RuntimeError("the writer broke")
+
+    def slow_resolving(app, doctree, docname: str) -> None:
+        if os.getpid() == main and docname in chunks[1]:
+            time.sleep(0.05)
+
+    app.connect("html-page-context", break_a_page)
+    app.connect("doctree-resolved", slow_resolving)
+    with pytest.raises(SphinxParallelError, match="the writer broke"):
+        app.build()
+    app.cleanup()
+
+
 def test_rendering_a_title_leaves_it_in_the_environment_alone(make_app, tmp_path):
     """Sphinx's ``render_partial`` left each page's title in a document of its own, kept
     alive by the environment: at 10,000 commentaries, 10,000 documents that each of the

@@ -30,6 +30,7 @@ when Sphinx changes it.
 from __future__ import annotations
 
 import pickle
+import sys
 import time
 from collections.abc import Callable, Sequence
 from itertools import islice
@@ -38,6 +39,7 @@ from typing import Any
 from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.builders.html import StandaloneHTMLBuilder
+from sphinx.errors import SphinxParallelError
 from sphinx.locale import __
 from sphinx.util import logging
 from sphinx.util.build_phase import BuildPhase
@@ -51,7 +53,18 @@ logger = logging.getLogger(__name__)
 
 
 class HandOverTasks(ParallelTasks):
-    """Sphinx's process pool, whose ``add_task`` returns once a process has the task."""
+    """Sphinx's process pool, whose ``add_task`` returns once a process has the task,
+    and raises a writer's error whenever it arrives."""
+
+    def terminate(self) -> None:
+        super().terminate()
+        # Sphinx's add_task polls its writers once, and when what it receives is a
+        # writer's error, it ends the others here and goes on: the build ended without
+        # that chunk's pages, and without an error. That error is the one being
+        # handled; elsewhere (join, our add_task) it is raised again anyway.
+        error = sys.exc_info()[1]
+        if isinstance(error, SphinxParallelError):
+            raise error
 
     def add_task(self, task_func: Callable[[Any], Any], arg: Any = None,
                  result_func: Callable[[Any, Any], Any] | None = None) -> None:
