@@ -1,9 +1,9 @@
 """Math in HTML as MathML, written at build time; arXiv's math as each other output takes it.
 
 Browsers and EPUB readers lay MathML out natively, so a page's math needs no script
-and no request to anyone at read time, from ``file://`` too. Registered as an HTML math renderer,
-it serves the authors' math (MyST ``$...$``, ``$$...$$``, amsmath environments)
-and arXiv's alike.
+and no request to anyone at read time, from ``file://`` too. Registered as an HTML
+math renderer, it serves the authors' math (MyST ``$...$``, ``$$...$$``, amsmath
+environments) and arXiv's alike, on the site's pages and the EPUB's.
 """
 
 from __future__ import annotations
