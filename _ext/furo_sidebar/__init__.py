@@ -114,9 +114,8 @@ class SiteNavigation:
         which are a function of them) and compared with the last build's; the lists
         are cut without counts, so a new page changes only the sidebars that show it.
         """
-        outline = _outline(env)
-        if (getattr(env, _DIGESTS, None) is not None and getattr(env, _OUTLINE) == outline
-                and not self._read_toctrees):
+        outline, before = _outline(env), getattr(env, _DIGESTS, None)
+        if before is not None and getattr(env, _OUTLINE) == outline and not self._read_toctrees:
             return []  # no toctree, title or hidden page changed: no sidebar did
         self._tree = None
         tree, root = self._read(app), app.config.root_doc
@@ -132,11 +131,10 @@ class SiteNavigation:
             _Sidebar(self._places, docname, str, root).render(tree, level=1),
             neighbours(docname))).encode(), digest_size=8).digest()
             for docname in env.found_docs}
-        before = getattr(env, _DIGESTS, None) or {}
         setattr(env, _DIGESTS, digests)
         setattr(env, _OUTLINE, outline)
         return sorted(docname for docname, digest in digests.items()
-                      if before.get(docname) != digest)
+                      if before is None or before.get(docname) != digest)
 
     def hide_toctree(self, app: Sphinx, pagename: str, templatename: str,
                      context: dict[str, Any], doctree: Any) -> None:
