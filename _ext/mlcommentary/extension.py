@@ -61,6 +61,14 @@ def rewrite_dependents(app: Sphinx, env: BuildEnvironment) -> list[str]:
     return sorted(affected & env.found_docs)
 
 
+def set_pages_aside(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
+    env.domains["paper"].set_pages_aside()
+
+
+def take_pages_back(app: Sphinx, env: BuildEnvironment) -> None:
+    env.domains["paper"].take_pages_back()
+
+
 def link_to_arxiv(app: Sphinx, env: BuildEnvironment, node, contnode):  # noqa: ANN001
     if node.get("refdomain") != "paper":
         return None
@@ -81,6 +89,9 @@ def setup_papers(app: Sphinx) -> None:
     app.connect("builder-inited", note_builder, priority=0)
     app.connect("builder-inited", add_assets)
     app.connect("source-read", note_byline)
+    app.connect("env-before-read-docs", set_pages_aside)
+    # First: every other handler of the event asks the domain about pages.
+    app.connect("env-updated", take_pages_back, priority=0)
     app.connect("env-updated", sync_metadata)
     app.connect("env-get-updated", rewrite_dependents)
     # After intersphinx (500), which may know a commentary on another site.

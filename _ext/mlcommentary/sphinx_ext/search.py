@@ -107,10 +107,14 @@ def _terms(domain: PaperDomain, base: str, stopwords: Set[str]) -> Iterator[str]
 
 
 def _ids(domain: PaperDomain, base: str) -> list[str]:
-    """The paper's ID as a reader may search it: with ``arXiv:``, with each version."""
+    """The paper's ID as a reader may search it: with ``arXiv:``, with each version.
+
+    Not the bare ID beside its versions: a versioned entry is found by the bare ID too
+    (part of it, at least half its length), and the bare entries were a sixth of the
+    index at 10,000 commentaries, which every edit reads and writes whole."""
     record = domain.record(base)
-    return [f"arXiv:{base}" + (f"v{version}" if version else "")
-            for version in [None, *range(1, (record.version if record else 0) + 1)]]
+    versions = range(1, (record.version if record else 0) + 1)
+    return [f"arXiv:{base}v{version}" for version in versions] or [f"arXiv:{base}"]
 
 
 def _searched(node: nodes.Node) -> bool:
@@ -144,9 +148,11 @@ def keep_entries(app: Sphinx) -> list:
         return []
     path = Path(app.doctreedir, ENTRIES_FILE)
     try:
-        kept = json.loads(path.read_text(encoding="utf-8"))
+        last = path.read_text(encoding="utf-8")
+        kept = json.loads(last)
     except (OSError, ValueError):
-        kept = {}  # none yet, or unreadable: the pages written now are all there is
+        # None yet, or unreadable: the pages written now are all there is.
+        last, kept = None, {}
     written = app.env.domains["paper"].written_search_entries
     kept = {docname: entries for docname, entries in {**kept, **written}.items()
             if docname in index.titles}  # (the pages in the index)
@@ -161,7 +167,7 @@ def keep_entries(app: Sphinx) -> list:
     index.entries.clear()
     index.entries.update(ordered)
     text = json.dumps(kept, sort_keys=True, ensure_ascii=False)
-    if not path.is_file() or path.read_text(encoding="utf-8") != text:
+    if text != last:
         path.write_text(text, encoding="utf-8")
     return []
 
