@@ -254,8 +254,9 @@ class PaperDomain(Domain):
         """``env-before-read-docs``: until reading ends, the environment holds only the
         pages read in this process. Under ``-j`` every reading process, forked from
         this one as the last ends, sends back its whole environment; with every page
-        read so far in it, that was quadratic: at 10,000 commentaries, 45 processes
-        sent back up to 13 MB of pages each, 45 s of unpickling."""
+        read so far in it, that grew with the square of the pages: at 10,000
+        commentaries the main process spent 45 s unpickling 45 environments of up to
+        21 MB, 13 MB of it these pages (-j 2 took 304 s, and 274 s without them)."""
         self._pages_aside = self.data["pages"]
         self.data["pages"] = {}
 
