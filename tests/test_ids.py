@@ -25,6 +25,10 @@ from mlcommentary.data.ids import OLD_STYLE_ARCHIVES, ArxivId, InvalidArxivId, p
     ("math.GT/0309136v2", ArxivId("math/0309136", 2)),
     ("https://arxiv.org/abs/quant-ph/0201082v1", ArxivId("quant-ph/0201082", 1)),
     ("physics.acc-ph/0101001", ArxivId("physics/0101001")),
+    ("doi:10.48550/arXiv.2110.02095", ArxivId("2110.02095")),
+    ("10.48550/ARXIV.2110.02095", ArxivId("2110.02095")),
+    ("https://doi.org/10.48550/arXiv.hep-th/9901001", ArxivId("hep-th/9901001")),
+    ("http://dx.doi.org/10.48550/arxiv.math/0211159", ArxivId("math/0211159")),
 ])
 def test_accepted_forms(text, expected):
     assert parse_arxiv_id(text) == expected
@@ -36,6 +40,9 @@ def test_accepted_forms(text, expected):
     "hep-th/990100", "hep-th/99010011", "foo-bar/9901001", "hep-th/9107001", "hep-th/0704001",
     "HEP-TH/9901001", "https://example.org/abs/2110.02095", "javascript:alert(1)",
     "2110.02095.pdf", "arXiv:", "https://arxiv.org/abs/",
+    # arXiv's DOIs: a paper's, never a version's; not another registrant's.
+    "doi:10.48550/arXiv.2110.02095v2", "doi:10.48550/arXiv.", "10.1234/arXiv.2110.02095",
+    "doi:10.48550/arXiv.2110.02095.pdf", "https://doi.org/10.48550/2110.02095",
 ])
 def test_rejected_forms(text):
     with pytest.raises(InvalidArxivId):
@@ -77,6 +84,15 @@ def old_style(draw):
        st.sampled_from(["", "arXiv:", "https://arxiv.org/abs/", "https://arxiv.org/pdf/"]))
 def test_every_identifier_of_the_grammar_parses_to_itself(arxiv_id, prefix):
     assert parse_arxiv_id(prefix + str(arxiv_id)) == arxiv_id
+
+
+@given(st.one_of(new_style(), old_style()),
+       st.sampled_from(["10.48550/arXiv.", "doi:10.48550/arXiv.",
+                        "https://doi.org/10.48550/arXiv.", "https://dx.doi.org/10.48550/ARXIV."]))
+def test_every_papers_arxiv_doi_is_its_identifier(arxiv_id, prefix):
+    paper = ArxivId(arxiv_id.base)
+    assert parse_arxiv_id(prefix + str(paper)) == paper
+    assert parse_arxiv_id(prefix + str(paper).upper()) == paper
 
 
 @given(old_style(), st.sampled_from(["GT", "AG", "LG", "acc-ph"]))

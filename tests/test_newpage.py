@@ -117,22 +117,30 @@ ID_FORMS = {
     "astro-ph/9812133": "astro-ph/9812133",
     "math.DG/0211159": "math/0211159",
     "quant-ph/0201082v1": "quant-ph/0201082v1",
+    "https://doi.org/10.48550/arXiv.1605.08386": "1605.08386",
+    "doi:10.48550/ARXIV.ASTRO-PH/0601001": "astro-ph/0601001",
 }
 
 
 def test_every_id_form_the_directive_takes(tmp_path, real_arxiv):
     site = copy_root("newpage", tmp_path)
     point(site, real_arxiv.url)
+    pages = {}
     for written, canonical in ID_FORMS.items():
         result = new(site, written)
         assert result.returncode == 0, (written, result.stderr)
-        page = Path(result.stdout.strip())
+        pages[canonical] = page = Path(result.stdout.strip())
         assert f"```{{paper}} {canonical}\n```" in page.read_text(), written
     names = sorted(path.name for path in (site / "papers").iterdir())
     # The paper titled "0" gets a page named after its title too.
     assert "0.md" in names and len(names) == len(ID_FORMS) + 1
+    # The role takes the same forms: an arXiv DOI leads to the paper's commentary.
+    with pages["1707.08567"].open("a") as page:
+        page.write("\nSee {paper}`https://doi.org/10.48550/arXiv.1605.08386`.\n")
     build = sphinx_build(site, tmp_path / "html")
     assert build.returncode == 0, build.stderr
+    html = (tmp_path / "html" / "papers" / pages["1707.08567"].with_suffix(".html").name)
+    assert f'href="{pages["1605.08386"].with_suffix(".html").name}#' in html.read_text()
 
 
 @pytest.mark.parametrize("dollar_math", [True, False])
@@ -191,11 +199,14 @@ def test_refuses_to_overwrite_a_page(tmp_path, real_responses):
     assert made.stdout.strip() == str(site / "papers" / "heat-bath-walks.md")
 
 
-def test_refuses_a_paper_that_a_page_not_yet_built_claims(tmp_path, real_responses):
+@pytest.mark.parametrize("written", ["https://arxiv.org/abs/1312.2021v1",
+                                     "https://doi.org/10.48550/arXiv.1312.2021"])
+def test_refuses_a_paper_that_a_page_not_yet_built_claims(written, tmp_path, real_responses):
     """papers/existing.md claims 1312.2021 (in a ::: fence, as arXiv:...); nothing
-    was built, so the metadata file does not know it."""
+    was built, so the metadata file does not know it. Asked by its arXiv DOI, it is the
+    same paper."""
     site = copy_root("newpage", tmp_path)
-    result = new(site, "https://arxiv.org/abs/1312.2021v1")
+    result = new(site, written)
     assert result.returncode == 1
     assert (f"arXiv:1312.2021 has a commentary already: {site / 'papers' / 'existing.md'} "
             "has a paper directive for it; add to that page instead") in result.stderr

@@ -8,6 +8,9 @@ The grammar is arXiv's own (https://info.arxiv.org/help/arxiv_identifier.html):
   ``archive.SC/YYMMNNN`` (the subject class is not part of the identifier, so
   it is dropped from the canonical form), optionally followed by ``vN``.
 
+arXiv's DOIs (``10.48550/arXiv.`` and the identifier, registered with DataCite) name
+the same paper, so they are read as its arXiv identifier: one paper, one card.
+
 A malformed identifier must never reach the API: one bad ID in an ``id_list``
 makes arXiv reject the whole request with HTTP 400.
 """
@@ -37,6 +40,9 @@ _OLD_STYLE = re.compile(
 _PREFIXES = re.compile(
     r"^(?:arxiv:|https?://(?:www\.|export\.)?arxiv\.org/(?:abs|pdf)/)", re.IGNORECASE
 )
+#: A DOI as written, as a DOI name or as a link; DOIs are case-insensitive.
+_ARXIV_DOI = re.compile(r"^(?:doi:|https?://(?:dx\.)?doi\.org/)?10\.48550/arxiv\.",
+                        re.IGNORECASE)
 
 
 class InvalidArxivId(ValueError):
@@ -70,13 +76,25 @@ def parse_arxiv_id(text: str) -> ArxivId:
     """Parse an identifier as an author may write it.
 
     Accepts ``2110.02095``, ``2110.02095v2``, ``arXiv:2110.02095``, abstract and
-    PDF URLs on arxiv.org, and old-style ``hep-th/9901001`` or
-    ``math.GT/0309136``.
+    PDF URLs on arxiv.org, old-style ``hep-th/9901001`` or ``math.GT/0309136``, and
+    arXiv's DOI of any of them (``doi:10.48550/arXiv.2110.02095``, or on doi.org).
     """
     raw = text.strip()
+    if doi := _ARXIV_DOI.match(raw):
+        arxiv_id = _parse(text, raw[doi.end():].lower())
+        if arxiv_id.version is not None:
+            raise InvalidArxivId(
+                f"{text!r}: arXiv's DOIs name a paper, not one of its versions "
+                f"(for that version, write {arxiv_id})")
+        return arxiv_id
     candidate = _PREFIXES.sub("", raw)
     if candidate.endswith(".pdf") and candidate != raw:
         candidate = candidate[: -len(".pdf")]
+    return _parse(text, candidate)
+
+
+def _parse(text: str, candidate: str) -> ArxivId:
+    """``candidate``, what is left of ``text`` without its prefix, as an identifier."""
     if not candidate:
         raise InvalidArxivId(f"{text!r} is empty, not an arXiv identifier")
 
