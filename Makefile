@@ -62,7 +62,7 @@ refresh-metadata: $(VENV)/.installed
 # extension package's own command (installed from _ext by requirements.txt). It takes
 # O's -D settings as a build does; SPHINXOPTS and -W are the build's alone.
 paper: $(VENV)/.installed
-	@test -n "$(ID)" || { echo "usage: make paper ID=<arXiv ID> [SLUG=<file name>] [TAGS=\"a, b\"]" >&2; exit 2; }
+	@test -n "$(ID)" || { echo "usage: make paper ID=<arXiv ID or DOI> [SLUG=<file name>] [TAGS=\"a, b\"]" >&2; exit 2; }
 	@$(BIN)/mlcommentary new --site "$(SOURCEDIR)" \
 		--doctrees "$(BUILDDIR)/doctrees" $(if $(SLUG),--slug "$(SLUG)") \
 		$(if $(TAGS),--tags "$(TAGS)") $(O) "$(ID)"

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from sites import SHAPES, make_site, paper_id
 
-from mlcommentary.data.fetch import ArxivFetcher
+from mlcommentary.data.arxiv import ArxivFetcher
 from mlcommentary.data.testing import FakeArxiv, synthetic_entry
 
 _WRITTEN = re.compile(r"writing output\.\.\. \[\s*\d+%\] (\S+)")

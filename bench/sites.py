@@ -147,7 +147,7 @@ def page(plan: Plan, variant: str) -> str:
                 f"[PDF](https://arxiv.org/pdf/{paper_id(n)})  \nTags: {', '.join(plan.tags)}  \n"
                 f"Related: {', '.join(link(m) for m in plan.related)}  \n"
                 f"Discussed in: {discussed}\n\n"
-                f"Abstract\n\n{rec.abstract}\n\nBibTeX\n\n```bibtex\n{bibtex_entry(rec, rec.arxiv_id)}```\n")
+                f"Abstract\n\n{rec.abstract}\n\nBibTeX\n\n```bibtex\n{bibtex_entry(rec, rec.paper_id)}```\n")
         refs = [link(m) for m in plan.cited]
         front = ""
         head += f"\nCommentary by {author}, {written(n).day} {written(n):%b %Y}\n"

@@ -14,7 +14,8 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "_ext"))
 sys.path.insert(0, str(Path(__file__).parent))
 
-from mlcommentary.data.testing import FakeArxiv, RealResponses  # noqa: E402
+from mlcommentary.data.testing import (  # noqa: E402
+    FakeArxiv, FakeRegistries, RealResponses, RealWorks)
 from helpers import ROOTS  # noqa: E402
 
 pytest_plugins = ["sphinx.testing.fixtures"]
@@ -22,6 +23,9 @@ pytest_plugins = ["sphinx.testing.fixtures"]
 #: The real recorded arXiv responses, beside the checkout unless the variable says elsewhere.
 RESPONSES_DIR = Path(os.environ.get("ARXIV_RESPONSES_DIR")
                      or REPO.parent / "shared" / "arxiv-responses")
+#: The real recorded Crossref and DataCite responses, likewise.
+DOI_RESPONSES_DIR = Path(os.environ.get("DOI_RESPONSES_DIR")
+                         or REPO.parent / "shared" / "doi-responses")
 #: A month that has not happened: synthetic records use its IDs, so they describe no paper.
 FUTURE_MONTH = "3012"
 
@@ -37,6 +41,28 @@ def real_responses() -> RealResponses:
         pytest.skip(f"the recorded arXiv responses are not at {RESPONSES_DIR}; "
                     "set ARXIV_RESPONSES_DIR to the folder that holds them")
     return RealResponses.load(RESPONSES_DIR)
+
+
+@pytest.fixture(scope="session")
+def real_works() -> RealWorks:
+    if not (DOI_RESPONSES_DIR / "MANIFEST.md").exists():
+        pytest.skip(f"the recorded DOI responses are not at {DOI_RESPONSES_DIR}; "
+                    "set DOI_RESPONSES_DIR to the folder that holds them")
+    return RealWorks.load(DOI_RESPONSES_DIR)
+
+
+@pytest.fixture
+def real_registries(real_works: RealWorks):
+    """Loopback Crossref and DataCite answering from the real recorded responses."""
+    with FakeRegistries(real_works) as server:
+        yield server
+
+
+@pytest.fixture
+def fake_registries():
+    """Loopback Crossref and DataCite with synthetic works only."""
+    with FakeRegistries() as server:
+        yield server
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from helpers import sphinx_build
 from test_metadata import record
 
 from mlcommentary.data.bibtex import bibtex_entry
-from mlcommentary.data.fetch import ArxivFetcher
+from mlcommentary.data.arxiv import ArxivFetcher
 from mlcommentary.data.metadata import MetadataFile
 
 #: Synthetic titles (IDs of a month to come), each with what its entry must hold.
@@ -42,7 +42,7 @@ def math_record(n: int, title: str):
 
 @pytest.mark.parametrize(("n", "title"), list(enumerate(MATH_TITLES, start=101)))
 def test_math_reaches_the_entry_as_written_and_text_is_escaped(n, title):
-    entry = bibtex_entry(math_record(n, title), math_record(n, title).arxiv_id)
+    entry = bibtex_entry(math_record(n, title), math_record(n, title).paper_id)
     assert f'    title = "{MATH_TITLES[title]}"' in entry, entry
     parse_string(entry, "bibtex")
 
@@ -55,7 +55,7 @@ def test_math_in_real_abstracts_reaches_the_entry_as_written(real_arxiv):
     assert len(with_math) >= 2
     for n, real in enumerate(with_math, start=201):
         rec = record(n, title=real.abstract, authors=real.authors)
-        [entry] = parse_string(bibtex_entry(rec, rec.arxiv_id), "bibtex").entries.values()
+        [entry] = parse_string(bibtex_entry(rec, rec.paper_id), "bibtex").entries.values()
         for formula in math.findall(real.abstract):
             assert "{" + formula + "}" in entry.fields["title"]
 

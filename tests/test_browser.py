@@ -57,7 +57,7 @@ def test_reader_opens_the_abstract_and_the_bibtex(browser, site_url):
     page.on("response", lambda r: r.status >= 400 and errors.append(f"{r.status} {r.url}"))
     page.goto(site_url + SEED)
 
-    card = page.get_by_role("region", name="arXiv paper 2110.02095")
+    card = page.get_by_role("region", name="Paper arXiv:2110.02095")
     # The page's heading is the paper's title: the card does not say it again.
     assert page.locator("h1").inner_text().startswith(
         "Exploring the Limits of Large Scale Pre-training")

@@ -14,7 +14,7 @@ import helpers
 from conftest import REPO
 from helpers import make
 
-from mlcommentary.data.fetch import ArxivFetcher
+from mlcommentary.data.arxiv import ArxivFetcher
 from mlcommentary.data.testing import Times, never_answers, respond, synthetic_entry
 
 #: Sphinx's -W makes a warning such as "cannot override config setting" fail too.

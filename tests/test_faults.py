@@ -13,7 +13,8 @@ import pytest
 from bs4 import BeautifulSoup
 from helpers import build, copy_root, sphinx_build, warnings
 
-from mlcommentary.data.fetch import MAX_BODY_BYTES, ArxivFetcher, Missing
+from mlcommentary.data.arxiv import ArxivFetcher
+from mlcommentary.data.fetch import MAX_BODY_BYTES, Missing
 from mlcommentary.data.testing import FakeArxiv, Times, never_answers, respond, synthetic_entry
 
 # Timed by design: each fault waits out real timeouts and retries.
@@ -55,7 +56,7 @@ def an_endless_body(handler) -> None:
 
 
 def feed(server: FakeArxiv, ids=MISSING) -> bytes:
-    return server.answer(list(ids))[1]
+    return server.feed(list(ids))[1]
 
 
 BILLION_LAUGHS = (

@@ -5,7 +5,7 @@ from __future__ import annotations
 from conftest import FUTURE_MONTH
 
 from mlcommentary.data.testing import synthetic_entry
-from mlcommentary.data.fetch import ArxivFetcher
+from mlcommentary.data.arxiv import ArxivFetcher
 
 
 def fetcher(server, **kwargs) -> ArxivFetcher:

@@ -15,7 +15,7 @@ from bs4 import BeautifulSoup
 from conftest import FUTURE_MONTH
 from helpers import copy_root, sphinx_build
 
-from mlcommentary.data.fetch import ArxivFetcher
+from mlcommentary.data.arxiv import ArxivFetcher
 from mlcommentary.data.metadata import (
     RECORD_SCHEMA,
     SCHEMA_VERSION,
@@ -186,20 +186,37 @@ def test_records_without_optional_fields_or_with_unknown_ones_load(tmp_path):
     """Records written with fewer fields, or by a later minor version with more, still load."""
     path = tmp_path / "arxiv.json"
     data = record(1).to_json()
-    for optional in ("comment", "journal_ref", "doi"):
-        del data[optional]
+    for optional in ("comment", "journal_ref", "doi", "venue", "updated"):
+        data.pop(optional, None)
     data["affiliations"] = [["Somewhere"]]
     path.write_text(json.dumps({"schema_version": 1, "papers": {"3012.00001": data}}))
     loaded = MetadataFile(path).load()
-    assert loaded.problems == [] and loaded.records["3012.00001"] == record(1)
+    assert loaded.problems == [] and loaded.records["3012.00001"] == record(1, updated=None)
+
+
+def test_a_schema_2_file_is_read_as_it_was_and_written_as_schema_3(tmp_path):
+    """Schema 2 wrote every field, null or not; schema 3 leaves out what a record does
+    not know. The same records either way, and the commentaries kept."""
+    path = tmp_path / "arxiv.json"
+    old = {**record(1).to_json(), "comment": None, "journal_ref": None, "doi": None}
+    path.write_text(json.dumps({"schema_version": 2, "papers": {"3012.00001": old},
+                                "commentaries": {"3012.00001": "papers/one"}}))
+    store = MetadataFile(path)
+    before = store.load()
+    assert store.save({"3012.00002": record(2)})
+    written = json.loads(path.read_text())
+    assert written["schema_version"] == SCHEMA_VERSION == 3
+    assert "comment" not in written["papers"]["3012.00002"]
+    after = store.load()
+    assert after.records == {**before.records, "3012.00002": record(2)}
+    assert after.commentaries == {"3012.00001": "papers/one"}
 
 
 def test_the_schema_is_derived_from_the_record_fields():
     assert list(RECORD_SCHEMA["properties"]) == list(PaperRecord.__dataclass_fields__)
-    # Exactly the fields that may be null may be left out.
-    assert {"comment", "journal_ref", "doi"} == (
-        set(RECORD_SCHEMA["properties"]) - set(RECORD_SCHEMA["required"]))
-    assert RECORD_SCHEMA["properties"]["published"] == {"type": "string", "format": "date"}
+    # Exactly the fields without a default must be there.
+    assert RECORD_SCHEMA["required"] == ["id", "title", "authors", "published"]
+    assert RECORD_SCHEMA["properties"]["venue"] == {"type": ["string", "null"]}
 
 
 @pytest.mark.parametrize(("date", "reason"), [

@@ -18,7 +18,10 @@ import yaml
 from conftest import REPO
 from helpers import process_environment, copy_root, make, sphinx_build
 
-from mlcommentary.data.fetch import OUTAGE_FILE, ArxivFetcher, Missing, Outage
+from mlcommentary.data.arxiv import ArxivFetcher
+from mlcommentary.data.fetch import Missing, Outage, outage_file
+
+OUTAGE_FILE = outage_file("arxiv")
 from mlcommentary.data.metadata import MetadataFile
 from mlcommentary.data.testing import FakeArxiv, synthetic_entry
 

@@ -178,7 +178,7 @@ def test_bibtex_copied_from_the_pdf_is_the_entry(tmp_path):
     from pybtex.database import parse_string
 
     from mlcommentary.data.bibtex import bibtex_entry
-    from mlcommentary.data.ids import parse_arxiv_id
+    from mlcommentary.data.ids import parse_paper_id
     from mlcommentary.data.metadata import PaperRecord
 
     site = copy_root("search", tmp_path)
@@ -188,7 +188,7 @@ def test_bibtex_copied_from_the_pdf_is_the_entry(tmp_path):
     copied = re.search(r"^ *(@misc\{.*?^ *\}) *$", text, re.M | re.S)[1]
     record = PaperRecord.from_json(
         json.loads((site / "_data" / "arxiv.json").read_text())["papers"]["3012.00021"])
-    expected = bibtex_entry(record, parse_arxiv_id("3012.00021v1"), "zyxwomir3012quasicrystal")
+    expected = bibtex_entry(record, parse_paper_id("3012.00021v1"), "zyxwomir3012quasicrystal")
     assert max(map(len, expected.splitlines())) > 100  # long enough to need breaking
 
     def read(bibtex: str):

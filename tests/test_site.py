@@ -108,7 +108,7 @@ def test_papers_are_in_the_inventory_and_search_index(app):
     assert re.search(r'\[\d+,\d+,1,"paper-3012-00001","Synthetic Paper Alpha"\]', search)
     assert '"00002v2"' in search  # the card shows the ID, so it is searchable
     # Search results label each hit "(<label> <object type>, in <page>)".
-    assert '"objnames":{"0":["paper","paper","arXiv paper"]}' in search
+    assert '"objnames":{"0":["paper","paper","Research paper"]}' in search
 
 
 @pytest.mark.sphinx("html", testroot="site")
@@ -186,5 +186,5 @@ def test_the_domain_lists_commentaries_by_tag_and_year(app):
     assert listed(year="2030") == ["papers/beta", "papers/alpha"]
     assert listed(year="2029") == []
     beta = domain.commentary("3012.00002")
-    assert (str(beta.arxiv_id), beta.tags, beta.record.title) == (
+    assert (str(beta.paper_id), beta.tags, beta.record.title) == (
         "3012.00002v2", ("language",), "Synthetic Paper Beta")

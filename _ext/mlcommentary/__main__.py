@@ -1,4 +1,4 @@
-"""The ``mlcommentary`` command (also ``python -m mlcommentary``): ``new <arXiv ID>``
+"""The ``mlcommentary`` command (also ``python -m mlcommentary``): ``new <ID>``
 starts a commentary (see ``newpage``); ``refresh`` builds the site with every record
 fetched again, as ``sphinx-build -D arxiv_refresh=1`` does."""
 
@@ -17,21 +17,23 @@ def main(argv: list[str] | None = None) -> int:
     new = commands.add_parser(
         "new", help="start a commentary page on a paper",
         description="Create <commentary_folder>/<slug>.md (papers/ unless conf.py says) "
-                    "for an arXiv paper, with its card, and print its path. The record comes from the site's metadata file or, when it "
-                    "lacks the paper, from arXiv as conf.py's settings say.")
-    new.add_argument("id", metavar="ID", help="the paper's arXiv ID, in any form the paper "
-                     "directive takes (2303.00676, arXiv:2303.00676v2, an arxiv.org URL)")
+                    "for a paper, with its card, and print its path. The record comes from the "
+                    "site's metadata file or, when it lacks the paper, from its source (arXiv, "
+                    "or Crossref and DataCite for a DOI) as conf.py's settings say.")
+    new.add_argument("id", metavar="ID", help="the paper's arXiv ID or DOI, in any form the "
+                     "paper directive takes (2303.00676, arXiv:2303.00676v2, an arxiv.org "
+                     "URL, doi:10.18653/v1/N18-2074, a doi.org link)")
     new.add_argument("--site", type=Path, default=Path("."),
                      help="the folder of the site's conf.py (default: here)")
     new.add_argument("--slug", help="the page's file name, instead of one made from the title")
     new.add_argument("--tags", type=_comma_list, default=[],
                      help="the card's tags, comma-separated (\"scaling, vision\")")
     new.add_argument("--doctrees", type=Path,
-                     help="the build's doctree folder, where an outage of arXiv is noted "
+                     help="the build's doctree folder, where an outage of a source is noted "
                           "(default: _build/doctrees in the site)")
     _add_overrides(new)
     refresh = commands.add_parser(
-        "refresh", help="build the site with every record fetched from arXiv again",
+        "refresh", help="build the site with every record fetched from its source again",
         description="Build the site's HTML with every paper's record fetched again (needs "
                     "the network), saying what changed: sphinx-build -M html with "
                     "-D arxiv_refresh=1. Other sphinx-build options go after --.")

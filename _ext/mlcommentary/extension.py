@@ -69,10 +69,10 @@ def take_pages_back(app: Sphinx, env: BuildEnvironment) -> None:
     env.domains["paper"].take_pages_back()
 
 
-def link_to_arxiv(app: Sphinx, env: BuildEnvironment, node, contnode):  # noqa: ANN001
+def link_to_source(app: Sphinx, env: BuildEnvironment, node, contnode):  # noqa: ANN001
     if node.get("refdomain") != "paper":
         return None
-    return env.domains["paper"].link_to_arxiv(node, contnode)
+    return env.domains["paper"].link_to_source(node, contnode)
 
 
 def setup_papers(app: Sphinx) -> None:
@@ -95,7 +95,7 @@ def setup_papers(app: Sphinx) -> None:
     app.connect("env-updated", sync_metadata)
     app.connect("env-get-updated", rewrite_dependents)
     # After intersphinx (500), which may know a commentary on another site.
-    app.connect("missing-reference", link_to_arxiv, priority=900)
+    app.connect("missing-reference", link_to_source, priority=900)
 
 
 #: In this order: handlers of one event at one priority run in the order connected.

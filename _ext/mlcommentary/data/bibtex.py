@@ -1,4 +1,6 @@
-"""BibTeX entries in the form arXiv recommends: ``@misc`` with ``eprint``.
+"""BibTeX entries: title, authors and year from any record, the rest in the form its
+source's module gives (arXiv's ``@misc`` with ``eprint``; ``@article`` or
+``@inproceedings`` for a DOI in a journal or proceedings).
 
 pybtex writes the entry, so quoting and escaping are a well-kept library's job.
 arXiv's titles are TeX, though: their math and escapes reach the entry as the
@@ -15,7 +17,7 @@ from collections.abc import Iterable, Mapping
 from pybtex.database import BibliographyData, Entry, Person
 from pybtex.database.output.bibtex import Writer
 
-from .ids import ArxivId
+from .ids import PaperId, source
 from .metadata import PaperRecord
 from .tex import segments
 
@@ -53,24 +55,14 @@ class _TexKeepingWriter(Writer):
 _WRITER = _TexKeepingWriter()
 
 
-def bibtex_entry(record: PaperRecord, arxiv_id: ArxivId, key: str | None = None) -> str:
-    """The entry for ``record`` as cited by ``arxiv_id``, whose version, if any, it keeps;
+def bibtex_entry(record: PaperRecord, cited: PaperId, key: str | None = None) -> str:
+    """The entry for ``record`` as cited by ``cited``, whose version, if any, it keeps;
     under ``key``, or else the record's own ``citation_key``."""
-    fields = [
-        ("title", _balanced(record.title)),
-        ("year", record.year),
-        ("eprint", str(arxiv_id)),
-        ("archivePrefix", "arXiv"),
-        ("primaryClass", record.primary_category),
-        ("url", arxiv_id.abs_url),
-    ]
-    if record.doi:
-        fields.append(("doi", _balanced(record.doi)))
-    if record.journal_ref:
-        fields.append(("note", _balanced(record.journal_ref)))
+    entry_type, own = source(cited.source).bibtex_fields(record, cited)
     entry = Entry(
-        "misc",
-        fields=fields,
+        entry_type,
+        fields=[("title", _balanced(record.title)), ("year", record.year),
+                *((name, _balanced(value)) for name, value in own)],
         persons={"author": [_person(name) for name in record.authors if name]},
     )
     return _WRITER.to_string(BibliographyData(entries={key or citation_key(record): entry}))
@@ -100,13 +92,13 @@ def unique_keys(own: Mapping[str, str]) -> dict[str, str]:
     return keys
 
 
-def bibliography(entries: Iterable[tuple[str, PaperRecord, ArxivId]], heading: str) -> str:
+def bibliography(entries: Iterable[tuple[str, PaperRecord, PaperId]], heading: str) -> str:
     """A ``.bib`` file of ``(key, record, cited ID)`` entries, in key order, after a
     ``heading`` comment (BibTeX and pybtex skip the text outside entries)."""
     comment = "".join(f"% {line}\n" for line in heading.splitlines())
     return comment + "\n" + "\n".join(
-        bibtex_entry(record, arxiv_id, key)
-        for key, record, arxiv_id in sorted(entries, key=lambda entry: entry[0]))
+        bibtex_entry(record, cited, key)
+        for key, record, cited in sorted(entries, key=lambda entry: entry[0]))
 
 
 def _letters(n: int) -> str:
@@ -121,9 +113,9 @@ def _letters(n: int) -> str:
 
 def citation_key(record: PaperRecord) -> str:
     """``abnar2021exploring``: first author's surname, year, first word of the title."""
-    last = surname(record.authors[0]) if record.authors else "arxiv"
+    last = surname(record.authors[0]) if record.authors else "anonymous"
     words = [w for w in re.findall(r"[a-z0-9]+", _ascii(record.title)) if w not in _STOP_WORDS]
-    return f"{_ascii(last).replace(' ', '')}{record.year}{words[0] if words else ''}" or record.id
+    return f"{_ascii(last).replace(' ', '')}{record.year}{words[0] if words else ''}"
 
 
 def surname(name: str) -> str:

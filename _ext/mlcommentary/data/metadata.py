@@ -25,6 +25,7 @@ import re
 import tempfile
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import MISSING, dataclass, field, fields
+from datetime import date
 from functools import cached_property
 from pathlib import Path
 from typing import Any, NamedTuple, get_type_hints
@@ -32,15 +33,21 @@ from typing import Any, NamedTuple, get_type_hints
 import jsonschema
 from filelock import FileLock, Timeout
 
-from .ids import ArxivId, parse_arxiv_id
-from .sources import source_digest
+from .ids import PaperId, parse_paper_id
+from .digests import source_digest
 
-#: 2 added ``commentaries``; a file of schema 1 is read as one with none.
-SCHEMA_VERSION = 2
+#: 2 added ``commentaries``; a file of schema 1 is read as one with none. 3 added the
+#: papers of other sources than arXiv, under their canonical IDs (``doi:10.…``), and the
+#: fields that describe where they were published; arXiv's records are as they were,
+#: and a field left empty is left out.
+SCHEMA_VERSION = 3
 
-#: Where a record came from: the API itself, or arXiv's human-readable abstract
-#: page copied by hand (a refresh replaces those with the API's own record).
-SOURCES = ("arxiv-api", "arxiv-abstract-page")
+#: Where a record came from: arXiv's API itself, arXiv's human-readable abstract page
+#: copied by hand (a refresh replaces those with the API's own record), or a DOI
+#: registry's API.
+ORIGINS = ("arxiv-api", "arxiv-abstract-page", "crossref", "datacite")
+#: What kind of venue published a paper, where a source says.
+VENUE_TYPES = ("journal", "proceedings")
 
 FILE_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -72,16 +79,12 @@ class _JsonType(NamedTuple):
 
     schema: dict[str, Any]
     load: Callable[[Any], Any]
-    #: Whether the file may leave the field out (it then takes its default).
-    optional: bool = False
 
 
-#: The types a record's fields may have: a field may be left out of the file
-#: exactly when its type admits None.
+#: The types a record's fields may have.
 _JSON_TYPES: dict[Any, _JsonType] = {
     str: _JsonType({"type": "string"}, clean_text),
-    str | None: _JsonType({"type": ["string", "null"]}, lambda value: clean_text(value) or None,
-                          optional=True),
+    str | None: _JsonType({"type": ["string", "null"]}, lambda value: clean_text(value) or None),
     int: _JsonType({"type": "integer"}, int),
     tuple[str, ...]: _JsonType({"type": "array", "items": {"type": "string"}},
                                lambda value: tuple(map(clean_text, value))),
@@ -93,32 +96,41 @@ def _checked(default: Any = MISSING, **schema: Any) -> Any:
     return field(default=default, metadata={"schema": schema})
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class PaperRecord:
-    """What the site knows of one paper, keyed by its version-less ID.
+    """What the site knows of one paper, keyed by its canonical version-less ID.
 
     The fields are the one definition of a record: the file's JSON schema,
     ``from_json`` and ``to_json`` are derived from them and their types.
     """
 
     id: str
-    version: int = _checked(minimum=1)
+    # Sources without versions (a DOI names one version of record) have one.
+    version: int = _checked(1, minimum=1)
     title: str
     authors: tuple[str, ...]
-    # A real calendar date: jsonschema's "date" format is checked by date.fromisoformat.
+    # A real calendar date, as far as its source knows it (``_known_date``).
     published: str = _checked(format="date")
-    updated: str = _checked(format="date")
-    primary_category: str
+    updated: str | None = _checked(None, format="date")
+    # arXiv's: its subject classes.
+    primary_category: str | None = None
     categories: tuple[str, ...] = ()
     comment: str | None = None
     journal_ref: str | None = None
     doi: str | None = None
     abstract: str = ""
-    source: str = _checked("arxiv-api", enum=list(SOURCES))
+    source: str = _checked("arxiv-api", enum=list(ORIGINS))
+    # Where the paper was published, as a DOI registry says.
+    venue: str | None = None
+    venue_type: str | None = _checked(None, enum=[*VENUE_TYPES, None])
+    volume: str | None = None
+    issue: str | None = None
+    pages: str | None = None
+    publisher: str | None = None
 
     @property
-    def arxiv_id(self) -> ArxivId:
-        return ArxivId(self.id)
+    def paper_id(self) -> PaperId:
+        return parse_paper_id(self.id)
 
     @property
     def year(self) -> str:
@@ -138,8 +150,10 @@ class PaperRecord:
         return "withdrawn" in (self.comment or "").casefold()
 
     def to_json(self) -> dict[str, Any]:
+        """The record's JSON: what it does not know (None, no categories) left out."""
         values = {f.name: getattr(self, f.name) for f in fields(self)}
-        return {name: list(v) if isinstance(v, tuple) else v for name, v in values.items()}
+        return {name: list(v) if isinstance(v, tuple) else v for name, v in values.items()
+                if v is not None and v != ()}
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> PaperRecord:
@@ -161,14 +175,35 @@ class PaperRecord:
 _FIELD_TYPES = {name: _JSON_TYPES[hint] for name, hint in get_type_hints(PaperRecord).items()}
 RECORD_SCHEMA: dict[str, Any] = {
     "type": "object",
-    "required": [name for name, kind in _FIELD_TYPES.items() if not kind.optional],
+    # A field with a default may be left out of the file, and takes it.
+    "required": [f.name for f in fields(PaperRecord) if f.default is MISSING],
     "properties": {f.name: {**_FIELD_TYPES[f.name].schema, **f.metadata.get("schema", {})}
                    for f in fields(PaperRecord)},
 }
+_FORMATS = jsonschema.FormatChecker()
+
+
+@_FORMATS.checks("date", raises=ValueError)
+def _known_date(value: object) -> bool:
+    """A date as precise as its source knows it: ``2024-05-08`` (a real day), ``2024-05``
+    or ``2024``, as a DOI registry may give for a proceedings volume."""
+    if not isinstance(value, str):
+        return True
+    if not re.fullmatch(r"[0-9]{4}(-[0-9]{2}){0,2}", value):
+        return False
+    first_day(value)
+    return True
+
+
+def first_day(known: str) -> date:
+    """The first day of a date as precise as its source knows it (``2024`` is 1 January
+    2024); ``ValueError`` if there is no such day."""
+    return date.fromisoformat(known + "-01" * (2 - known.count("-")))
+
+
 # One validator for all records: jsonschema.validate would check the schema itself
 # again for each of them.
-_RECORD_VALIDATOR = jsonschema.Draft202012Validator(
-    RECORD_SCHEMA, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
+_RECORD_VALIDATOR = jsonschema.Draft202012Validator(RECORD_SCHEMA, format_checker=_FORMATS)
 
 
 class MetadataFileError(Exception):
@@ -319,7 +354,7 @@ class MetadataFile:
 
 
 #: What a load makes of a file's text depends on this module and the IDs' rules too.
-_CODE = source_digest("data/metadata.py", "data/ids.py")
+_CODE = source_digest("data/metadata.py", "data/ids.py", "data/arxiv.py", "data/doi.py")
 
 
 def _cached(cache: Path) -> tuple[str, LoadedMetadata] | None:
@@ -345,7 +380,11 @@ def _remember(cache: Path, text_key: str, loaded: LoadedMetadata) -> None:
 def _stored_record(key: str, data: Any) -> PaperRecord:
     """The record stored under ``key``, or ``ValueError`` saying what is wrong with it."""
     record = PaperRecord.from_json(data)
-    if parse_arxiv_id(key) != ArxivId(record.id):
+    try:
+        paper = parse_paper_id(key)
+    except ValueError as err:
+        raise ValueError(f"the key is no paper's identifier: {err}") from None
+    if paper.version is not None or paper.base != record.id:
         raise ValueError(f"id {record.id!r} does not match its key")
     return record
 

@@ -1,8 +1,8 @@
-"""A new commentary page from an arXiv ID: ``mlcommentary new 2303.00676``.
+"""A new commentary page from a paper's ID: ``mlcommentary new 2303.00676`` (or a DOI).
 
 No Sphinx: the site's settings come from its ``conf.py`` (``settings``), the record
-from its metadata file or, when the file lacks it, from arXiv through the build's
-own fetcher (same timeouts, retries and delay), saved through the same locked
+from its metadata file or, when the file lacks it, from the paper's source through the
+build's own fetcher (same timeouts, retries and delay), saved through the same locked
 file. The page is named after the paper's title and written only if nothing
 would be overwritten and no other page has the paper already.
 """
@@ -22,8 +22,8 @@ from pathlib import Path
 
 import yaml
 
-from .fetch import OUTAGE_FILE, ArxivFetcher, Outage
-from .ids import ArxivId, InvalidArxivId, parse_arxiv_id
+from .fetch import Outage, outage_file
+from .ids import InvalidPaperId, PaperId, parse_paper_id, source
 from .metadata import MetadataFile, MetadataFileError, PaperRecord
 from .settings import SettingError, SiteSettings
 from .tags import tag_key
@@ -63,13 +63,13 @@ def new_page(site: Path, id_text: str, slug: str | None = None,
     return its path.
 
     ``doctrees`` is the build's doctree folder (``site/_build/doctrees`` unless
-    given), where an outage of arXiv that a build or this command met is noted.
+    given), where an outage of a source that a build or this command met is noted.
     ``overrides`` are settings given as ``-D`` gives them, over ``conf.py``'s;
     ``notify`` is told what was changed from what was asked.
     """
     try:
-        arxiv_id = parse_arxiv_id(id_text)
-    except InvalidArxivId as err:
+        paper = parse_paper_id(id_text)
+    except InvalidPaperId as err:
         raise NewPageError(str(err)) from None
     try:
         settings = SiteSettings.read(site, overrides)
@@ -82,15 +82,15 @@ def new_page(site: Path, id_text: str, slug: str | None = None,
         raise NewPageError(str(err)) from None
 
     pages = dict(_pages(site, settings.exclude_patterns))
-    _refuse_claimed(site, arxiv_id, pages, loaded.commentaries)
+    _refuse_claimed(site, paper, pages, loaded.commentaries)
     tags = _site_spelling(tags, pages, notify)
-    record = loaded.records.get(arxiv_id.base) or _fetch(
-        settings, arxiv_id, (doctrees or site / "_build" / "doctrees") / OUTAGE_FILE)
+    record = loaded.records.get(paper.base) or _fetch(
+        settings, paper, (doctrees or site / "_build" / "doctrees") / outage_file(paper.source))
     name = slugify(slug if slug is not None else plain_text(record.title))
     if not name and slug is not None:
         raise NewPageError(f"{slug!r} has no letter or digit to name a page by")
     folder = settings.values["commentary_folder"].strip().strip("/")
-    docname = f"{folder}/{name or slugify(f'arxiv {arxiv_id.base}')}"
+    docname = f"{folder}/{name or slugify(paper.label)}"
     path = site / f"{docname}.md"
     if docname in pages or path.exists():
         existing = pages.get(docname, path)
@@ -99,11 +99,11 @@ def new_page(site: Path, id_text: str, slug: str | None = None,
                            "or SLUG= for make)")
 
     try:
-        store.save({arxiv_id.base: record}, {**loaded.commentaries, arxiv_id.base: docname})
+        store.save({paper.base: record}, {**loaded.commentaries, paper.base: docname})
     except MetadataFileError as err:
         raise NewPageError(str(err)) from None
     path.parent.mkdir(parents=True, exist_ok=True)
-    text = page_text(record, arxiv_id, today or datetime.date.today(), _git_user(site),
+    text = page_text(record, paper, today or datetime.date.today(), _git_user(site),
                      settings.dollar_math, tags)
     # "x": a page made meanwhile by someone else is still not overwritten.
     try:
@@ -114,7 +114,7 @@ def new_page(site: Path, id_text: str, slug: str | None = None,
     return path
 
 
-def page_text(record: PaperRecord, arxiv_id: ArxivId, today: datetime.date,
+def page_text(record: PaperRecord, paper: PaperId, today: datetime.date,
               author: str | None, dollar_math: bool, tags: Sequence[str] = ()) -> str:
     """The page: front matter, the title as its heading, the card, the skeleton."""
     front = {"date": today, **({"authors": [author]} if author else {})}
@@ -122,7 +122,7 @@ def page_text(record: PaperRecord, arxiv_id: ArxivId, today: datetime.date,
     options = f":tags: {', '.join(tags)}\n" if tags else ""
     return (f"---\n{yaml.safe_dump(front, sort_keys=False, allow_unicode=True)}---\n\n"
             f"# {markdown_title(record.title, dollar_math)}\n\n"
-            f"```{{paper}} {arxiv_id}\n{options}```\n{sections}")
+            f"```{{paper}} {paper}\n{options}```\n{sections}")
 
 
 def markdown_title(title: str, dollar_math: bool) -> str:
@@ -157,20 +157,20 @@ def _is_greek(char: str) -> bool:
     return unicodedata.name(char, "").startswith("GREEK ") and char.isalpha()
 
 
-def _refuse_claimed(site: Path, arxiv_id: ArxivId, pages: dict[str, Path],
+def _refuse_claimed(site: Path, paper: PaperId, pages: dict[str, Path],
                     kept: dict[str, str]) -> None:
     """``NewPageError`` if a page has the paper already: one the metadata file
     records as its commentary (if that page still exists), or any page with a
     ``paper`` directive for it, built yet or not."""
-    owner = kept.get(arxiv_id.base)
+    owner = kept.get(paper.base)
     if owner in pages:
         raise NewPageError(
-            f"arXiv:{arxiv_id.base} has a commentary already: {pages[owner]} (as "
+            f"{paper.paper.label} has a commentary already: {pages[owner]} (as "
             f"the metadata file records); add to that page instead")
     for docname in sorted(pages):
-        if arxiv_id.base in _claims(path := pages[docname]):
+        if paper.base in _claims(path := pages[docname]):
             raise NewPageError(
-                f"arXiv:{arxiv_id.base} has a commentary already: {path} has a paper "
+                f"{paper.paper.label} has a commentary already: {path} has a paper "
                 f"directive for it; add to that page instead")
 
 
@@ -209,8 +209,8 @@ def _claims(path: Path) -> set[str]:
     found = set()
     for written in _DIRECTIVE.findall(_text(path)):
         try:
-            found.add(parse_arxiv_id(written).base)
-        except InvalidArxivId:
+            found.add(parse_paper_id(written).base)
+        except InvalidPaperId:
             continue
     return found
 
@@ -232,26 +232,26 @@ def _pages(site: Path, exclude_patterns: tuple[str, ...]) -> Iterator[tuple[str,
                 yield stem, Path(folder) / name
 
 
-def _fetch(settings: SiteSettings, arxiv_id: ArxivId, outage_file: Path) -> PaperRecord:
-    """The paper's record from arXiv, asked as the build asks it, or ``NewPageError``."""
-    api_url = settings.values["arxiv_api_url"]
+def _fetch(settings: SiteSettings, paper: PaperId, outage_path: Path) -> PaperRecord:
+    """The paper's record from its source, asked as the build asks it, or ``NewPageError``."""
+    paper_source = source(paper.source)
+    service, label = paper_source.SERVICE, paper.paper.label
+    api_url = settings.values[paper_source.API_SETTING]
     if settings.values["arxiv_offline"]:
-        raise NewPageError(f"{settings.metadata_path} has no record of arXiv:{arxiv_id.base} "
-                           "and conf.py sets arxiv_offline, so arXiv is not asked")
-    if outage := Outage.recent(outage_file, api_url):
-        raise NewPageError(f"did not ask arXiv for {arxiv_id.base}: "
-                           f"{outage.explained(outage_file)}")
-    fetcher = ArxivFetcher(api_url, timeout=settings.values["arxiv_timeout"],
-                           delay=settings.values["arxiv_request_delay"])
-    report = fetcher.fetch([arxiv_id.base])
+        raise NewPageError(f"{settings.metadata_path} has no record of {label} and conf.py "
+                           f"sets arxiv_offline, so {service} is not asked")
+    if outage := Outage.recent(outage_path, api_url):
+        raise NewPageError(f"did not ask {service} for {paper.base}: "
+                           f"{outage.explained(outage_path)}")
+    report = paper_source.fetcher(settings.values).fetch([paper.base])
     if failure := report.out_of_reach:
-        Outage(api_url, time.time(), failure.subtype, failure.reason).save(outage_file)
-    if arxiv_id.base in report.records:
-        return report.records[arxiv_id.base]
+        Outage(api_url, time.time(), failure.subtype, failure.reason).save(outage_path)
+    if paper.base in report.records:
+        return report.records[paper.base]
     if report.failures:
-        raise NewPageError(f"could not fetch arXiv:{arxiv_id.base} from {api_url}: "
+        raise NewPageError(f"could not fetch {label} from {api_url}: "
                            f"{report.failures[0].reason}; try again later")
-    raise NewPageError(f"arXiv has no paper {arxiv_id.base} ({api_url}): check the ID")
+    raise NewPageError(f"{paper_source.NOT_FOUND}: {label} ({api_url}); check the ID")
 
 
 def _git_user(site: Path) -> str | None:

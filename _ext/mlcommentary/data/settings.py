@@ -1,4 +1,5 @@
-"""The site's arXiv settings: their defaults and checks, with or without Sphinx.
+"""The site's settings (arXiv's, the DOI registries'): defaults and checks, with or
+without Sphinx.
 
 The build registers them as config values (``config``); commands that run without
 a build (``python -m mlcommentary new``) read them from ``conf.py`` here, so that
@@ -16,7 +17,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from .fetch import ARXIV_DELAY, DEFAULT_API_URL, DEFAULT_TIMEOUT
+from .arxiv import ARXIV_DELAY, DEFAULT_API_URL
+from .doi import CROSSREF_API_URL, DATACITE_API_URL, DOI_DELAY
+from .fetch import DEFAULT_TIMEOUT
 
 #: Every setting's default.
 DEFAULTS: dict[str, Any] = {
@@ -27,6 +30,13 @@ DEFAULTS: dict[str, Any] = {
     "arxiv_prune": False,
     "arxiv_timeout": DEFAULT_TIMEOUT,
     "arxiv_request_delay": ARXIV_DELAY,
+    # DOIs: Crossref first, DataCite for the DOIs Crossref does not have. The timeout
+    # is arxiv_timeout, for every source.
+    "crossref_api_url": CROSSREF_API_URL,
+    "datacite_api_url": DATACITE_API_URL,
+    # An address Crossref may write to about the site's requests: its "polite pool".
+    "crossref_mailto": "",
+    "doi_request_delay": DOI_DELAY,
     # Readers keep what they have read; a feed of every commentary would weigh a
     # megabyte at 1,000 and take a second of every build.
     "arxiv_feed_length": 50,
@@ -49,9 +59,14 @@ def checked(values: Mapping[str, Any]) -> dict[str, Any]:
     The numbers may be strings: ``-D name=value`` gives strings, which Sphinx does
     not convert for a setting whose default is a number of seconds.
     """
+    for name in ("arxiv_api_url", "crossref_api_url", "datacite_api_url"):
+        url = values[name]
+        if not isinstance(url, str) or not url.startswith(("http://", "https://")):
+            raise SettingError(f"{name} must be an http:// or https:// URL, not {url!r}")
     api_url = values["arxiv_api_url"]
-    if not isinstance(api_url, str) or not api_url.startswith(("http://", "https://")):
-        raise SettingError(f"arxiv_api_url must be an http:// or https:// URL, not {api_url!r}")
+    mailto = values["crossref_mailto"]
+    if not isinstance(mailto, str) or (mailto and "@" not in mailto):
+        raise SettingError(f"crossref_mailto must be an e-mail address or empty, not {mailto!r}")
     path = values["arxiv_metadata_file"]
     if not isinstance(path, str) or not path.strip():
         raise SettingError(f"arxiv_metadata_file must be a path (text), relative to conf.py's "
@@ -63,10 +78,12 @@ def checked(values: Mapping[str, Any]) -> dict[str, Any]:
     flags = {name: _flag(values, name) for name in FLAGS}
     timeout = _seconds(values, "arxiv_timeout")
     delay = _seconds(values, "arxiv_request_delay")
+    doi_delay = _seconds(values, "doi_request_delay")
     if timeout <= 0:
         raise SettingError(f"arxiv_timeout must be more than 0 seconds, not {timeout:g}")
-    if delay < 0:
-        raise SettingError(f"arxiv_request_delay must be 0 seconds or more, not {delay:g}")
+    for name, seconds in (("arxiv_request_delay", delay), ("doi_request_delay", doi_delay)):
+        if seconds < 0:
+            raise SettingError(f"{name} must be 0 seconds or more, not {seconds:g}")
     if is_arxiv(api_url) and delay < ARXIV_DELAY:
         raise SettingError(
             f"arxiv_request_delay is {delay:g} s, but arXiv asks for at least "
@@ -76,7 +93,8 @@ def checked(values: Mapping[str, Any]) -> dict[str, Any]:
     if isinstance(length, bool) or not isinstance(length, int) or length < 1:
         raise SettingError("arxiv_feed_length must be a whole number of entries, 1 or more, "
                            f"not {length!r}")
-    return {**values, **flags, "arxiv_timeout": timeout, "arxiv_request_delay": delay}
+    return {**values, **flags, "arxiv_timeout": timeout, "arxiv_request_delay": delay,
+            "doi_request_delay": doi_delay}
 
 
 def is_arxiv(url: str) -> bool:

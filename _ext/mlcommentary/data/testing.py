@@ -1,4 +1,5 @@
-"""A loopback stand-in for arXiv's query API, answering from real recorded responses.
+"""Loopback stand-ins for arXiv's query API and the DOI registries' (Crossref's and
+DataCite's), answering from real recorded responses.
 
 For the tests and the benchmark: plain Python, no Sphinx. The responses are read
 from a folder the caller names (the tests use ``../shared/arxiv-responses/``,
@@ -8,10 +9,16 @@ a feed assembled from the recorded ``<entry>`` elements of the papers it names,
 as arXiv itself would answer: unknown IDs are left out, a malformed ID makes
 the whole request fail with the recorded HTTP 400 error feed. Tests may add
 synthetic entries for IDs of a month that has not happened yet.
+
+The registries answer ``/crossref/works/{doi}`` and ``/datacite/dois/{doi}`` with the
+recorded work of that DOI (``../shared/doi-responses/``), and 404 for any other, as
+Crossref's recorded 404 does; tests may add synthetic works under Crossref's test
+prefix, 10.5555, with titles that say they are synthetic.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 import time
@@ -109,16 +116,11 @@ class Request:
     at: float
 
 
-class FakeArxiv:
-    """An HTTP server on 127.0.0.1 answering like ``/api/query``; records every request.
+class _Loopback:
+    """An HTTP server on 127.0.0.1 that records every request; ``fault``, when set,
+    answers instead: it gets the request handler and may write anything (or nothing)."""
 
-    ``fault``, when set, answers instead: it gets the request handler and may
-    write anything (or nothing) to it.
-    """
-
-    def __init__(self, real: RealResponses | None = None) -> None:
-        self.real = real or RealResponses()
-        self.entries = dict(self.real.entries)
+    def __init__(self) -> None:
         self.requests: list[Request] = []
         self.fault: Callable[[BaseHTTPRequestHandler], None] | None = None
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
@@ -129,14 +131,10 @@ class FakeArxiv:
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_port}/api/query"
+    def root(self) -> str:
+        return f"http://127.0.0.1:{self._server.server_port}"
 
-    def add(self, entry: bytes) -> None:
-        found = _ENTRY_ID.search(entry)
-        self.entries[version_less(found[1].decode())] = entry
-
-    def __enter__(self) -> FakeArxiv:
+    def __enter__(self):  # noqa: ANN204 (the subclass)
         self._thread.start()
         return self
 
@@ -145,24 +143,16 @@ class FakeArxiv:
         self._server.shutdown()
         self._server.server_close()
 
-    def answer(self, id_list: list[str]) -> tuple[int, bytes]:
-        joined = ",".join(id_list)
-        if joined in self.real.replays:
-            recorded = self.real.replays[joined]
-            return recorded.status, recorded.body
-        if not all(_WELL_FORMED.match(arxiv_id) for arxiv_id in id_list):
-            return 400, self.real.error_400
-        found = [self.entries[version_less(i)] for i in id_list if version_less(i) in self.entries]
-        head = _FEED_HEAD.format(query=escape(f"id_list={joined}"), count=len(found))
-        return 200, head.encode() + b"\n".join(found) + b"\n</feed>\n"
-
     def answer_normally(self, handler: BaseHTTPRequestHandler) -> None:
-        status, body = self.answer(self.requests[-1].id_list)
+        status, content_type, body = self.answer(self.requests[-1])
         handler.send_response(status)
-        handler.send_header("Content-Type", "application/atom+xml; charset=utf-8")
+        handler.send_header("Content-Type", content_type)
         handler.send_header("Content-Length", str(len(body)))
         handler.end_headers()
         handler.wfile.write(body)
+
+    def answer(self, request: Request) -> tuple[int, str, bytes]:
+        raise NotImplementedError
 
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
         fake = self
@@ -183,6 +173,108 @@ class FakeArxiv:
                 pass
 
         return Handler
+
+
+class FakeArxiv(_Loopback):
+    """A loopback ``/api/query``."""
+
+    def __init__(self, real: RealResponses | None = None) -> None:
+        super().__init__()
+        self.real = real or RealResponses()
+        self.entries = dict(self.real.entries)
+
+    @property
+    def url(self) -> str:
+        return self.root + "/api/query"
+
+    def add(self, entry: bytes) -> None:
+        found = _ENTRY_ID.search(entry)
+        self.entries[version_less(found[1].decode())] = entry
+
+    def answer(self, request: Request) -> tuple[int, str, bytes]:
+        status, body = self.feed(request.id_list)
+        return status, "application/atom+xml; charset=utf-8", body
+
+    def feed(self, id_list: list[str]) -> tuple[int, bytes]:
+        joined = ",".join(id_list)
+        if joined in self.real.replays:
+            recorded = self.real.replays[joined]
+            return recorded.status, recorded.body
+        if not all(_WELL_FORMED.match(arxiv_id) for arxiv_id in id_list):
+            return 400, self.real.error_400
+        found = [self.entries[version_less(i)] for i in id_list if version_less(i) in self.entries]
+        head = _FEED_HEAD.format(query=escape(f"id_list={joined}"), count=len(found))
+        return 200, head.encode() + b"\n".join(found) + b"\n</feed>\n"
+
+
+@dataclass
+class RealWorks:
+    """The recorded registry answers: Crossref's works and DataCite's DOIs, by DOI."""
+
+    crossref: dict[str, bytes] = field(default_factory=dict)
+    datacite: dict[str, bytes] = field(default_factory=dict)
+    not_found: bytes = b"Resource not found."
+
+    @classmethod
+    def load(cls, directory: Path) -> RealWorks:
+        real = cls()
+        for path in sorted(directory.glob("*_crossref-works_*.json")):
+            body = path.read_bytes()
+            real.crossref[json.loads(body)["message"]["DOI"].lower()] = body
+        for path in sorted(directory.glob("*_datacite-dois_*.json")):
+            body = path.read_bytes()
+            real.datacite[json.loads(body)["data"]["id"].lower()] = body
+        for path in directory.glob("*_crossref-works-404_*.txt"):
+            real.not_found = path.read_bytes()
+        return real
+
+
+def synthetic_work(doi: str, title: str, authors: list[tuple[str, str]],
+                   issued: list[int], work_type: str = "journal-article",
+                   venue: str = "Journal of Synthetic Results") -> bytes:
+    """A Crossref ``/works/{doi}`` answer for a work that does not exist (use DOIs
+    under Crossref's test prefix, 10.5555, and a title that says it is synthetic)."""
+    return json.dumps({"status": "ok", "message-type": "work", "message-version": "1.0.0",
+                       "message": {
+                           "DOI": doi, "type": work_type, "title": [title],
+                           "author": [{"given": given, "family": family, "sequence": "first"}
+                                      for given, family in authors],
+                           "container-title": [venue], "issued": {"date-parts": [issued]},
+                           "publisher": "Synthetic Publisher", "URL": f"https://doi.org/{doi}"}}
+                      ).encode()
+
+
+class FakeRegistries(_Loopback):
+    """Loopback Crossref (``crossref_url``) and DataCite (``datacite_url``)."""
+
+    def __init__(self, real: RealWorks | None = None) -> None:
+        super().__init__()
+        self.real = real or RealWorks()
+        self.crossref = dict(self.real.crossref)
+        self.datacite = dict(self.real.datacite)
+
+    @property
+    def crossref_url(self) -> str:
+        return self.root + "/crossref"
+
+    @property
+    def datacite_url(self) -> str:
+        return self.root + "/datacite"
+
+    def add(self, work: bytes) -> None:
+        self.crossref[json.loads(work)["message"]["DOI"].lower()] = work
+
+    def answer(self, request: Request) -> tuple[int, str, bytes]:
+        path = unquote(urlsplit(request.path).path)
+        for prefix, works, content_type in (
+                ("/crossref/works/", self.crossref, "application/json"),
+                ("/datacite/dois/", self.datacite, "application/vnd.api+json; charset=utf-8")):
+            if path.startswith(prefix):
+                doi = path.removeprefix(prefix).lower()
+                if doi in works:
+                    return 200, content_type, works[doi]
+                break
+        return 404, "text/plain", self.real.not_found
 
 
 # Faults: handlers for ``FakeArxiv.fault``, each answering as a misbehaving arXiv would.
@@ -209,14 +301,18 @@ def never_answers(handler: BaseHTTPRequestHandler) -> None:
 
 
 class Times:
-    """Answers with ``first`` for the first ``count`` requests, then like arXiv."""
+    """Answers with ``first`` for the first ``count`` requests, then with ``then``, or
+    else as the server answers normally."""
 
-    def __init__(self, count: int, first: Callable[[BaseHTTPRequestHandler], None]) -> None:
-        self.count, self.first = count, first
+    def __init__(self, count: int, first: Callable[[BaseHTTPRequestHandler], None],
+                 then: Callable[[BaseHTTPRequestHandler], None] | None = None) -> None:
+        self.count, self.first, self.then = count, first, then
 
     def __call__(self, handler: BaseHTTPRequestHandler) -> None:
         self.count -= 1
         if self.count >= 0:
             self.first(handler)
+        elif self.then is not None:
+            self.then(handler)
         else:
             handler.server.fake.answer_normally(handler)

@@ -24,7 +24,7 @@ from ..data.bibtex import bibliography
 from ..sphinx_ext import formats
 from ..sphinx_ext.domain import PaperDomain
 from ..sphinx_ext.nodes import paper_file_link
-from ..data.sources import source_digest
+from ..data.digests import source_digest
 
 logger = logging.getLogger(__name__)
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import html
 import posixpath
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +34,7 @@ from ..sphinx_ext import formats
 from ..sphinx_ext.domain import Commentary, PaperDomain, tag_key
 from .bibliography import file_link
 from .pages import TAGS, tag_feed, tag_page
+from ..data.metadata import first_day
 from ..data.tex import plain_text
 
 logger = logging.getLogger(__name__)
@@ -155,7 +156,7 @@ class _Feed:
         byline, record = commentary.byline, commentary.record
         entry = feed.add_entry()
         entry.id(self._id(self._app.builder.get_target_uri(commentary.docname)))
-        entry.title(plain_text(record.title) if record else f"arXiv:{commentary.arxiv_id}")
+        entry.title(plain_text(record.title) if record else commentary.paper_id.label)
         entry.link(href=self._page_url(commentary.docname), rel="alternate")
         if byline.date:
             entry.published(_moment(byline.date))
@@ -176,8 +177,9 @@ class _Feed:
 
 
 def _moment(iso: str) -> datetime:
-    """A day as Atom's date-time: its start, in UTC."""
-    return datetime.fromisoformat(iso).replace(tzinfo=UTC)
+    """A day (or a month, or a year, for a paper dated so) as Atom's date-time: its
+    start, in UTC."""
+    return datetime.combine(first_day(iso), time(), tzinfo=UTC)
 
 
 def setup_feeds(app: Sphinx) -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 import textwrap
-from datetime import date
 from urllib.parse import quote
 
 from docutils import nodes
@@ -24,8 +23,8 @@ from ..data.bibtex import bibtex_entry
 from . import formats
 from .byline import Byline
 from .domain import PaperDomain, tag_key
-from ..data.ids import ArxivId, parse_arxiv_id
-from ..data.metadata import PaperRecord
+from ..data.ids import PaperId, parse_paper_id
+from ..data.metadata import PaperRecord, first_day
 from .mathml import plain_node, rich_nodes
 from ..data.tex import plain_text
 from .nodes import (
@@ -76,26 +75,26 @@ class BuildCards(SphinxPostTransform):
             placeholder.replace_self(self._index(domain, placeholder))
 
     def _card(self, domain: PaperDomain, placeholder: paper_card_placeholder) -> paper_card:
-        arxiv_id = parse_arxiv_id(placeholder["arxiv_id"])
-        record = domain.record(arxiv_id.base)
-        card = paper_card(ids=placeholder["ids"], arxiv_id=str(arxiv_id))
+        paper_id = parse_paper_id(placeholder["paper_id"])
+        record = domain.record(paper_id.base)
+        card = paper_card(ids=placeholder["ids"], paper_id=str(paper_id))
         # Every link in the card is located at the directive (linkcheck, warnings).
         card.source, card.line = placeholder.source, placeholder.line
         # Not env.docname: a builder that resolves the whole book as one tree (LaTeX)
         # resolves every page's cards under the master document's name.
         docname = placeholder["docname"]
-        title = domain.title(arxiv_id)
+        title = domain.title(paper_id)
         if not self._is_page_title(docname, title):
             strong = nodes.strong("", "", *rich_nodes(title))
             card += _part("title", nodes.paragraph("", "", strong))
         if record:
             card += _part("authors", nodes.paragraph("", ", ".join(record.authors),
                                                      authors=list(record.authors)))
-            card += _status(record, arxiv_id)
+            card += _status(record, paper_id)
         else:
             card += _part("missing", nodes.paragraph(
                 "", "The site has no metadata for this paper yet."))
-        commentary = domain.commentary(arxiv_id.base)
+        commentary = domain.commentary(paper_id.base)
         if commentary and commentary.docname != docname and domain.shows(commentary, docname):
             card += _part("elsewhere", nodes.paragraph(
                 "", "The site's commentary on this paper is ",
@@ -103,13 +102,16 @@ class BuildCards(SphinxPostTransform):
 
         facts = _part("facts", nodes.field_list())
         if record:
-            facts += _field("Submitted", _dates(record))
-            facts += _field("Categories", _categories(record))
+            facts += _field("Submitted" if paper_id.versioned else "Published",
+                            _dates(record, paper_id))
+            if record.primary_category:
+                facts += _field("Categories", _categories(record))
             # A withdrawn paper's comment is the withdrawal notice, shown above.
             if record.comment and not record.withdrawn:
                 facts += _field("Comment", rich_nodes(record.comment))
         facts += _field("Links", _joined([
-            _link(f"arXiv:{arxiv_id}", arxiv_id.abs_url), _link("PDF", arxiv_id.pdf_url)]))
+            _link(paper_id.label, paper_id.url),
+            *([_link("PDF", paper_id.pdf_url)] if paper_id.pdf_url else [])]))
         if placeholder["tags"]:
             # The site's spelling of each tag, unless another page keeps the paper.
             tags = commentary.tags if commentary and commentary.docname == docname \
@@ -118,7 +120,7 @@ class BuildCards(SphinxPostTransform):
         if placeholder["related"]:
             facts += _field("Related", _joined(_xref("paper", related)
                                                for related in placeholder["related"]))
-        discussed = domain.discussed_in(arxiv_id.base)
+        discussed = domain.discussed_in(paper_id.base)
         if discussed:
             facts += _field("Discussed in", _joined(self._page_link(docname)
                                                     for docname in discussed))
@@ -127,7 +129,7 @@ class BuildCards(SphinxPostTransform):
         if record:
             card += _foldable("abstract", "Abstract",
                               nodes.paragraph("", "", *rich_nodes(record.abstract)))
-            bibtex = bibtex_entry(record, arxiv_id, domain.citation_key(arxiv_id.base))
+            bibtex = bibtex_entry(record, paper_id, domain.citation_key(paper_id.base))
             if self._builder.format == "latex":
                 bibtex = _broken(bibtex)
             card += _foldable("bibtex", "BibTeX",
@@ -179,9 +181,9 @@ class BuildCards(SphinxPostTransform):
         # (the home page, a tag's, a year's) matched almost any query.
         items = nodes.bullet_list(classes=["paper-index", "no-search"])
         for commentary in commentaries:
-            arxiv_id, record = commentary.arxiv_id, commentary.record
+            paper_id, record = commentary.paper_id, commentary.record
             # Not explicit: the domain writes the title as the link text, with its math.
-            line = nodes.paragraph("", "", _xref("paper", arxiv_id.base))
+            line = nodes.paragraph("", "", _xref("paper", paper_id.base))
             if record:
                 year = (self._listing_link(year_page(record.year),
                                            nodes.inline(record.year, record.year, classes=["doc"]))
@@ -301,7 +303,7 @@ def _link(text: str, url: str) -> nodes.reference:
     return nodes.reference(text, text, refuri=url, internal=False)
 
 
-def _status(record: PaperRecord, arxiv_id: ArxivId) -> list[nodes.Element]:
+def _status(record: PaperRecord, paper_id: PaperId) -> list[nodes.Element]:
     """What became of the paper: withdrawn, published, or newer than the version cited."""
     parts = []
     if record.withdrawn:
@@ -309,21 +311,21 @@ def _status(record: PaperRecord, arxiv_id: ArxivId) -> list[nodes.Element]:
                                  *rich_nodes(record.comment), nodes.Text("”"))
         parts.append(_part("withdrawn", paper_notice(
             "", nodes.title("Withdrawn", "Withdrawn"), notice)))
-    if record.journal_ref or record.doi:
+    if record.journal_ref or record.doi or record.venue:
         parts.append(_part("published", nodes.paragraph("", "", _published(record))))
-    if arxiv_id.version and arxiv_id.version < record.version:
-        latest = ArxivId(record.id, record.version)
+    if paper_id.version and paper_id.version < record.version:
+        latest = paper_id.at(record.version)
         parts.append(_part("version", nodes.paragraph(
-            "", "This commentary cites ", _link(f"v{arxiv_id.version}", arxiv_id.abs_url),
-            nodes.Text("; the latest is "), _link(f"v{record.version}", latest.abs_url),
+            "", "This commentary cites ", _link(f"v{paper_id.version}", paper_id.url),
+            nodes.Text("; the latest is "), _link(f"v{record.version}", latest.url),
             nodes.Text(f", {human_date(record.updated)}."))))
     return parts
 
 
 def _published(record: PaperRecord) -> nodes.Element:
     """A badge: where the paper was published, linked to its DOI when it has one."""
-    text = (f"Published in {record.journal_ref}" if record.journal_ref
-            else f"Published: DOI {record.doi}")
+    venue = record.journal_ref or record.venue
+    text = f"Published in {venue}" if venue else f"Published: DOI {record.doi}"
     if record.doi and _DOI.match(record.doi):
         badge = _link(text, "https://doi.org/" + quote(record.doi, safe="/:;()._-"))
     else:
@@ -340,9 +342,10 @@ def _xref(reftype: str, target: str, text: str | None = None) -> addnodes.pendin
 
 
 def human_date(iso: str) -> str:
-    """``5 Oct 2021``: how cards and previews show a date."""
-    day = date.fromisoformat(iso)
-    return f"{day.day} {day:%b %Y}"
+    """``5 Oct 2021``: how cards and previews show a date; ``Oct 2021`` or ``2021`` for
+    one its source knows only so far."""
+    day = first_day(iso)
+    return {4: iso, 7: f"{day:%b %Y}"}.get(len(iso), f"{day.day} {day:%b %Y}")
 
 
 def _byline(byline: Byline) -> list[nodes.Node]:
@@ -372,12 +375,13 @@ def draft_mark(kind: str) -> nodes.paragraph:
         classes=["paper-draft"])
 
 
-def _dates(record: PaperRecord) -> list[nodes.Node]:
+def _dates(record: PaperRecord, paper_id: PaperId) -> list[nodes.Node]:
+    """When the paper was first submitted and its latest version, or for a source
+    without versions when it was published."""
     text = human_date(record.published)
-    if record.version > 1:
-        text += f"; v{record.version} of {human_date(record.updated)}"
-    else:
-        text += " (v1)"
+    if paper_id.versioned:
+        text += (f"; v{record.version} of {human_date(record.updated)}"
+                 if record.version > 1 and record.updated else " (v1)")
     return [nodes.Text(text)]
 
 

@@ -30,9 +30,13 @@ SETTINGS: dict[str, tuple[Any, str, Any]] = {
     # The feeds are written after the pages, whatever changed: no page to rebuild.
     "arxiv_feed_length": (DEFAULTS["arxiv_feed_length"], "", [int]),
     "commentary_folder": (DEFAULTS["commentary_folder"], "", [str]),
+    "crossref_api_url": (DEFAULTS["crossref_api_url"], "", [str]),
+    "datacite_api_url": (DEFAULTS["datacite_api_url"], "", [str]),
+    "crossref_mailto": (DEFAULTS["crossref_mailto"], "", [str]),
     # Numbers or, from -D, strings: check_config converts and checks them.
     "arxiv_timeout": (lambda config: DEFAULTS["arxiv_timeout"], "", Any),
     "arxiv_request_delay": (lambda config: DEFAULTS["arxiv_request_delay"], "", Any),
+    "doi_request_delay": (lambda config: DEFAULTS["doi_request_delay"], "", Any),
 }
 
 
@@ -49,7 +53,7 @@ def check_config(app: Sphinx, config: Config) -> None:
         values = checked({name: config[name] for name in SETTINGS})
     except (SettingError, ConfigError) as err:
         _stop(f"Configuration error: {err}")
-    for name in ("arxiv_timeout", "arxiv_request_delay", *FLAGS):
+    for name in ("arxiv_timeout", "arxiv_request_delay", "doi_request_delay", *FLAGS):
         setattr(config, name, values[name])
 
 

@@ -15,7 +15,7 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
 from .domain import paper_anchor
-from ..data.ids import ArxivId, InvalidArxivId, parse_arxiv_id
+from ..data.ids import PaperId, InvalidPaperId, parse_paper_id
 from .nodes import paper_card_placeholder, paper_index_placeholder
 
 logger = logging.getLogger(__name__)
@@ -33,22 +33,22 @@ class PaperDirective(SphinxDirective):
 
     def run(self) -> list[nodes.Node]:
         try:
-            arxiv_id = parse_arxiv_id(self.arguments[0])
-        except InvalidArxivId as err:
+            paper_id = parse_paper_id(self.arguments[0])
+        except InvalidPaperId as err:
             logger.warning("%s; no card made", err, type="paper", subtype="bad_id",
                            location=self.get_location())
             return []
-        related = list(self._related(arxiv_id))
+        related = list(self._related(paper_id))
         domain = self.env.domains["paper"]
         docname = self.env.current_document.docname
-        domain.note_claim(docname, arxiv_id, self.lineno, self.options.get("tags", []), related,
+        domain.note_claim(docname, paper_id, self.lineno, self.options.get("tags", []), related,
                           self._option_line("tags"))
         for other in related:
             domain.note_mention(docname, other, self.lineno)
-        card = paper_card_placeholder(docname=docname, arxiv_id=str(arxiv_id),
+        card = paper_card_placeholder(docname=docname, paper_id=str(paper_id),
                                       tags=self.options.get("tags", []),
                                       related=[str(r) for r in related],
-                                      ids=[paper_anchor(arxiv_id)])
+                                      ids=[paper_anchor(paper_id)])
         self.set_source_info(card)
         return [card]
 
@@ -60,16 +60,16 @@ class PaperDirective(SphinxDirective):
                 return self.lineno + offset
         return None
 
-    def _related(self, subject: ArxivId):
+    def _related(self, subject: PaperId):
         for text in self.options.get("related", []):
             try:
-                arxiv_id = parse_arxiv_id(text)
-            except InvalidArxivId as err:
+                paper_id = parse_paper_id(text)
+            except InvalidPaperId as err:
                 logger.warning("related paper %s; left out", err, type="paper",
                                subtype="bad_id", location=self.get_location())
                 continue
-            if arxiv_id.base != subject.base:
-                yield arxiv_id
+            if paper_id.base != subject.base:
+                yield paper_id
 
 
 def _sort(argument: str | None) -> str:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Set
 from dataclasses import dataclass, field
@@ -33,7 +34,7 @@ from sphinx.util.nodes import make_refnode
 
 from ..data.bibtex import citation_key, unique_keys
 from .byline import Byline
-from ..data.ids import ArxivId, InvalidArxivId, parse_arxiv_id
+from ..data.ids import PaperId, InvalidPaperId, parse_paper_id
 from ..data.metadata import PaperRecord
 from .mathml import plain_node, rich_nodes
 from ..data.tex import plain_text
@@ -43,8 +44,9 @@ from ..data.tags import tag_key
 logger = logging.getLogger(__name__)
 
 
-def paper_anchor(arxiv_id: ArxivId) -> str:
-    return "paper-" + arxiv_id.base.replace("/", "-").replace(".", "-")
+def paper_anchor(paper_id: PaperId) -> str:
+    """The HTML id of a paper's card: ``paper-2110-02095``, ``paper-doi-10-1109-…``."""
+    return "paper-" + re.sub(r"[^a-z0-9-]", "-", paper_id.base.lower())
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +81,7 @@ class PagePapers:
     byline: Byline = Byline()
     #: Its first paragraph of prose as plain text, but for the papers it names by
     #: reference alone: their titles are known only once the records are.
-    summary: tuple[str | ArxivId, ...] | None = None
+    summary: tuple[str | PaperId, ...] | None = None
 
     def lists(self, facts: PaperFacts) -> bool:
         """Whether one of this page's indexes lists the paper ``facts`` describes."""
@@ -120,7 +122,7 @@ class PaperFacts:
 class Commentary:
     """A paper with the page that comments on it: what indexes list."""
 
-    arxiv_id: ArxivId
+    paper_id: PaperId
     docname: str
     tags: tuple[str, ...]
     related: tuple[str, ...]
@@ -149,21 +151,21 @@ class PaperRole(XRefRole):
 
     def result_nodes(self, document, env, node, is_ref):  # noqa: ANN001
         try:
-            arxiv_id = parse_arxiv_id(node["reftarget"])
-        except InvalidArxivId as err:
+            paper_id = parse_paper_id(node["reftarget"])
+        except InvalidPaperId as err:
             logger.warning("%s", err, type="paper", subtype="bad_id", location=node)
             return [nodes.inline(node.astext(), node.astext(), classes=["paper-ref-invalid"])], []
         # Registered globally as well as in the domain, so name the domain here.
         node["refdomain"], node["reftype"] = "paper", "paper"
-        node["reftarget"] = str(arxiv_id)
-        env.domains["paper"].note_mention(env.current_document.docname, arxiv_id, node.line)
+        node["reftarget"] = str(paper_id)
+        env.domains["paper"].note_mention(env.current_document.docname, paper_id, node.line)
         return [node], []
 
 
 class PaperDomain(Domain):
     name = "paper"
-    # Search results read "<label> <object type>": "arXiv paper".
-    label = "arXiv"
+    # Search results read "<label> <object type>": "Research paper".
+    label = "Research"
     object_types = {"paper": ObjType("paper", "paper")}
     roles = {"paper": PaperRole()}
     initial_data: dict[str, Any] = {
@@ -172,7 +174,7 @@ class PaperDomain(Domain):
         "tag_forms": {},  # tag key -> the spelling shown, as of the last refresh_view
     }
     # Bumped whenever the stored data or the doctrees' placeholders change shape.
-    data_version = 11
+    data_version = 12
     dangling_warnings = {"paper": "cannot resolve paper reference %(target)s"}
 
     def __init__(self, env: BuildEnvironment) -> None:
@@ -206,16 +208,16 @@ class PaperDomain(Domain):
     def _page(self, docname: str) -> PagePapers:
         return self.data["pages"].setdefault(docname, PagePapers())
 
-    def note_claim(self, docname: str, arxiv_id: ArxivId, line: int | None,
-                   tags: list[str], related: list[ArxivId],
+    def note_claim(self, docname: str, paper_id: PaperId, line: int | None,
+                   tags: list[str], related: list[PaperId],
                    tags_line: int | None = None) -> None:
-        self._page(docname).claims[arxiv_id.base] = Claim(
-            str(arxiv_id), tuple(tags), tuple(str(r) for r in related), line,
+        self._page(docname).claims[paper_id.base] = Claim(
+            str(paper_id), tuple(tags), tuple(str(r) for r in related), line,
             tags_line or line)
 
-    def note_mention(self, docname: str, arxiv_id: ArxivId, line: int | None) -> None:
+    def note_mention(self, docname: str, paper_id: PaperId, line: int | None) -> None:
         mentions = self._page(docname).mentions
-        mentions[arxiv_id.base] = (*mentions.get(arxiv_id.base, ()), line)
+        mentions[paper_id.base] = (*mentions.get(paper_id.base, ()), line)
 
     def note_byline(self, docname: str, byline: Byline) -> None:
         self._drafts = None
@@ -385,9 +387,9 @@ class PaperDomain(Domain):
                 continue
             kept = self.data["pages"][owner].claims[base]
             logger.warning(
-                "arXiv:%s has two commentaries: %s keeps it (%s) and %s does not; this "
+                "%s has two commentaries: %s keeps it (%s) and %s does not; this "
                 "card links to the kept one. Merge the pages, or remove one directive",
-                base, self._place(owner, kept.line), self._owner_rule(base),
+                parse_paper_id(base).label, self._place(owner, kept.line), self._owner_rule(base),
                 self._place(docname, claim.line), type="paper", subtype="duplicate",
                 location=(docname, claim.line))
 
@@ -427,10 +429,10 @@ class PaperDomain(Domain):
     def record(self, base: str) -> PaperRecord | None:
         return self._records.get(base)
 
-    def title(self, arxiv_id: ArxivId) -> str:
+    def title(self, paper_id: PaperId) -> str:
         """The paper's title, or its identifier while the site has no record of it."""
-        record = self._records.get(arxiv_id.base)
-        return record.title if record else f"arXiv:{arxiv_id}"
+        record = self._records.get(paper_id.base)
+        return record.title if record else paper_id.label
 
     def commentary(self, base: str) -> Commentary | None:
         """The site's commentary on ``base``, if it has one."""
@@ -442,7 +444,7 @@ class PaperDomain(Domain):
         facts = self.data["view"].get(base)
         if facts is None or facts.docname is None:
             return None
-        return Commentary(parse_arxiv_id(facts.claim.cited), facts.docname,
+        return Commentary(parse_paper_id(facts.claim.cited), facts.docname,
                           self._shown_tags(facts.claim.tags), facts.claim.related,
                           self._records.get(base), facts.byline)
 
@@ -467,7 +469,7 @@ class PaperDomain(Domain):
                  and (not keys or keys & facts.tag_keys())
                  and (year is None or facts.year == year)]
         by_date = (lambda c: c.date) if sort == "commentary" else (lambda c: c.paper_date)
-        return sorted(found, key=lambda c: (by_date(c) or "", c.arxiv_id.base), reverse=True)
+        return sorted(found, key=lambda c: (by_date(c) or "", c.paper_id.base), reverse=True)
 
     def drafts(self) -> frozenset[str]:
         """Every page whose front matter makes it a draft, commentary or not."""
@@ -506,10 +508,10 @@ class PaperDomain(Domain):
         facts = self.data["view"].get(base)
         return facts.key if facts else None
 
-    def bibliography(self) -> list[tuple[str, PaperRecord, ArxivId]]:
+    def bibliography(self) -> list[tuple[str, PaperRecord, PaperId]]:
         """Every paper the site uses that has a record, as ``(key, record, ID)``, the ID as
         its commentary cites it."""
-        return [(key, self._records[base], parse_arxiv_id(cited))
+        return [(key, self._records[base], parse_paper_id(cited))
                 for key, base, cited, _ in self._bibliography_facts()]
 
     def bibliography_digest(self) -> str:
@@ -537,36 +539,36 @@ class PaperDomain(Domain):
         """A link to the paper's commentary on this site.
 
         Without one, Sphinx asks its ``missing-reference`` handlers: intersphinx
-        finds a commentary on another site, and ``link_to_arxiv`` comes last.
+        finds a commentary on another site, and ``link_to_source`` comes last.
         """
         try:
-            arxiv_id = parse_arxiv_id(target)
-        except InvalidArxivId:
+            paper_id = parse_paper_id(target)
+        except InvalidPaperId:
             return None
-        commentary = self.commentary(arxiv_id.base)
+        commentary = self.commentary(paper_id.base)
         if commentary is None or not self.shows(commentary, fromdocname):
             return None
-        contnode, tooltip = self._link_text(arxiv_id, node, contnode)
+        contnode, tooltip = self._link_text(paper_id, node, contnode)
         reference = make_refnode(builder, fromdocname, commentary.docname,
-                                 paper_anchor(arxiv_id), contnode, tooltip)
+                                 paper_anchor(paper_id), contnode, tooltip)
         reference["classes"].append("paper-ref")
         # How the previews find every link to a paper, whichever role or directive made it.
-        reference["paper_link"] = arxiv_id.base
+        reference["paper_link"] = paper_id.base
         return reference
 
-    def link_to_arxiv(self, node: pending_xref, contnode: nodes.Element) -> nodes.reference:
-        arxiv_id = parse_arxiv_id(node["reftarget"])
-        contnode, tooltip = self._link_text(arxiv_id, node, contnode)
-        return nodes.reference("", "", contnode, refuri=arxiv_id.abs_url, reftitle=tooltip,
-                               internal=False, classes=["paper-ref"], paper_link=arxiv_id.base)
+    def link_to_source(self, node: pending_xref, contnode: nodes.Element) -> nodes.reference:
+        paper_id = parse_paper_id(node["reftarget"])
+        contnode, tooltip = self._link_text(paper_id, node, contnode)
+        return nodes.reference("", "", contnode, refuri=paper_id.url, reftitle=tooltip,
+                               internal=False, classes=["paper-ref"], paper_link=paper_id.base)
 
-    def _link_text(self, arxiv_id: ArxivId, node: pending_xref,
+    def _link_text(self, paper_id: PaperId, node: pending_xref,
                    contnode: nodes.Element) -> tuple[nodes.Element, str]:
         """The author's text, or else the paper's title; and the tooltip."""
         if not node.get("refexplicit"):
-            contnode = nodes.inline("", "", *rich_nodes(self.title(arxiv_id)))
-        record = self._records.get(arxiv_id.base)
-        tooltip = f"arXiv:{arxiv_id}" + (f": {plain_text(record.title)}" if record else "")
+            contnode = nodes.inline("", "", *rich_nodes(self.title(paper_id)))
+        record = self._records.get(paper_id.base)
+        tooltip = paper_id.label + (f": {plain_text(record.title)}" if record else "")
         return contnode, tooltip
 
     def resolve_any_xref(self, env: BuildEnvironment, fromdocname: str, builder: Builder,
@@ -577,11 +579,11 @@ class PaperDomain(Domain):
 
     def get_objects(self) -> Iterator[tuple[str, str, str, str, str, int]]:
         # Not the drafts: this is objects.inv and the search index.
-        for commentary in sorted(self.commentaries(), key=lambda c: c.arxiv_id.base):
-            arxiv_id = commentary.arxiv_id
+        for commentary in sorted(self.commentaries(), key=lambda c: c.paper_id.base):
+            paper_id = commentary.paper_id
             # Search results are plain text.
-            yield (arxiv_id.base, plain_text(self.title(arxiv_id)), "paper",
-                   commentary.docname, paper_anchor(arxiv_id), 1)
+            yield (paper_id.base, plain_text(self.title(paper_id)), "paper",
+                   commentary.docname, paper_anchor(paper_id), 1)
 
 
 def first_paragraph(doctree: nodes.document) -> nodes.paragraph | None:
@@ -601,15 +603,15 @@ def first_paragraph(doctree: nodes.document) -> nodes.paragraph | None:
     return None
 
 
-def _summary(node: nodes.Node) -> Iterator[str | ArxivId]:
+def _summary(node: nodes.Node) -> Iterator[str | PaperId]:
     """A paragraph as plain text (math as Unicode), each paper it names by reference
     alone as its ID. Text rather than nodes: kept for every commentary, nodes would
     weigh ten times as much in the pickled environment."""
     if (isinstance(node, pending_xref) and node.get("refdomain") == "paper"
             and not node.get("refexplicit")):
         try:
-            yield parse_arxiv_id(node["reftarget"])
-        except InvalidArxivId:
+            yield parse_paper_id(node["reftarget"])
+        except InvalidPaperId:
             yield node.astext()
     elif isinstance(node, (nodes.Text, nodes.math)):
         yield plain_node(node)

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from docutils import nodes
 
+from ..data.ids import parse_paper_id
+
 
 class paper_card_placeholder(nodes.General, nodes.Element):  # noqa: N801
-    """Where a card goes: ``docname``, ``arxiv_id``, ``tags``, ``related``. Replaced before
+    """Where a card goes: ``docname``, ``paper_id``, ``tags``, ``related``. Replaced before
     writing."""
 
 
@@ -51,7 +53,7 @@ def _visit_card_html(self, node: paper_card) -> None:  # noqa: ANN001
     # A named region: screen readers can jump to it, and it keeps a name where
     # the card leaves its title to the page's heading.
     self.body.append(self.starttag(node, "div", CLASS="paper-card", role="region",
-                                   **{"aria-label": f"arXiv paper {node['arxiv_id']}"}))
+                                   **{"aria-label": f"Paper {parse_paper_id(node['paper_id']).label}"}))
 
 
 def _depart_card_html(self, node: paper_card) -> None:  # noqa: ANN001

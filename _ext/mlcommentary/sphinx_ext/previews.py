@@ -26,7 +26,7 @@ from sphinx.transforms.post_transforms import SphinxPostTransform
 from . import formats
 from .cards import human_date, short_authors
 from .domain import PaperDomain
-from ..data.ids import parse_arxiv_id
+from ..data.ids import parse_paper_id
 from ..data.metadata import PaperRecord
 from .mathml import rich_nodes
 from ..data.tex import plain_math, segments
@@ -94,7 +94,8 @@ def _is_paper_link(node: nodes.Node) -> bool:
     return isinstance(node, nodes.reference) and "paper_link" in node
 
 
-def _lines(title: str, record: PaperRecord | None, commentary: bool) -> list[nodes.paragraph]:
+def _lines(title: str, record: PaperRecord | None, commentary: bool,
+           paper_page: str) -> list[nodes.paragraph]:
     # The math laid out, as on the card; screen readers read MathML too.
     lines = [_line("title", *rich_nodes(title))]
     if record:
@@ -102,7 +103,7 @@ def _lines(title: str, record: PaperRecord | None, commentary: bool) -> list[nod
             f"{short_authors(record)} · {human_date(record.published)}")))
         lines.append(_line("abstract", *rich_nodes(_excerpt(record.abstract))))
     lines.append(_line("destination", nodes.Text(
-        "Commentary on this site" if commentary else "arXiv abstract page")))
+        "Commentary on this site" if commentary else paper_page)))
     return lines
 
 
@@ -156,7 +157,8 @@ def first_sentences(text: str, count: int = SENTENCES, limit: int = ABSTRACT_CHA
 def _visit_preview(self, node: paper_preview) -> None:  # noqa: ANN001
     domain: PaperDomain = self.builder.env.domains["paper"]
     base = node["paper"]
-    key = (domain.title(parse_arxiv_id(base)), domain.record(base), node["commentary"])
+    paper = parse_paper_id(base)
+    key = (domain.title(paper), domain.record(base), node["commentary"], paper.page_name)
     # Rendered once a build: a thousand previews on an index page would weigh on every
     # transform after this one as nodes.
     rendered = domain.rendered_previews

@@ -31,13 +31,13 @@ from .. import internals
 from ..data.bibtex import surname
 from . import formats
 from .domain import PaperDomain, paper_anchor
-from ..data.ids import parse_arxiv_id
+from ..data.ids import parse_paper_id
 from .nodes import paper_card
 from ..data.tex import plain_text
 
 
 def mention_anchor(base: str) -> str:
-    return "mention-" + paper_anchor(parse_arxiv_id(base))
+    return "mention-" + paper_anchor(parse_paper_id(base))
 
 
 class AddSearchEntries(SphinxPostTransform):
@@ -59,7 +59,7 @@ class AddSearchEntries(SphinxPostTransform):
         # One walk for both: an index page's thousands of links make each walk count.
         for node in self.document.findall(_card_or_paper_link):
             if isinstance(node, paper_card):
-                base = parse_arxiv_id(node["arxiv_id"]).base
+                base = parse_paper_id(node["paper_id"]).base
                 commentary = domain.commentary(base)
                 if commentary is not None and commentary.docname == docname and node["ids"]:
                     entries += [("single", term, node["ids"][0], "main", None)
@@ -107,14 +107,16 @@ def _terms(domain: PaperDomain, base: str, stopwords: Set[str]) -> Iterator[str]
 
 
 def _ids(domain: PaperDomain, base: str) -> list[str]:
-    """The paper's ID as a reader may search it: with ``arXiv:``, with each version.
+    """The paper's ID as a reader may search it: as cited (``arXiv:``, ``doi:``), with
+    each version.
 
     Not the bare ID beside its versions: a versioned entry is found by the bare ID too
     (part of it, at least half its length), and the bare entries were a sixth of the
     index at 10,000 commentaries, which every edit reads and writes whole."""
     record = domain.record(base)
-    versions = range(1, (record.version if record else 0) + 1)
-    return [f"arXiv:{base}v{version}" for version in versions] or [f"arXiv:{base}"]
+    paper = parse_paper_id(base)
+    versions = range(1, (record.version if record else 0) + 1) if paper.versioned else ()
+    return [paper.at(version).label for version in versions] or [paper.label]
 
 
 def _searched(node: nodes.Node) -> bool:

@@ -1,9 +1,9 @@
 """Bringing the metadata the pages need into the build, once, after reading.
 
 Runs in the main process on ``env-updated``: loads the metadata file, fetches
-what it lacks in batches (unless offline, or arXiv could not be reached a moment
-ago), saves, and warns once per problem, naming the papers and the pages that
-need them.
+what it lacks from each paper's source (unless offline, or the source could not be
+reached a moment ago), saves, and warns once per problem, naming the papers and the
+pages that need them.
 """
 
 from __future__ import annotations
@@ -18,22 +18,20 @@ from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
 
+from types import ModuleType
+
 from .domain import PaperDomain
-from ..data.fetch import OUTAGE_FILE, ArxivFetcher, FetchReport, Missing, Outage
+from ..data.fetch import FetchReport, Missing, Outage, outage_file
+from ..data.ids import parse_paper_id, source
 from ..data.metadata import MetadataFile, MetadataFileError, PaperRecord
 
 logger = logging.getLogger(__name__)
 
-#: What each warning subtype means, for the message.
-_MISSING = {
-    Missing.NOT_FOUND: "arXiv has no such paper",
-    Missing.OFFLINE: "arxiv_offline is set, so nothing was fetched",
-}
 #: In the doctree folder: the last load of the metadata file (see ``MetadataFile.load``).
 RECORDS_CACHE = "arxiv-records.pickle"
 #: The HTTP client's loggers, whose lines (urllib3's "Retrying ...") would
 #: otherwise be printed raw into the build's output.
-CLIENT_LOGGERS = ("urllib3", "arxiv")
+CLIENT_LOGGERS = ("urllib3", "arxiv", "requests")
 
 
 def sync_metadata(app: Sphinx, env: BuildEnvironment) -> None:
@@ -65,33 +63,45 @@ def sync_metadata(app: Sphinx, env: BuildEnvironment) -> None:
     # Where each paper is used, for the warnings: 90,000 places at 10,000 pages, so
     # only once something is missing.
     uses = domain.uses()
+    by_source: dict[str, set[str]] = {}
+    for base in wanted:
+        by_source.setdefault(parse_paper_id(base).source, set()).add(base)
+    for name, bases in sorted(by_source.items()):
+        fetched = _fetch_from(app, source(name), bases, uses, records)
+        if app.config.arxiv_refresh:
+            _report_changes(records, fetched)
+        records.update(fetched)
+        if fetched and owners is not None:
+            _save(store, fetched, cache=_records_cache(app))
+
+
+def _fetch_from(app: Sphinx, paper_source: ModuleType, wanted: set[str],
+                uses: dict[str, list[tuple[str, int | None]]],
+                records: dict[str, PaperRecord]) -> dict[str, PaperRecord]:
+    """The records of ``wanted`` that ``paper_source`` gives; warnings for the others."""
+    service = paper_source.SERVICE
     if app.config.arxiv_offline:
         _warn_missing(uses, {base: Missing.OFFLINE for base in wanted - set(records)},
-                      records)
-        return
-    outage_file = Path(app.doctreedir) / OUTAGE_FILE
-    outage = Outage.recent(outage_file, app.config.arxiv_api_url)
+                      records, service)
+        return {}
+    api_url = app.config[paper_source.API_SETTING]
+    outage_path = Path(app.doctreedir) / outage_file(paper_source.NAME)
+    outage = Outage.recent(outage_path, api_url)
     if outage is not None:
-        _warn_outage(uses, wanted, outage, outage_file)
-        return
+        _warn_outage(uses, wanted, outage, outage_path, service)
+        return {}
 
-    fetcher = ArxivFetcher(app.config.arxiv_api_url, timeout=app.config.arxiv_timeout,
-                           delay=app.config.arxiv_request_delay)
-    logger.info("fetching arXiv metadata for %d papers from %s", len(wanted),
-                app.config.arxiv_api_url)
+    fetcher = paper_source.fetcher(app.config)
+    logger.info("fetching %s metadata for %d papers from %s", service, len(wanted), api_url)
     with _client_logs_verbose():
         report = fetcher.fetch(wanted)
     if failure := report.out_of_reach:
-        Outage(app.config.arxiv_api_url, time.time(), failure.subtype,
-               failure.reason).save(outage_file)
+        Outage(api_url, time.time(), failure.subtype, failure.reason).save(outage_path)
     else:
-        outage_file.unlink(missing_ok=True)
-    if app.config.arxiv_refresh:
-        _report_changes(records, report.records)
-    records.update(report.records)
-    if report.records and owners is not None:
-        _save(store, report.records, cache=_records_cache(app))
-    _warn_report(uses, report, records)
+        outage_path.unlink(missing_ok=True)
+    _warn_report(uses, report, records, service,
+                 paper_source.NOT_FOUND)
+    return report.records
 
 
 def _unused(store: MetadataFile, records: dict[str, PaperRecord], used: Set[str],
@@ -126,7 +136,7 @@ def _report_changes(old: dict[str, PaperRecord], new: dict[str, PaperRecord]) ->
     for base in sorted(old.keys() & new.keys()):
         if news := _news(old[base], new[base]):
             changed += 1
-            logger.info("arXiv:%s: %s", base, "; ".join(news))
+            logger.info("%s: %s", parse_paper_id(base).label, "; ".join(news))
     logger.info("refreshed %d record(s); %d changed as above", len(old.keys() & new.keys()),
                 changed)
 
@@ -174,12 +184,12 @@ def _client_logs_verbose() -> Iterator[None]:
 
 
 def _warn_outage(uses: dict[str, list[tuple[str, int | None]]], wanted: set[str],
-                 outage: Outage, outage_file: Path) -> None:
+                 outage: Outage, outage_path: Path, service: str) -> None:
     needed = sorted(base for base in wanted if base in uses)
     if not needed:
         return
-    logger.warning("did not ask arXiv for %d paper(s): %s. Needed by %s", len(needed),
-                   outage.explained(outage_file), _places(uses, needed),
+    logger.warning("did not ask %s for %d paper(s): %s. Needed by %s", service, len(needed),
+                   outage.explained(outage_path), _places(uses, needed),
                    type="paper", subtype=outage.subtype, location=uses[needed[0]][0])
 
 
@@ -198,27 +208,31 @@ def _save(store: MetadataFile, records: dict[str, PaperRecord],
 
 
 def _warn_report(uses: dict[str, list[tuple[str, int | None]]], report: FetchReport,
-                 records: dict[str, PaperRecord]) -> None:
+                 records: dict[str, PaperRecord], service: str, not_found: str) -> None:
     for failure in report.failures:
         needed = [base for base in failure.ids if base in uses]
-        logger.warning("could not fetch %d paper(s) from arXiv: %s. Needed by %s",
-                       len(failure.ids), failure.reason, _places(uses, needed) or "no page",
-                       type="paper", subtype=failure.subtype,
-                       location=uses[needed[0]][0] if needed else None)
+        logger.warning("could not fetch %d paper(s) from %s: %s. Needed by %s",
+                       len(failure.ids), service, failure.reason,
+                       _places(uses, needed) or "no page", type="paper",
+                       subtype=failure.subtype, location=uses[needed[0]][0] if needed else None)
     _warn_missing(uses, {base: Missing.NOT_FOUND for base in report.not_found if base in uses},
-                  records)
+                  records, service, not_found)
 
 
 def _warn_missing(uses: dict[str, list[tuple[str, int | None]]], why: dict[str, Missing],
-                  records: dict[str, PaperRecord]) -> None:
+                  records: dict[str, PaperRecord], service: str,
+                  not_found: str = "") -> None:
+    reasons = {Missing.NOT_FOUND: not_found,
+               Missing.OFFLINE: "arxiv_offline is set, so nothing was fetched"}
     for base in sorted(why):
         if base in records:  # a refresh: what the metadata file holds stays
-            message = ("arXiv no longer returns arXiv:%s (%s); the record the metadata "
+            message = (f"{service} no longer returns %s (%s); the record the metadata "
                        "file holds is kept and shown. Used at %s")
         else:
-            message = "no metadata for arXiv:%s (%s); it is shown by its ID only. Used at %s"
-        logger.warning(message, base, _MISSING[why[base]], _pages(uses[base]),
-                       type="paper", subtype=why[base], location=uses[base][0])
+            message = "no metadata for %s (%s); it is shown by its ID only. Used at %s"
+        logger.warning(message, parse_paper_id(base).label, reasons[why[base]],
+                       _pages(uses[base]), type="paper", subtype=why[base],
+                       location=uses[base][0])
 
 
 def _places(uses: dict[str, list[tuple[str, int | None]]], bases: Iterable[str]) -> str:
