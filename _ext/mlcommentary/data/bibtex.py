@@ -62,10 +62,24 @@ def bibtex_entry(record: PaperRecord, cited: PaperId, key: str | None = None) ->
     entry = Entry(
         entry_type,
         fields=[("title", _balanced(record.title)), ("year", record.year),
-                *((name, _balanced(value)) for name, value in own)],
+                *((name, _balanced(value)) for name, value in own if value)],
         persons={"author": [_person(name) for name in record.authors if name]},
     )
     return _WRITER.to_string(BibliographyData(entries={key or citation_key(record): entry}))
+
+
+#: BibTeX's entry type and the field that names the venue, by the record's venue type.
+_PUBLISHED_IN = {"journal": ("article", "journal"), "proceedings": ("inproceedings", "booktitle")}
+
+
+def published_form(record: PaperRecord) -> tuple[str, list[tuple[str, str | None]]]:
+    """``@article`` in a journal, ``@inproceedings`` in proceedings, ``@misc`` otherwise,
+    with the venue's fields as the record has them (a page range with BibTeX's dash)."""
+    entry_type, venue_field = _PUBLISHED_IN.get(record.venue_type or "", ("misc", "howpublished"))
+    pages = record.pages and re.sub(r"(?<=\w)-(?=\w)", "--", record.pages)
+    return entry_type, [(venue_field, record.venue), ("volume", record.volume),
+                        ("number", record.issue), ("pages", pages),
+                        ("publisher", record.publisher)]
 
 
 def unique_keys(own: Mapping[str, str]) -> dict[str, str]:

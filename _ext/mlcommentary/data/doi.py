@@ -18,16 +18,16 @@ from __future__ import annotations
 
 import html
 import re
-import time
 from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import quote, unquote
 
 import requests
 
-from .fetch import (DEFAULT_TIMEOUT, FetchFailure, FetchReport, Missing, ResponseRefused,
-                    StatusError, bounded_session, describe)
+from .fetch import (DEFAULT_TIMEOUT, FetchFailure, FetchReport, Missing, Pacer, StatusError,
+                    bounded_session, describe, refuse_redirect_or_non_json)
 from .ids import InvalidPaperId, PaperId
+from .bibtex import published_form
 from .metadata import PaperRecord
 
 NAME = "doi"
@@ -92,17 +92,9 @@ def pdf_url(paper: PaperId) -> None:
     return None  # where a publisher keeps the PDF is its own affair
 
 
-#: BibTeX's entry type and the field that names the venue, by the record's venue type.
-_ENTRY_TYPES = {"journal": ("article", "journal"), "proceedings": ("inproceedings", "booktitle")}
-
-
 def bibtex_fields(record: PaperRecord, cited: PaperId) -> tuple[str, list[tuple[str, str]]]:
-    """``@article`` in a journal, ``@inproceedings`` in proceedings, ``@misc`` else."""
-    entry_type, venue_field = _ENTRY_TYPES.get(record.venue_type or "", ("misc", "howpublished"))
-    fields = [(venue_field, record.venue), ("volume", record.volume),
-              ("number", record.issue), ("pages", record.pages and record.pages.replace("-", "--")),
-              ("publisher", record.publisher), ("doi", doi_of(cited)), ("url", url(cited))]
-    return entry_type, [(name, value) for name, value in fields if value]
+    entry_type, fields = published_form(record)
+    return entry_type, [*fields, ("doi", doi_of(cited)), ("url", url(cited))]
 
 
 def fetcher(settings: Mapping[str, Any]) -> DoiFetcher:
@@ -110,24 +102,6 @@ def fetcher(settings: Mapping[str, Any]) -> DoiFetcher:
     return DoiFetcher(settings["crossref_api_url"], settings["datacite_api_url"],
                       mailto=settings["crossref_mailto"] or None, timeout=settings["arxiv_timeout"],
                       delay=settings["doi_request_delay"])
-
-
-def _check_response(response: requests.Response, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
-    """Refuse a redirect or a work that is not JSON (a maintenance page, a cut body)."""
-    if response.is_redirect:
-        raise ResponseRefused(
-            Missing.BAD_RESPONSE,
-            f"redirected to {response.headers.get('Location', '?')}; not followed")
-    if response.status_code != 200:
-        return
-    content_type = response.headers.get("Content-Type", "")
-    if "json" not in content_type:
-        raise ResponseRefused(Missing.BAD_RESPONSE,
-                              f"not JSON but {content_type or 'an untyped body'}")
-    try:
-        response.json()
-    except ValueError as err:
-        raise ResponseRefused(Missing.BAD_RESPONSE, f"not complete JSON: {err}") from None
 
 
 class DoiFetcher:
@@ -145,10 +119,9 @@ class DoiFetcher:
         self.session.headers["User-Agent"] = agent + (f" mailto:{mailto}" if mailto else "")
         self.mailto = mailto
         self.request_bound = bounded_session(self.session, timeout=timeout, delay=delay,
-                                             retries=retries, check=_check_response)
+                                             retries=retries, check=refuse_redirect_or_non_json)
         self.tries = retries + 1
-        self.delay = delay
-        self._last_request = -float("inf")
+        self.pacer = Pacer(delay)
 
     def fetch(self, ids: Iterable[str]) -> FetchReport:
         """Fetch the records for ``ids`` (canonical ``doi:…``, already validated)."""
@@ -194,12 +167,9 @@ class DoiFetcher:
 
     def _get(self, report: FetchReport, url: str, params: dict[str, str]) -> Any | None:
         """The JSON at ``url``, None on 404, ``StatusError`` on any other failing status."""
-        time.sleep(max(0.0, self._last_request + self.delay - time.monotonic()))
+        self.pacer.wait()
         report.requests += 1
-        try:
-            response = self.session.get(url, params=params, allow_redirects=False)
-        finally:
-            self._last_request = time.monotonic()
+        response = self.session.get(url, params=params, allow_redirects=False)
         self._heed_rate_limit(response)
         if response.status_code == 404:
             return None
@@ -218,7 +188,7 @@ class DoiFetcher:
         except (KeyError, ValueError):
             return
         if limit > 0:
-            self.delay = max(self.delay, interval / limit)
+            self.pacer.at_least(interval / limit)
 
 
 # -- the registries' answers, as records ------------------------------------------
@@ -240,7 +210,7 @@ def record_from_crossref(work: Any) -> PaperRecord:
                       if (date := _date_parts(work.get(key)))), None)
     if published is None:
         raise ValueError("no date of publication")
-    return PaperRecord.from_json(_without_none({
+    return PaperRecord.from_json({
         "id": "doi:" + work["DOI"].lower(),
         "title": _first(work.get("title")),
         "authors": [_crossref_name(person) for person in work.get("author", [])
@@ -255,7 +225,7 @@ def record_from_crossref(work: Any) -> PaperRecord:
         "pages": work.get("page"),
         "publisher": work.get("publisher"),
         "source": "crossref",
-    }))
+    })
 
 
 def record_from_datacite(data: Any) -> PaperRecord:
@@ -270,7 +240,7 @@ def record_from_datacite(data: Any) -> PaperRecord:
     publisher = attributes.get("publisher")
     abstracts = [d.get("description") for d in attributes.get("descriptions") or []
                  if isinstance(d, dict) and d.get("descriptionType", "Abstract") == "Abstract"]
-    return PaperRecord.from_json(_without_none({
+    return PaperRecord.from_json({
         "id": "doi:" + attributes["doi"].lower(),
         "title": _first([t.get("title") for t in attributes.get("titles") or []
                          if isinstance(t, dict) and not t.get("titleType")]),
@@ -287,11 +257,7 @@ def record_from_datacite(data: Any) -> PaperRecord:
                           if p) or None,
         "publisher": publisher.get("name") if isinstance(publisher, dict) else publisher,
         "source": "datacite",
-    }))
-
-
-def _without_none(values: dict[str, Any]) -> dict[str, Any]:
-    return {name: value for name, value in values.items() if value is not None}
+    })
 
 
 def _first(values: Any) -> str | None:

@@ -57,6 +57,8 @@ class Missing(StrEnum):
     UNREACHABLE = "unreachable"
     TIMEOUT = "timeout"
     HTTP_ERROR = "http_error"
+    #: The source answers only logged-in clients, and no credentials were given.
+    CREDENTIALS = "credentials"
     BAD_RESPONSE = "bad_response"
     REJECTED = "rejected"
 
@@ -187,12 +189,47 @@ class _BoundedAdapter(HTTPAdapter):
         return response
 
 
-class StatusError(Exception):
-    """A source answered with an HTTP status that gives no record."""
+def refuse_redirect_or_non_json(response: requests.Response, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+    """A response hook for JSON APIs: refuse a redirect, or a 200 that is not complete
+    JSON (a maintenance page, a cut body) before anything parses it."""
+    if response.is_redirect:
+        raise ResponseRefused(
+            Missing.BAD_RESPONSE,
+            f"redirected to {response.headers.get('Location', '?')}; not followed")
+    if response.status_code != 200:
+        return
+    content_type = response.headers.get("Content-Type", "")
+    if "json" not in content_type:
+        raise ResponseRefused(Missing.BAD_RESPONSE,
+                              f"not JSON but {content_type or 'an untyped body'}")
+    try:
+        response.json()
+    except ValueError as err:
+        raise ResponseRefused(Missing.BAD_RESPONSE, f"not complete JSON: {err}") from None
 
-    def __init__(self, status: int) -> None:
+
+class Pacer:
+    """Keeps requests at least ``delay`` seconds apart; a source may ask for more."""
+
+    def __init__(self, delay: float) -> None:
+        self.delay = delay
+        self._last = -float("inf")
+
+    def wait(self) -> None:
+        time.sleep(max(0.0, self._last + self.delay - time.monotonic()))
+        self._last = time.monotonic()
+
+    def at_least(self, seconds: float) -> None:
+        self.delay = max(self.delay, seconds)
+
+
+class StatusError(Exception):
+    """A source answered with an HTTP status that gives no record; ``said``, what its
+    answer says of why."""
+
+    def __init__(self, status: int, said: str = "") -> None:
         super().__init__(f"HTTP {status}")
-        self.status = status
+        self.status, self.said = status, said
 
 
 def bounded_session(session: requests.Session, *, timeout: float, delay: float,
@@ -233,8 +270,9 @@ def describe(err: Exception, tries: int, service: str) -> tuple[Missing, str]:
     if isinstance(err, ResponseRefused):
         return err.subtype, str(err)
     if isinstance(status := getattr(err, "status", None), int):
-        said = f"{tries} tries" if status in RETRIED_STATUSES else "1 try, not retried"
-        return Missing.HTTP_ERROR, f"{service} answered HTTP {status} ({said})"
+        tried = f"{tries} tries" if status in RETRIED_STATUSES else "1 try, not retried"
+        said = f": {err.said}" if getattr(err, "said", "") else ""
+        return Missing.HTTP_ERROR, f"{service} answered HTTP {status}{said} ({tried})"
     # requests reports read timeouts that outlasted the retries as ConnectionError.
     cause = getattr(err.args[0], "reason", err.args[0]) if err.args else None
     if isinstance(cause, urllib3.exceptions.NewConnectionError):  # a TimeoutError too

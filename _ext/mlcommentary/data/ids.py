@@ -16,7 +16,7 @@ from types import ModuleType
 
 #: The sources, in the order they are offered an identifier: arXiv's grammar comes last,
 #: so that the text no source recognises gets arXiv's explanation of what it expects.
-SOURCES = ("doi", "arxiv")
+SOURCES = ("doi", "openreview", "arxiv")
 
 
 class InvalidPaperId(ValueError):
@@ -49,6 +49,11 @@ class PaperId:
     @property
     def pdf_url(self) -> str | None:
         return source(self.source).pdf_url(self)
+
+    @property
+    def service(self) -> str:
+        """Who keeps the paper's record, as messages and cards name it: "OpenReview"."""
+        return source(self.source).SERVICE
 
     @property
     def page_name(self) -> str:

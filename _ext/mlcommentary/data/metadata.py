@@ -43,9 +43,9 @@ from .digests import source_digest
 SCHEMA_VERSION = 3
 
 #: Where a record came from: arXiv's API itself, arXiv's human-readable abstract page
-#: copied by hand (a refresh replaces those with the API's own record), or a DOI
-#: registry's API.
-ORIGINS = ("arxiv-api", "arxiv-abstract-page", "crossref", "datacite")
+#: copied by hand (a refresh replaces those with the API's own record), a DOI
+#: registry's API or OpenReview's.
+ORIGINS = ("arxiv-api", "arxiv-abstract-page", "crossref", "datacite", "openreview-api")
 #: What kind of venue published a paper, where a source says.
 VENUE_TYPES = ("journal", "proceedings")
 
@@ -127,6 +127,12 @@ class PaperRecord:
     issue: str | None = None
     pages: str | None = None
     publisher: str | None = None
+    # OpenReview's: the venue's decision as it states it ("ICLR 2025 Spotlight"), and
+    # the authors' keywords.
+    decision: str | None = None
+    keywords: tuple[str, ...] = ()
+    # The paper's other identifiers, as its source gives them (a DOI, an arXiv ID).
+    also: tuple[str, ...] = ()
 
     @property
     def paper_id(self) -> PaperId:
@@ -354,7 +360,8 @@ class MetadataFile:
 
 
 #: What a load makes of a file's text depends on this module and the IDs' rules too.
-_CODE = source_digest("data/metadata.py", "data/ids.py", "data/arxiv.py", "data/doi.py")
+_CODE = source_digest("data/metadata.py", "data/ids.py", "data/arxiv.py", "data/doi.py",
+                      "data/openreview.py")
 
 
 def _cached(cache: Path) -> tuple[str, LoadedMetadata] | None:

@@ -19,6 +19,8 @@ from urllib.parse import urlsplit
 
 from .arxiv import ARXIV_DELAY, DEFAULT_API_URL
 from .doi import CROSSREF_API_URL, DATACITE_API_URL, DOI_DELAY
+from .openreview import DEFAULT_API_URL as OPENREVIEW_API_URL
+from .openreview import OPENREVIEW_DELAY
 from .fetch import DEFAULT_TIMEOUT
 
 #: Every setting's default.
@@ -37,6 +39,9 @@ DEFAULTS: dict[str, Any] = {
     # An address Crossref may write to about the site's requests: its "polite pool".
     "crossref_mailto": "",
     "doi_request_delay": DOI_DELAY,
+    # OpenReview: its credentials come from the environment, never from here.
+    "openreview_api_url": OPENREVIEW_API_URL,
+    "openreview_request_delay": OPENREVIEW_DELAY,
     # Readers keep what they have read; a feed of every commentary would weigh a
     # megabyte at 1,000 and take a second of every build.
     "arxiv_feed_length": 50,
@@ -59,7 +64,7 @@ def checked(values: Mapping[str, Any]) -> dict[str, Any]:
     The numbers may be strings: ``-D name=value`` gives strings, which Sphinx does
     not convert for a setting whose default is a number of seconds.
     """
-    for name in ("arxiv_api_url", "crossref_api_url", "datacite_api_url"):
+    for name in ("arxiv_api_url", "crossref_api_url", "datacite_api_url", "openreview_api_url"):
         url = values[name]
         if not isinstance(url, str) or not url.startswith(("http://", "https://")):
             raise SettingError(f"{name} must be an http:// or https:// URL, not {url!r}")
@@ -79,9 +84,11 @@ def checked(values: Mapping[str, Any]) -> dict[str, Any]:
     timeout = _seconds(values, "arxiv_timeout")
     delay = _seconds(values, "arxiv_request_delay")
     doi_delay = _seconds(values, "doi_request_delay")
+    openreview_delay = _seconds(values, "openreview_request_delay")
     if timeout <= 0:
         raise SettingError(f"arxiv_timeout must be more than 0 seconds, not {timeout:g}")
-    for name, seconds in (("arxiv_request_delay", delay), ("doi_request_delay", doi_delay)):
+    for name, seconds in (("arxiv_request_delay", delay), ("doi_request_delay", doi_delay),
+                          ("openreview_request_delay", openreview_delay)):
         if seconds < 0:
             raise SettingError(f"{name} must be 0 seconds or more, not {seconds:g}")
     if is_arxiv(api_url) and delay < ARXIV_DELAY:
@@ -94,7 +101,7 @@ def checked(values: Mapping[str, Any]) -> dict[str, Any]:
         raise SettingError("arxiv_feed_length must be a whole number of entries, 1 or more, "
                            f"not {length!r}")
     return {**values, **flags, "arxiv_timeout": timeout, "arxiv_request_delay": delay,
-            "doi_request_delay": doi_delay}
+            "doi_request_delay": doi_delay, "openreview_request_delay": openreview_delay}
 
 
 def is_arxiv(url: str) -> bool:

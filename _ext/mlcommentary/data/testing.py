@@ -14,6 +14,11 @@ The registries answer ``/crossref/works/{doi}`` and ``/datacite/dois/{doi}`` wit
 recorded work of that DOI (``../shared/doi-responses/``), and 404 for any other, as
 Crossref's recorded 404 does; tests may add synthetic works under Crossref's test
 prefix, 10.5555, with titles that say they are synthetic.
+
+The loopback OpenReview logs a client in (``POST /login``) and answers ``/notes?id=``
+with the recorded note of that forum (``../shared/openreview-responses/``, notes of a
+recorded search) in the shape of a ``/notes`` answer; without the login it answers
+``403 ChallengeRequiredError``, as OpenReview does since late 2026.
 """
 
 from __future__ import annotations
@@ -114,6 +119,8 @@ class Request:
     path: str
     id_list: list[str]
     at: float
+    body: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 class _Loopback:
@@ -160,10 +167,20 @@ class _Loopback:
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
 
+            def do_POST(self) -> None:  # noqa: N802
+                length = int(self.headers.get("Content-Length") or 0)
+                fake.requests.append(Request(self.path, [], time.monotonic(),
+                                             self.rfile.read(length), dict(self.headers)))
+                if fake.fault is not None:
+                    fake.fault(self)
+                else:
+                    fake.answer_normally(self)
+
             def do_GET(self) -> None:  # noqa: N802
                 query = parse_qs(urlsplit(self.path).query)
                 id_list = [unquote(i) for i in query.get("id_list", [""])[0].split(",") if i]
-                fake.requests.append(Request(self.path, id_list, time.monotonic()))
+                fake.requests.append(Request(self.path, id_list, time.monotonic(), b"",
+                                             dict(self.headers)))
                 if fake.fault is not None:
                     fake.fault(self)
                 else:
@@ -275,6 +292,60 @@ class FakeRegistries(_Loopback):
                     return 200, content_type, works[doi]
                 break
         return 404, "text/plain", self.real.not_found
+
+
+def real_notes(directory: Path) -> dict[str, dict]:
+    """The recorded OpenReview notes, by forum."""
+    return {note["forum"]: note for path in sorted(directory.glob("*.json"))
+            for note in json.loads(path.read_bytes())["notes"]}
+
+
+def synthetic_note(forum: str, title: str, authors: list[str], *, venue: str,
+                   venueid: str, pdate: int, bibtex: str | None = None) -> dict:
+    """An API v2 note of a paper that does not exist (a forum id that says so)."""
+    content = {"title": title, "authors": authors, "venue": venue, "venueid": venueid,
+               "abstract": "A synthetic test record.", **({"_bibtex": bibtex} if bibtex else {})}
+    return {"id": forum, "forum": forum, "version": 2, "pdate": pdate, "cdate": pdate,
+            "content": {name: {"value": value} for name, value in content.items()}}
+
+
+class FakeOpenReview(_Loopback):
+    """A loopback API v2: ``/login`` and ``/notes?id=``, for ``username``/``password``."""
+
+    username, password, token = "reader@example.org", "synthetic-password", "synthetic-token"
+
+    def __init__(self, notes: dict[str, dict] | None = None) -> None:
+        super().__init__()
+        self.notes = dict(notes or {})
+
+    @property
+    def url(self) -> str:
+        return self.root
+
+    @property
+    def environ(self) -> dict[str, str]:
+        """The environment a logged-in build has."""
+        return {"OPENREVIEW_USERNAME": self.username, "OPENREVIEW_PASSWORD": self.password}
+
+    def add(self, note: dict) -> None:
+        self.notes[note["forum"]] = note
+
+    def answer(self, request: Request) -> tuple[int, str, bytes]:
+        split = urlsplit(request.path)
+        if split.path == "/login":
+            given = json.loads(request.body or b"{}")
+            if (given.get("id"), given.get("password")) != (self.username, self.password):
+                return _error(400, "InvalidCredentialsError", "Invalid username or password")
+            return 200, "application/json", json.dumps({"token": self.token}).encode()
+        if request.headers.get("Authorization") != f"Bearer {self.token}":
+            return _error(403, "ChallengeRequiredError", "Challenge verification required")
+        forum = parse_qs(split.query).get("id", [""])[0]
+        notes = [self.notes[forum]] if forum in self.notes else []
+        return 200, "application/json", json.dumps({"notes": notes, "count": len(notes)}).encode()
+
+
+def _error(status: int, name: str, message: str) -> tuple[int, str, bytes]:
+    return status, "application/json", json.dumps({"name": name, "message": message}).encode()
 
 
 # Faults: handlers for ``FakeArxiv.fault``, each answering as a misbehaving arXiv would.

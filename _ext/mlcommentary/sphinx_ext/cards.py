@@ -106,6 +106,8 @@ class BuildCards(SphinxPostTransform):
                             _dates(record, paper_id))
             if record.primary_category:
                 facts += _field("Categories", _categories(record))
+            if record.keywords:
+                facts += _field("Keywords", _joined(nodes.Text(k) for k in record.keywords))
             # A withdrawn paper's comment is the withdrawal notice, shown above.
             if record.comment and not record.withdrawn:
                 facts += _field("Comment", rich_nodes(record.comment))
@@ -313,6 +315,11 @@ def _status(record: PaperRecord, paper_id: PaperId) -> list[nodes.Element]:
             "", nodes.title("Withdrawn", "Withdrawn"), notice)))
     if record.journal_ref or record.doi or record.venue:
         parts.append(_part("published", nodes.paragraph("", "", _published(record))))
+    if record.decision:
+        # The venue's decision, as the source that keeps the reviews states it.
+        text = f"{paper_id.service}: {record.decision}"
+        parts.append(_part("decision", nodes.paragraph(
+            "", "", nodes.inline(text, text, classes=["paper-badge"]))))
     if paper_id.version and paper_id.version < record.version:
         latest = paper_id.at(record.version)
         parts.append(_part("version", nodes.paragraph(

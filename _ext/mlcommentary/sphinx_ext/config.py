@@ -33,10 +33,12 @@ SETTINGS: dict[str, tuple[Any, str, Any]] = {
     "crossref_api_url": (DEFAULTS["crossref_api_url"], "", [str]),
     "datacite_api_url": (DEFAULTS["datacite_api_url"], "", [str]),
     "crossref_mailto": (DEFAULTS["crossref_mailto"], "", [str]),
+    "openreview_api_url": (DEFAULTS["openreview_api_url"], "", [str]),
     # Numbers or, from -D, strings: check_config converts and checks them.
     "arxiv_timeout": (lambda config: DEFAULTS["arxiv_timeout"], "", Any),
     "arxiv_request_delay": (lambda config: DEFAULTS["arxiv_request_delay"], "", Any),
     "doi_request_delay": (lambda config: DEFAULTS["doi_request_delay"], "", Any),
+    "openreview_request_delay": (lambda config: DEFAULTS["openreview_request_delay"], "", Any),
 }
 
 
@@ -53,7 +55,8 @@ def check_config(app: Sphinx, config: Config) -> None:
         values = checked({name: config[name] for name in SETTINGS})
     except (SettingError, ConfigError) as err:
         _stop(f"Configuration error: {err}")
-    for name in ("arxiv_timeout", "arxiv_request_delay", "doi_request_delay", *FLAGS):
+    for name in ("arxiv_timeout", "arxiv_request_delay", "doi_request_delay",
+                 "openreview_request_delay", *FLAGS):
         setattr(config, name, values[name])
 
 
