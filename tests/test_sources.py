@@ -5,6 +5,7 @@ commentaries cite each other across sources, built as an author builds it."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from bs4 import BeautifulSoup
@@ -17,7 +18,8 @@ from mlcommentary.data.fetch import Missing
 from mlcommentary.data.ids import InvalidPaperId, parse_paper_id
 from mlcommentary.data.newpage import NewPageError, new_page
 from mlcommentary.data.openreview import OpenReviewFetcher, record_from_note
-from mlcommentary.data.testing import Times, never_answers, respond, synthetic_work
+from mlcommentary.data.testing import (Times, never_answers, respond, synthetic_note,
+                                      synthetic_work)
 
 NATURE_MI = "doi:10.1038/s42256-024-00832-8"
 LIPICS = "doi:10.4230/lipics.tqc.2013.93"
@@ -173,11 +175,11 @@ def test_a_site_of_every_source_builds_offline_with_w(tmp_path):
     assert result.returncode == 0, result.stderr
 
     journal = _page(outdir, "papers/journal").select_one("div.paper-card")
-    assert journal["id"] == "paper-doi-10-5555-3012-0001"
+    assert journal["id"] == "paper-doi-10-5555-3012-0003"
     assert journal.select_one(".paper-badge").get_text() == (
         "Published in Journal of Synthetic Results")
     links = [(a.get_text(), a["href"]) for a in journal.select("dd a.reference.external")]
-    assert links == [("doi:10.5555/3012.0001", "https://doi.org/10.5555/3012.0001")]
+    assert links == [("doi:10.5555/3012.0003", "https://doi.org/10.5555/3012.0003")]
     facts = journal.get_text(" ", strip=True)
     assert "Published : Dec 2030" in facts and "Submitted" not in facts
     assert "Categories" not in facts and "PDF" not in facts
@@ -185,8 +187,8 @@ def test_a_site_of_every_source_builds_offline_with_w(tmp_path):
     # Every form of every source resolves to its commentary.
     preprint = _page(outdir, "papers/preprint")
     assert [a["href"] for a in preprint.select("p > a.paper-ref")] == [
-        "journal.html#paper-doi-10-5555-3012-0001",
-        "proceedings.html#paper-doi-10-5555-3012-0002"]
+        "proceedings.html#paper-doi-10-5555-3012-0002",
+        "journal.html#paper-doi-10-5555-3012-0003"]
     discussed = _page(outdir, "papers/proceedings").select_one("div.paper-card")
     assert "Discussed in : A synthetic journal article , A synthetic preprint" in \
         discussed.get_text(" ", strip=True)
@@ -194,16 +196,74 @@ def test_a_site_of_every_source_builds_offline_with_w(tmp_path):
     bib = parse_string((outdir / "papers.bib").read_text(), "bibtex")
     assert sorted((entry.type, entry.fields.get("doi", entry.fields["url"]))
                   for entry in bib.entries.values()) == [
-        ("article", "10.5555/3012.0001"), ("inproceedings", "10.5555/3012.0002"),
-        ("inproceedings", "https://openreview.net/forum?id=Synthetic3012"),
-        ("misc", "10.5555/3012.0001")]
+        ("article", "10.5555/3012.0001"), ("article", "10.5555/3012.0003"),
+        ("inproceedings", "10.5555/3012.0002"),
+        ("inproceedings", "https://openreview.net/forum?id=Synthetic3012")]
     review = _page(outdir, "papers/review").select_one("div.paper-card").get_text(" ", strip=True)
     assert "OpenReview: Synthetic Conference 2030 Poster" in review
     assert "Keywords : synthetic data, testing" in review
     year = _page(outdir, "years/2030").get_text(" ", strip=True)
     assert all(title in year for title in ("Synthetic Journal Article", "Synthetic Workshop",
-                                           "Synthetic Preprint"))
-    assert "doi:10.5555/3012.0001" in (outdir / "searchindex.js").read_text()
+                                           "Synthetic Preprint", "Synthetic Conference Paper"))
+    assert "doi:10.5555/3012.0003" in (outdir / "searchindex.js").read_text()
+
+
+def test_one_paper_known_by_two_identifiers_is_one_paper(tmp_path):
+    """The preprint's arXiv record gives its journal version's DOI: a mention of that DOI
+    links to the preprint's commentary, whose card shows both homes and cites the
+    journal version, and the site's bibliography has the paper once."""
+    srcdir = copy_root("sources", tmp_path)
+    outdir = tmp_path / "html"
+    assert sphinx_build(srcdir, outdir, "-D", "arxiv_offline=1").returncode == 0
+    mention = _page(outdir, "papers/proceedings").select_one("p > a.paper-ref")
+    assert mention["href"] == "preprint.html#paper-3012-00501"
+    card = _page(outdir, "papers/preprint").select_one("div.paper-card")
+    text = card.get_text(" ", strip=True)
+    assert "Also : doi:10.5555/3012.0001" in text
+    assert "Published in Journal of Synthetic Results" in text
+    assert "A synthetic proceedings paper" in text.partition("Discussed in")[2]
+    [(key, entry)] = parse_string(card.select_one("div.highlight-bibtex pre").get_text(),
+                                  "bibtex").entries.items()
+    assert (key, entry.type, entry.fields["doi"]) == (
+        "example2030synthetica", "article", "10.5555/3012.0001")
+    bib = parse_string((outdir / "papers.bib").read_text(), "bibtex").entries
+    assert [k for k, e in bib.items() if e.fields["title"].startswith("A Synthetic Preprint")] \
+        == ["example2030synthetica"]
+    search = (outdir / "searchindex.js").read_text()
+    assert "doi:10.5555/3012.0001" in search and "arxiv:3012.00501v2" in search
+
+    # A second page claiming the paper by its other identifier is the duplicate it is.
+    (srcdir / "papers" / "again.md").write_text(
+        "# Again\n\n```{paper} doi:10.5555/3012.0001\n```\n")
+    again = sphinx_build(srcdir, outdir, "-D", "arxiv_offline=1")
+    assert again.returncode == 1
+    assert ("again.md:3: WARNING: doi:10.5555/3012.0001 (which is arXiv:3012.00501) has two "
+            "commentaries") in again.stderr
+    assert "[paper.duplicate]" in again.stderr
+    assert _page(outdir, "papers/again").select_one("div.paper-card a.reference.internal")
+
+
+def test_an_author_states_another_identifier_and_every_page_follows(tmp_path):
+    """``:also:`` joins what no source links; an incremental build after it writes what a
+    clean build writes."""
+    srcdir = copy_root("sources", tmp_path)
+    outdir = tmp_path / "html"
+    assert sphinx_build(srcdir, outdir, "-D", "arxiv_offline=1").returncode == 0
+    before = _page(outdir, "papers/preprint").select("p > a.paper-ref")[0]["href"]
+    assert before == "proceedings.html#paper-doi-10-5555-3012-0002"
+    review = srcdir / "papers" / "review.md"
+    review.write_text(review.read_text().replace(
+        ":tags: synthetic\n", ":tags: synthetic\n:also: doi:10.5555/3012.0002\n"))
+    # The workshop paper and the reviewed one are one paper now, claimed by two pages:
+    # proceedings.md sorts first and keeps it, review.md is the duplicate.
+    result = sphinx_build(srcdir, outdir, "-D", "arxiv_offline=1", strict=False)
+    assert "review.md:3: WARNING: openreview:Synthetic3012 (which is doi:10.5555/3012.0002) " \
+        "has two commentaries" in result.stderr
+    clean = tmp_path / "clean"
+    assert sphinx_build(srcdir, clean, "-D", "arxiv_offline=1", strict=False).returncode == 0
+    for page in ("papers/preprint", "papers/proceedings", "papers/review", "papers/journal"):
+        assert _page(outdir, page).select_one("div.paper-card").get_text(" ", strip=True) == \
+            _page(clean, page).select_one("div.paper-card").get_text(" ", strip=True), page
 
 
 def test_a_site_fetches_each_paper_from_its_source_once(tmp_path, real_registries,
@@ -266,8 +326,12 @@ def test_make_paper_starts_a_page_from_a_doi(tmp_path, real_registries):
 
 def test_a_paper_of_a_source_is_refused_when_a_page_claims_it(tmp_path):
     srcdir = copy_root("sources", tmp_path)
-    with pytest.raises(NewPageError, match="doi:10.5555/3012.0001 has a commentary already"):
-        new_page(srcdir, "DOI:10.5555/3012.0001")
+    with pytest.raises(NewPageError, match="doi:10.5555/3012.0003 has a commentary already"):
+        new_page(srcdir, "DOI:10.5555/3012.0003")
+    # By another identifier of a claimed paper, as the metadata file's records link them.
+    with pytest.raises(NewPageError, match=re.escape(
+            "doi:10.5555/3012.0001 (which is arXiv:3012.00501) has a commentary already: ")):
+        new_page(srcdir, "https://doi.org/10.5555/3012.0001")
 
 
 def test_ids_of_every_source_name_one_canonical_text():
@@ -426,3 +490,23 @@ def test_a_site_fetches_openreview_papers_with_credentials(tmp_path, real_openre
         "https://openreview.net/forum?id=Gj5JTAwdoy", "https://openreview.net/pdf?id=Gj5JTAwdoy"]
     stored = json.loads((srcdir / "_data" / "arxiv.json").read_text())
     assert stored["papers"][SPOTLIGHT]["decision"] == "ICLR 2025 Spotlight"
+
+
+def test_a_refresh_reports_a_new_decision(tmp_path, fake_openreview):
+    """A submission's record in the file; OpenReview has decided since: the refresh says
+    so, one line for the paper, and the card shows the decision."""
+    srcdir = copy_root("sources", tmp_path)
+    fake_openreview.add(synthetic_note(
+        "Synthetic3012", "A Synthetic Conference Paper for Testing Sources",
+        ["Dana Placeholder", "Eli Example"], venue="Synthetic Conference 2030 Oral",
+        venueid="Synthetic.cc/2030/Conference", pdate=1923609600000,
+        bibtex="@inproceedings{placeholder2030synthetic, title={A Synthetic Conference Paper "
+               "for Testing Sources}, booktitle={Proceedings of the Synthetic Conference 2030},"
+               " year={2030}}"))
+    result = sphinx_build(srcdir, tmp_path / "html", "-D", "arxiv_refresh=1", "-D",
+                          f"openreview_api_url={fake_openreview.url}", strict=False,
+                          **fake_openreview.environ)
+    assert ("openreview:Synthetic3012: decision 'Synthetic Conference 2030 Oral' (was "
+            "'Synthetic Conference 2030 Poster')") in result.stdout
+    card = _page(tmp_path / "html", "papers/review").select_one("div.paper-card")
+    assert "OpenReview: Synthetic Conference 2030 Oral" in card.get_text(" ", strip=True)

@@ -139,6 +139,19 @@ class PaperRecord:
         return parse_paper_id(self.id)
 
     @property
+    def other_ids(self) -> tuple[str, ...]:
+        """The canonical IDs of the paper's other identifiers, as its source gives them
+        (the journal version's DOI on arXiv, OpenReview's ``externalIds``); what is no
+        identifier is left out."""
+        found = []
+        for text in (*self.also, *((f"doi:{self.doi}",) if self.doi else ())):
+            try:
+                found.append(parse_paper_id(text).base)
+            except ValueError:
+                continue
+        return tuple(base for base in dict.fromkeys(found) if base != self.id)
+
+    @property
     def year(self) -> str:
         return self.published[:4]
 

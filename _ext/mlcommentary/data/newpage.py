@@ -24,7 +24,7 @@ import yaml
 
 from .fetch import Outage, outage_file
 from .ids import InvalidPaperId, PaperId, parse_paper_id, source
-from .metadata import MetadataFile, MetadataFileError, PaperRecord
+from .metadata import LoadedMetadata, MetadataFile, MetadataFileError, PaperRecord
 from .settings import SettingError, SiteSettings
 from .tags import tag_key
 from .tex import plain_text, segments
@@ -82,7 +82,7 @@ def new_page(site: Path, id_text: str, slug: str | None = None,
         raise NewPageError(str(err)) from None
 
     pages = dict(_pages(site, settings.exclude_patterns))
-    _refuse_claimed(site, paper, pages, loaded.commentaries)
+    _refuse_claimed(site, paper, pages, loaded)
     tags = _site_spelling(tags, pages, notify)
     record = loaded.records.get(paper.base) or _fetch(
         settings, paper, (doctrees or site / "_build" / "doctrees") / outage_file(paper.source))
@@ -158,20 +158,28 @@ def _is_greek(char: str) -> bool:
 
 
 def _refuse_claimed(site: Path, paper: PaperId, pages: dict[str, Path],
-                    kept: dict[str, str]) -> None:
-    """``NewPageError`` if a page has the paper already: one the metadata file
-    records as its commentary (if that page still exists), or any page with a
-    ``paper`` directive for it, built yet or not."""
-    owner = kept.get(paper.base)
-    if owner in pages:
-        raise NewPageError(
-            f"{paper.paper.label} has a commentary already: {pages[owner]} (as "
-            f"the metadata file records); add to that page instead")
-    for docname in sorted(pages):
-        if paper.base in _claims(path := pages[docname]):
+                    loaded: LoadedMetadata) -> None:
+    """``NewPageError`` if a page has the paper already, by this identifier or another
+    the metadata file's records link to it: a page the file records as its commentary
+    (if that page still exists), or any page with a ``paper`` directive for it, built
+    yet or not."""
+    names = {paper.base}
+    for base, record in loaded.records.items():
+        if paper.base == base or paper.base in record.other_ids:
+            names |= {base, *record.other_ids}
+    for name in sorted(names):
+        said = paper.paper.label + ("" if name == paper.base
+                                    else f" (which is {parse_paper_id(name).label})")
+        owner = loaded.commentaries.get(name)
+        if owner in pages:
             raise NewPageError(
-                f"{paper.paper.label} has a commentary already: {path} has a paper "
-                f"directive for it; add to that page instead")
+                f"{said} has a commentary already: {pages[owner]} (as the metadata file "
+                "records); add to that page instead")
+        for docname in sorted(pages):
+            if name in _claims(path := pages[docname]):
+                raise NewPageError(
+                    f"{said} has a commentary already: {path} has a paper directive for "
+                    "it; add to that page instead")
 
 
 def _site_spelling(tags: Sequence[str], pages: dict[str, Path],

@@ -87,10 +87,11 @@ class BuildCards(SphinxPostTransform):
         if not self._is_page_title(docname, title):
             strong = nodes.strong("", "", *rich_nodes(title))
             card += _part("title", nodes.paragraph("", "", strong))
+        homes = [(home, domain.record(home.base)) for home in domain.homes(paper_id.base)]
         if record:
             card += _part("authors", nodes.paragraph("", ", ".join(record.authors),
                                                      authors=list(record.authors)))
-            card += _status(record, paper_id)
+            card += _status(record, paper_id, homes)
         else:
             card += _part("missing", nodes.paragraph(
                 "", "The site has no metadata for this paper yet."))
@@ -114,6 +115,9 @@ class BuildCards(SphinxPostTransform):
         facts += _field("Links", _joined([
             _link(paper_id.label, paper_id.url),
             *([_link("PDF", paper_id.pdf_url)] if paper_id.pdf_url else [])]))
+        if homes:
+            # The same paper where else it is kept: its journal's DOI, its OpenReview forum.
+            facts += _field("Also", _joined(_link(home.label, home.url) for home, _ in homes))
         if placeholder["tags"]:
             # The site's spelling of each tag, unless another page keeps the paper.
             tags = commentary.tags if commentary and commentary.docname == docname \
@@ -131,7 +135,9 @@ class BuildCards(SphinxPostTransform):
         if record:
             card += _foldable("abstract", "Abstract",
                               nodes.paragraph("", "", *rich_nodes(record.abstract)))
-            bibtex = bibtex_entry(record, paper_id, domain.citation_key(paper_id.base))
+            cited_record, cited = domain.cited_form(paper_id)
+            bibtex = bibtex_entry(cited_record or record, cited,
+                                  domain.citation_key(paper_id.base))
             if self._builder.format == "latex":
                 bibtex = _broken(bibtex)
             card += _foldable("bibtex", "BibTeX",
@@ -305,21 +311,26 @@ def _link(text: str, url: str) -> nodes.reference:
     return nodes.reference(text, text, refuri=url, internal=False)
 
 
-def _status(record: PaperRecord, paper_id: PaperId) -> list[nodes.Element]:
-    """What became of the paper: withdrawn, published, or newer than the version cited."""
+def _status(record: PaperRecord, paper_id: PaperId,
+            homes: list[tuple[PaperId, PaperRecord | None]]) -> list[nodes.Element]:
+    """What became of the paper: withdrawn, published (as its record or another of its
+    identifiers' says), its venue's decision, or newer than the version cited."""
     parts = []
     if record.withdrawn:
         notice = nodes.paragraph("", "arXiv marks this paper as withdrawn. Its comment: “",
                                  *rich_nodes(record.comment), nodes.Text("”"))
         parts.append(_part("withdrawn", paper_notice(
             "", nodes.title("Withdrawn", "Withdrawn"), notice)))
-    if record.journal_ref or record.doi or record.venue:
-        parts.append(_part("published", nodes.paragraph("", "", _published(record))))
-    if record.decision:
-        # The venue's decision, as the source that keeps the reviews states it.
-        text = f"{paper_id.service}: {record.decision}"
-        parts.append(_part("decision", nodes.paragraph(
-            "", "", nodes.inline(text, text, classes=["paper-badge"]))))
+    published = next((r for r in (record, *(r for _, r in homes if r))
+                      if r.journal_ref or r.venue), None)
+    if published or record.doi:
+        parts.append(_part("published", nodes.paragraph("", "", _published(published or record))))
+    for home, home_record in [(paper_id, record), *homes]:
+        if home_record and home_record.decision:
+            # The venue's decision, as the source that keeps the reviews states it.
+            text = f"{home.service}: {home_record.decision}"
+            parts.append(_part("decision", nodes.paragraph(
+                "", "", nodes.inline(text, text, classes=["paper-badge"]))))
     if paper_id.version and paper_id.version < record.version:
         latest = paper_id.at(record.version)
         parts.append(_part("version", nodes.paragraph(

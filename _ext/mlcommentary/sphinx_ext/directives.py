@@ -26,10 +26,11 @@ def _comma_list(argument: str | None) -> list[str]:
 
 
 class PaperDirective(SphinxDirective):
-    """The page's subject paper: ``{paper} 2110.02095`` with ``:tags:`` and ``:related:``."""
+    """The page's subject paper: ``{paper} 2110.02095`` with ``:tags:``, ``:related:`` and
+    ``:also:`` (the paper's other identifiers, where its sources do not link them)."""
 
     required_arguments = 1
-    option_spec = {"tags": _comma_list, "related": _comma_list}
+    option_spec = {"tags": _comma_list, "related": _comma_list, "also": _comma_list}
 
     def run(self) -> list[nodes.Node]:
         try:
@@ -38,11 +39,12 @@ class PaperDirective(SphinxDirective):
             logger.warning("%s; no card made", err, type="paper", subtype="bad_id",
                            location=self.get_location())
             return []
-        related = list(self._related(paper_id))
+        related = list(self._others(paper_id, "related", "related paper"))
+        also = list(self._others(paper_id, "also", "other identifier"))
         domain = self.env.domains["paper"]
         docname = self.env.current_document.docname
         domain.note_claim(docname, paper_id, self.lineno, self.options.get("tags", []), related,
-                          self._option_line("tags"))
+                          self._option_line("tags"), also)
         for other in related:
             domain.note_mention(docname, other, self.lineno)
         card = paper_card_placeholder(docname=docname, paper_id=str(paper_id),
@@ -60,12 +62,13 @@ class PaperDirective(SphinxDirective):
                 return self.lineno + offset
         return None
 
-    def _related(self, subject: PaperId):
-        for text in self.options.get("related", []):
+    def _others(self, subject: PaperId, option: str, what: str):
+        """The papers of ``option`` but the subject itself, each warned of if it is none."""
+        for text in self.options.get(option, []):
             try:
                 paper_id = parse_paper_id(text)
             except InvalidPaperId as err:
-                logger.warning("related paper %s; left out", err, type="paper",
+                logger.warning("%s %s; left out", what, err, type="paper",
                                subtype="bad_id", location=self.get_location())
                 continue
             if paper_id.base != subject.base:

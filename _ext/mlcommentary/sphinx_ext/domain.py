@@ -60,6 +60,8 @@ class Claim:
     line: int | None = field(default=None, compare=False)
     #: The ``:tags:`` line, where a tag's warning points.
     tags_line: int | None = field(default=None, compare=False)
+    #: The paper's other identifiers, as the author states them (``:also:``).
+    also: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)
@@ -108,6 +110,9 @@ class PaperFacts:
     key: str | None = None
     #: The key its record gives it (``bibtex.citation_key``), before that.
     own_key: str | None = None
+    #: Every identifier the paper is known by on the site, with its record's digest,
+    #: when it has several (its card shows each home).
+    homes: tuple[tuple[str, str | None], ...] = ()
 
     def tag_keys(self) -> set[str]:
         return {tag_key(tag) for tag in self.claim.tags} if self.claim else set()
@@ -172,9 +177,12 @@ class PaperDomain(Domain):
         "pages": {},  # docname -> PagePapers
         "view": {},  # version-less ID -> PaperFacts, as of the last refresh_view
         "tag_forms": {},  # tag key -> the spelling shown, as of the last refresh_view
+        # An identifier -> the one its paper is known by on the site (its commentary's),
+        # for the papers known by several, as of the last refresh_view.
+        "aliases": {},
     }
     # Bumped whenever the stored data or the doctrees' placeholders change shape.
-    data_version = 12
+    data_version = 13
     dangling_warnings = {"paper": "cannot resolve paper reference %(target)s"}
 
     def __init__(self, env: BuildEnvironment) -> None:
@@ -210,10 +218,10 @@ class PaperDomain(Domain):
 
     def note_claim(self, docname: str, paper_id: PaperId, line: int | None,
                    tags: list[str], related: list[PaperId],
-                   tags_line: int | None = None) -> None:
+                   tags_line: int | None = None, also: list[PaperId] = ()) -> None:
         self._page(docname).claims[paper_id.base] = Claim(
             str(paper_id), tuple(tags), tuple(str(r) for r in related), line,
-            tags_line or line)
+            tags_line or line, tuple(other.base for other in also))
 
     def note_mention(self, docname: str, paper_id: PaperId, line: int | None) -> None:
         mentions = self._page(docname).mentions
@@ -296,9 +304,10 @@ class PaperDomain(Domain):
                 yield base, docname, claim
 
     def used(self) -> set[str]:
-        """Every paper the site needs."""
+        """Every paper the site needs: claimed, mentioned, or named as another's identifier."""
         return {base for page in self.data["pages"].values()
-                for base in itertools.chain(page.claims, page.mentions)}
+                for base in itertools.chain(page.claims, page.mentions,
+                                            *(claim.also for claim in page.claims.values()))}
 
     def uses(self) -> dict[str, list[tuple[str, int | None]]]:
         """Every paper the site needs, with the ``(docname, line)`` places that use it."""
@@ -307,35 +316,44 @@ class PaperDomain(Domain):
             page = self.data["pages"][docname]
             for base, claim in page.claims.items():
                 places.setdefault(base, []).append((docname, claim.line))
+                for other in claim.also:
+                    places.setdefault(other, []).append((docname, claim.line))
             for base, lines in page.mentions.items():
                 places.setdefault(base, []).extend((docname, line) for line in lines)
         return places
 
     def refresh_view(self) -> set[str]:
         """Recompute the project-wide view; return the docnames whose output it changes."""
-        kept = self.kept_owners or {}
+        aliases, owners = self._identities()
         view: dict[str, PaperFacts] = {}
         claimants: dict[str, list[str]] = {}
         discussed_in: dict[str, list[str]] = {}
         for base, docname, claim in self._claims():
-            claimants.setdefault(base, []).append(docname)
-            if base not in view or docname == kept.get(base):
-                view[base] = PaperFacts(docname, claim,
-                                        byline=self.data["pages"][docname].byline)
+            paper = aliases.get(base, base)
+            claimants.setdefault(paper, []).append(docname)
+            if paper not in view or owners.get(paper) == (docname, base):
+                view[paper] = PaperFacts(docname, claim,
+                                         byline=self.data["pages"][docname].byline)
         for docname in sorted(self.data["pages"]):
             if self.data["pages"][docname].byline.draft:
                 # Its mentions are the draft's own: no published card names it.
                 continue
             for base in self.data["pages"][docname].mentions:
+                base = aliases.get(base, base)
                 # Not setdefault, which makes a PaperFacts for every mention (80,000
                 # at 10,000 pages).
                 facts = view.get(base)
                 if facts is None:
                     facts = view[base] = PaperFacts()
-                if docname != facts.docname:
+                if docname != facts.docname and docname not in discussed_in.get(base, ()):
                     discussed_in.setdefault(base, []).append(docname)
+        homes: dict[str, list[str]] = {}
+        for alias, paper in sorted(aliases.items()):
+            homes.setdefault(paper, []).append(alias)
         for base, facts in view.items():
             facts.discussed_in = tuple(discussed_in.get(base, ()))
+            facts.homes = tuple((alias, record.digest if (record := self._records.get(alias))
+                                 else None) for alias in homes.get(base, ()))
             record = self._records.get(base)
             facts.record_digest = record.digest if record else None
             facts.year = record.year if record else None
@@ -351,6 +369,7 @@ class PaperDomain(Domain):
             facts.key = keys.get(base)
 
         old, self.data["view"] = self.data["view"], view
+        old_aliases, self.data["aliases"] = self.data["aliases"], aliases
         self._commentaries = {}
         old_forms, self.data["tag_forms"] = self.data["tag_forms"], _tag_forms(view.values())
         reshown = {key for key in old_forms.keys() | self.data["tag_forms"].keys()
@@ -377,19 +396,88 @@ class PaperDomain(Domain):
             if shown_elsewhere or before.byline != after.byline:
                 affected |= {docname for docname, page in indexing.items()
                              if page.lists(before) or page.lists(after)}
+        # A page that names a paper by another of its identifiers links where the paper's
+        # commentary is: when two identifiers become one paper, or stop being, it changes.
+        renamed = {base for base in old_aliases.keys() | aliases.keys()
+                   if old_aliases.get(base) != aliases.get(base)}
+        if renamed:
+            affected |= {docname for docname, page in pages.items()
+                         if renamed & (page.mentions.keys() | page.claims.keys())}
         return affected & set(pages)
+
+    def _identities(self) -> tuple[dict[str, str], dict[str, tuple[str, str]]]:
+        """Which identifiers name one paper, and which claim keeps each claimed paper.
+
+        Identifiers are one paper where a record says so (arXiv's DOI of the journal
+        version, OpenReview's ``externalIds``) or an author does (``:also:``), among the
+        identifiers the site uses. A paper's commentary is kept by the claim the
+        metadata file records, else by the first page that claims it; the paper is then
+        known by the identifier that page cites, and a paper no page claims by its
+        first identifier. Returns ``(identifier -> that identifier, for the papers known
+        by several; paper -> (docname, identifier) of the claim that keeps it)``.
+        """
+        kept = self.kept_owners or {}
+        used = self.used()
+        parent: dict[str, str] = {}
+
+        def root(base: str) -> str:
+            while (up := parent.get(base, base)) != base:
+                parent[base] = parent.get(up, up)  # halve the path, for the next asking
+                base = up
+            return base
+
+        def join(one: str, other: str) -> None:
+            if other in used and other != one:
+                first, second = sorted((root(one), root(other)))
+                if first != second:
+                    parent[second] = first
+
+        for base in used:
+            if record := self._records.get(base):
+                for other in record.other_ids:
+                    join(base, other)
+        claims = list(self._claims())
+        for base, _docname, claim in claims:
+            for other in claim.also:
+                join(base, other)
+        owners: dict[str, tuple[str, str]] = {}
+        for base, docname, _claim in claims:
+            group = root(base)
+            if group not in owners or kept.get(base) == docname and kept.get(
+                    owners[group][1]) != owners[group][0]:
+                owners[group] = (docname, base)
+        known_as = {group: owners[group][1] if group in owners else group
+                    for group in {root(base) for base in parent}}
+        aliases = {base: known_as[root(base)] for base in used
+                   if root(base) in known_as}
+        return ({base: paper for base, paper in aliases.items() if base != paper}
+                | {paper: paper for paper in aliases.values()},
+                {known_as.get(group, group): claim for group, claim in owners.items()})
+
+    def paper(self, base: str) -> str:
+        """The identifier the site knows ``base``'s paper by (its commentary's)."""
+        return self.data["aliases"].get(base, base)
+
+    def homes(self, base: str) -> list[PaperId]:
+        """The paper's other identifiers on the site, in their order."""
+        facts = self.data["view"].get(self.paper(base))
+        return [parse_paper_id(alias) for alias, _ in (facts.homes if facts else ())
+                if alias != base]
 
     def check_consistency(self) -> None:
         """Warn on every page that claims a paper another page keeps, naming both places."""
         for base, docname, claim in self._claims():
-            owner = self.data["view"][base].docname
-            if docname == owner:
+            facts = self.data["view"][self.paper(base)]
+            if docname == facts.docname:
                 continue
-            kept = self.data["pages"][owner].claims[base]
+            kept = parse_paper_id(facts.claim.cited).paper
+            named = parse_paper_id(base).label
+            if kept.base != base:
+                named += f" (which is {kept.label})"
             logger.warning(
                 "%s has two commentaries: %s keeps it (%s) and %s does not; this "
                 "card links to the kept one. Merge the pages, or remove one directive",
-                parse_paper_id(base).label, self._place(owner, kept.line), self._owner_rule(base),
+                named, self._place(facts.docname, facts.claim.line), self._owner_rule(kept.base),
                 self._place(docname, claim.line), type="paper", subtype="duplicate",
                 location=(docname, claim.line))
 
@@ -435,7 +523,8 @@ class PaperDomain(Domain):
         return record.title if record else paper_id.label
 
     def commentary(self, base: str) -> Commentary | None:
-        """The site's commentary on ``base``, if it has one."""
+        """The site's commentary on ``base``'s paper, if it has one."""
+        base = self.paper(base)
         if base not in self._commentaries:
             self._commentaries[base] = self._make_commentary(base)
         return self._commentaries[base]
@@ -505,30 +594,43 @@ class PaperDomain(Domain):
 
     def citation_key(self, base: str) -> str | None:
         """The paper's BibTeX key, unique on the site; None without a record."""
-        facts = self.data["view"].get(base)
+        facts = self.data["view"].get(self.paper(base))
         return facts.key if facts else None
 
+    def cited_form(self, paper_id: PaperId) -> tuple[PaperRecord | None, PaperId]:
+        """The record and identifier a citation of the paper uses: its published form (a
+        journal's or a conference's record) where one of its identifiers has one, else
+        ``paper_id``'s own."""
+        own = self._records.get(paper_id.base)
+        if own is None or not own.venue_type:
+            for home in self.homes(paper_id.base):
+                if (record := self._records.get(home.base)) and record.venue_type:
+                    return record, home
+        return own, paper_id
+
     def bibliography(self) -> list[tuple[str, PaperRecord, PaperId]]:
-        """Every paper the site uses that has a record, as ``(key, record, ID)``, the ID as
-        its commentary cites it."""
-        return [(key, self._records[base], parse_paper_id(cited))
-                for key, base, cited, _ in self._bibliography_facts()]
+        """Every paper the site uses that has a record, as ``(key, record, ID)``: in its
+        published form where it has one, else as its commentary cites it."""
+        entries = []
+        for key, _, cited, _ in self._bibliography_facts():
+            record, paper_id = self.cited_form(parse_paper_id(cited))
+            entries.append((key, record, paper_id))
+        return entries
 
     def bibliography_digest(self) -> str:
         """A digest that changes whenever ``bibliography()`` does; cheaper to make."""
-        return _digest([(key, cited, record_digest)
-                        for key, _, cited, record_digest in self._bibliography_facts()])
+        return _digest(list(self._bibliography_facts()))
 
-    def _bibliography_facts(self) -> Iterator[tuple[str, str, str, str | None]]:
+    def _bibliography_facts(self) -> Iterator[tuple[str, str, str, Any]]:
         for base, facts in sorted(self.data["view"].items()):
             # A paper only drafts use is not yet one the site comments on or mentions.
             published = facts.discussed_in or (facts.docname and not facts.byline.draft)
             if facts.key is not None and published:
                 yield (facts.key, base, facts.claim.cited if facts.claim else base,
-                       facts.record_digest)
+                       (facts.record_digest, facts.homes))
 
     def discussed_in(self, base: str) -> list[str]:
-        facts = self.data["view"].get(base)
+        facts = self.data["view"].get(self.paper(base))
         return list(facts.discussed_in) if facts else []
 
     # -- references -------------------------------------------------------------
@@ -549,8 +651,9 @@ class PaperDomain(Domain):
         if commentary is None or not self.shows(commentary, fromdocname):
             return None
         contnode, tooltip = self._link_text(paper_id, node, contnode)
+        # The card's anchor is its commentary's, whichever identifier the link names.
         reference = make_refnode(builder, fromdocname, commentary.docname,
-                                 paper_anchor(paper_id), contnode, tooltip)
+                                 paper_anchor(commentary.paper_id), contnode, tooltip)
         reference["classes"].append("paper-ref")
         # How the previews find every link to a paper, whichever role or directive made it.
         reference["paper_link"] = paper_id.base

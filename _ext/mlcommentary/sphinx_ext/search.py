@@ -93,6 +93,8 @@ def _terms(domain: PaperDomain, base: str, stopwords: Set[str]) -> Iterator[str]
     # Single words or the whole title: an entry is found only by a query at least
     # half its length.
     yield from _ids(domain, base)
+    for home in domain.homes(base):
+        yield from _ids(domain, home.base)
     record = domain.record(base)
     if record:
         # A name BibTeX must keep whole is braced.

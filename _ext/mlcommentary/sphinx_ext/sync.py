@@ -154,6 +154,11 @@ def _news(before: PaperRecord, after: PaperRecord) -> list[str]:
         news.append(f"now has the journal reference {after.journal_ref!r}")
     if after.withdrawn and not before.withdrawn:
         news.append(f"withdrawn ({after.comment!r})")
+    if after.decision and after.decision != before.decision:
+        news.append(f"decision {after.decision!r}"
+                    + (f" (was {before.decision!r})" if before.decision else ""))
+    if after.venue and after.venue != before.venue:
+        news.append(f"now published in {after.venue!r}")
     return news
 
 
