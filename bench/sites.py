@@ -39,7 +39,12 @@ SHAPES = {
     "eight-tags": TAGS,
     "fifteen-tags": TAGS + ["agents", "alignment", "graphs", "retrieval", "speech",
                             "diffusion", "interpretability"],
+    "mixed-sources": TAGS,
 }
+#: Shapes whose papers come from every source: a third arXiv's, a third known by a DOI
+#: only, a third OpenReview's; every tenth arXiv paper has a journal version whose DOI
+#: other commentaries cite, which makes the two one paper.
+MIXED = {"mixed-sources"}
 WRITERS = ["Ada Writer", "Bo Reviewer", "Cy Reader"]
 WORDS = ("model training data transfer scaling loss layer attention benchmark accuracy "
          "representation gradient robust fine-tuning pre-training evaluation dataset "
@@ -55,22 +60,58 @@ CONF = {
 }
 
 
-def paper_id(n: int) -> str:
+def paper_id(n: int, mixed: bool = False) -> str:
+    if mixed and n % 3 == 1:
+        return f"doi:10.5555/{MONTH}.{n:05d}"  # Crossref's test prefix
+    if mixed and n % 3 == 2:
+        return f"openreview:Synth{MONTH}x{n:05d}"
     return f"{MONTH}.{n:05d}"
 
 
-def record(n: int) -> PaperRecord:
+def journal_version(n: int) -> str | None:
+    """The DOI of arXiv paper ``n``'s journal version, on a mixed site, if it has one."""
+    return f"doi:10.5555/{MONTH}.j{n:05d}" if n % 30 == 0 else None
+
+
+def record(n: int, mixed: bool = False) -> PaperRecord:
     # As in ML titles and abstracts: math in every third title and in every abstract.
     math = r" with $\mu$P to $10^{12}$" if n % 3 == 0 else ""
-    return PaperRecord(
-        id=paper_id(n), version=1,
+    common = dict(
         title=f"Synthetic Paper {n}: {' '.join(WORDS[n % 7:n % 7 + 4])}{math}",
         authors=tuple(f"Author {n}-{k}" for k in range(1 + n % 6)),
-        published=f"2030-12-{1 + n % 28:02d}", updated=f"2030-12-{1 + n % 28:02d}",
-        primary_category="cs.LG", categories=("cs.LG",),
+        published=f"2030-12-{1 + n % 28:02d}",
         abstract=f"A synthetic abstract for benchmark paper {n}. " * 7
         + r"Its loss falls as $L(N) \propto N^{-\alpha}$ with $\alpha \approx 0.076$.",
     )
+    pid = paper_id(n, mixed)
+    if pid.startswith("doi:"):
+        return PaperRecord(id=pid, doi=pid[4:], source="crossref", venue_type="journal",
+                           venue="Journal of Synthetic Results", volume="1", **common)
+    if pid.startswith("openreview:"):
+        return PaperRecord(id=pid, source="openreview-api", venue_type="proceedings",
+                           venue="Synthetic Conference 3030", keywords=("synthetic",),
+                           decision="Synthetic Conference 3030 Poster", **common)
+    journal = journal_version(n) if mixed else None
+    return PaperRecord(id=pid, version=1, updated=common["published"],
+                       primary_category="cs.LG", categories=("cs.LG",),
+                       doi=journal[4:] if journal else None, **common)
+
+
+def journal_record(n: int) -> PaperRecord:
+    """The journal version of arXiv paper ``n`` (``journal_version``)."""
+    arxiv = record(n, mixed=True)
+    return PaperRecord(id=journal_version(n), title=arxiv.title, authors=arxiv.authors,
+                       published="3031-06", doi=journal_version(n)[4:], source="crossref",
+                       venue_type="journal", venue="Journal of Synthetic Results",
+                       abstract=arxiv.abstract)
+
+
+def records(total: int, mixed: bool) -> dict[str, PaperRecord]:
+    """Every record a site of ``total`` commentaries needs, by ID."""
+    found = {paper_id(n, mixed): record(n, mixed) for n in range(1, 2 * total + 1)}
+    if mixed:
+        found |= {journal_version(n): journal_record(n) for n in range(30, 2 * total + 1, 30)}
+    return found
 
 
 def prose(rng: random.Random, words: int) -> list[str]:
@@ -87,6 +128,7 @@ class Plan:
     cited: list[int]
     paragraphs: list[tuple[str, str]]  # prose before and after each citation
     discussed_in: list[int] = field(default_factory=list)
+    mixed: bool = False
 
 
 class _AllBut(Sequence[int]):
@@ -112,7 +154,8 @@ def plan_site(total: int, shape: str = "eight-tags") -> list[Plan]:
         others = _AllBut(n, 2 * total)
         cited = rng.sample(others, 5)
         plans.append(Plan(n, rng.sample(SHAPES[shape], 2), rng.sample(others, 3), cited, [
-            (" ".join(prose(rng, 55)), " ".join(prose(rng, 10))) for _ in cited]))
+            (" ".join(prose(rng, 55)), " ".join(prose(rng, 10))) for _ in cited],
+            mixed=shape in MIXED))
     for plan in plans:  # ~2 KB of prose around five references
         for m in {*plan.related, *plan.cited}:
             if m <= total:
@@ -122,6 +165,12 @@ def plan_site(total: int, shape: str = "eight-tags") -> list[Plan]:
 
 def link(m: int) -> str:
     return f"[{record(m).title}](https://arxiv.org/abs/{paper_id(m)})"
+
+
+def cited(m: int, mixed: bool) -> str:
+    """How a commentary cites paper ``m``: by its journal version's DOI where a mixed
+    site's paper has one, so that the two identifiers meet on the site."""
+    return (mixed and journal_version(m)) or paper_id(m, mixed)
 
 
 def written(n: int) -> date:
@@ -134,9 +183,9 @@ def page(plan: Plan, variant: str) -> str:
     author = WRITERS[n % len(WRITERS)]
     if variant == "ext":
         front = f"---\ndate: {written(n).isoformat()}\nauthors:\n  - {author}\n---\n\n"
-        head = (f"```{{paper}} {paper_id(n)}\n:tags: {', '.join(plan.tags)}\n"
-                f":related: {', '.join(paper_id(m) for m in plan.related)}\n```\n")
-        refs = [f"{{paper}}`{paper_id(m)}`" for m in plan.cited]
+        head = (f"```{{paper}} {paper_id(n, plan.mixed)}\n:tags: {', '.join(plan.tags)}\n"
+                f":related: {', '.join(paper_id(m, plan.mixed) for m in plan.related)}\n```\n")
+        refs = [f"{{paper}}`{cited(m, plan.mixed)}`" for m in plan.cited]
     else:
         # What the card shows, written out by hand: the same text and links.
         discussed = ", ".join(f"[Commentary {m}](commentary-{m:05d}.md)"
@@ -178,7 +227,7 @@ def make_site(root: Path, total: int, variant: str, shape: str = "eight-tags") -
         (root / "papers" / f"commentary-{plan.n:05d}.md").write_text(page(plan, variant))
     if variant in ("ext", "stripped"):
         MetadataFile(root / "_data" / "arxiv.json").save(
-            {paper_id(n): record(n) for n in range(1, 2 * total + 1)})
+            records(total, mixed=variant == "ext" and shape in MIXED))
     return root
 
 

@@ -225,10 +225,10 @@ def test_one_paper_known_by_two_identifiers_is_one_paper(tmp_path):
     [(key, entry)] = parse_string(card.select_one("div.highlight-bibtex pre").get_text(),
                                   "bibtex").entries.items()
     assert (key, entry.type, entry.fields["doi"]) == (
-        "example2030synthetica", "article", "10.5555/3012.0001")
+        "example2031synthetic", "article", "10.5555/3012.0001")
     bib = parse_string((outdir / "papers.bib").read_text(), "bibtex").entries
     assert [k for k, e in bib.items() if e.fields["title"].startswith("A Synthetic Preprint")] \
-        == ["example2030synthetica"]
+        == ["example2031synthetic"]
     search = (outdir / "searchindex.js").read_text()
     assert "doi:10.5555/3012.0001" in search and "arxiv:3012.00501v2" in search
 

@@ -133,8 +133,9 @@ class BuildCards(SphinxPostTransform):
         card += facts
 
         if record:
-            card += _foldable("abstract", "Abstract",
-                              nodes.paragraph("", "", *rich_nodes(record.abstract)))
+            if record.abstract:
+                card += _foldable("abstract", "Abstract",
+                                  nodes.paragraph("", "", *rich_nodes(record.abstract)))
             cited_record, cited = domain.cited_form(paper_id)
             bibtex = bibtex_entry(cited_record or record, cited,
                                   domain.citation_key(paper_id.base))

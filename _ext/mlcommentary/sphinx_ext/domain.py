@@ -44,9 +44,15 @@ from ..data.tags import tag_key
 logger = logging.getLogger(__name__)
 
 
+def paper_slug(paper_id: PaperId) -> str:
+    """The paper's canonical ID as part of an HTML id: ``2110-02095``, ``doi-10-1109-…``
+    (letters keep their case: OpenReview's forum IDs are case-sensitive)."""
+    return re.sub(r"[^A-Za-z0-9-]", "-", paper_id.base)
+
+
 def paper_anchor(paper_id: PaperId) -> str:
-    """The HTML id of a paper's card: ``paper-2110-02095``, ``paper-doi-10-1109-…``."""
-    return "paper-" + re.sub(r"[^a-z0-9-]", "-", paper_id.base.lower())
+    """The HTML id of a paper's card."""
+    return "paper-" + paper_slug(paper_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -359,10 +365,12 @@ class PaperDomain(Domain):
             facts.year = record.year if record else None
             if record:
                 before = self.data["view"].get(base)
-                # Reading the names takes 0.1 ms a paper: kept while the record is.
+                # Reading the names takes 0.1 ms a paper: kept while the records are.
                 facts.own_key = (before.own_key if before and before.own_key
                                  and before.record_digest == facts.record_digest
-                                 else citation_key(record))
+                                 and before.homes == facts.homes
+                                 else citation_key(self._published(
+                                     base, [alias for alias, _ in facts.homes])[0]))
         keys = unique_keys({base: facts.own_key for base, facts in view.items()
                             if facts.own_key})
         for base, facts in view.items():
@@ -601,12 +609,19 @@ class PaperDomain(Domain):
         """The record and identifier a citation of the paper uses: its published form (a
         journal's or a conference's record) where one of its identifiers has one, else
         ``paper_id``'s own."""
-        own = self._records.get(paper_id.base)
+        record, base = self._published(paper_id.base,
+                                       [home.base for home in self.homes(paper_id.base)])
+        return record, paper_id if base == paper_id.base else parse_paper_id(base)
+
+    def _published(self, base: str,
+                   homes: Iterable[str]) -> tuple[PaperRecord | None, str]:
+        """``base``'s record, unless it is no published form and one of ``homes`` has one."""
+        own = self._records.get(base)
         if own is None or not own.venue_type:
-            for home in self.homes(paper_id.base):
-                if (record := self._records.get(home.base)) and record.venue_type:
+            for home in homes:
+                if (record := self._records.get(home)) and record.venue_type:
                     return record, home
-        return own, paper_id
+        return own, base
 
     def bibliography(self) -> list[tuple[str, PaperRecord, PaperId]]:
         """Every paper the site uses that has a record, as ``(key, record, ID)``: in its

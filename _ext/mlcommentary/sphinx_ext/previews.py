@@ -25,7 +25,7 @@ from sphinx.transforms.post_transforms import SphinxPostTransform
 
 from . import formats
 from .cards import human_date, short_authors
-from .domain import PaperDomain
+from .domain import PaperDomain, paper_slug
 from ..data.ids import parse_paper_id
 from ..data.metadata import PaperRecord
 from .mathml import rich_nodes
@@ -63,7 +63,7 @@ class paper_preview_link(nodes.reference):  # noqa: N801
 
 
 def preview_id(base: str) -> str:
-    return "paper-preview-" + base.replace("/", "-").replace(".", "-")
+    return "paper-preview-" + paper_slug(parse_paper_id(base))
 
 
 class EmbedPreviews(SphinxPostTransform):
