@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import zlib
 
 import pytest
 from bs4 import BeautifulSoup
@@ -206,6 +207,15 @@ def test_a_site_of_every_source_builds_offline_with_w(tmp_path):
     assert all(title in year for title in ("Synthetic Journal Article", "Synthetic Workshop",
                                            "Synthetic Preprint", "Synthetic Conference Paper"))
     assert "doi:10.5555/3012.0003" in (outdir / "searchindex.js").read_text()
+    feed = (outdir / "atom.xml").read_text()
+    assert all(title in feed for title in ("Synthetic Journal Article", "Synthetic Workshop",
+                                           "Synthetic Conference Paper"))
+    raw = (outdir / "objects.inv").read_bytes()
+    inventory = zlib.decompress(raw.split(b"\n", 4)[4]).decode()
+    assert ("doi:10.5555/3012.0003 paper:paper 1 papers/journal.html#paper-doi-10-5555-3012-0003 "
+            "A Synthetic Journal Article for Testing Sources") in inventory
+    assert ("openreview:Synthetic3012 paper:paper 1 papers/review.html#paper-openreview-"
+            "Synthetic3012 A Synthetic Conference Paper for Testing Sources") in inventory
 
 
 def test_one_paper_known_by_two_identifiers_is_one_paper(tmp_path):
@@ -291,6 +301,11 @@ def test_a_site_fetches_each_paper_from_its_source_once(tmp_path, real_registrie
          "https://doi.org/10.1038/s42256-024-00832-8"),
         ("The Minimum Size of Qubit Unextendible Product Bases",
          "https://doi.org/10.4230/lipics.tqc.2013.93")]
+    # A DOI's preview says where its link leads.
+    previews = [p.get_text(" ", strip=True)
+                for p in _page(outdir, "papers/reading").select(".paper-preview-destination")]
+    assert previews[:2] == ["Publisher's page (doi.org)"] * 2
+    assert previews[2] == "arXiv abstract page"
 
     asked = len(real_registries.requests), len(real_arxiv.requests)
     (srcdir / "papers" / "reading.md").write_text(
@@ -510,3 +525,22 @@ def test_a_refresh_reports_a_new_decision(tmp_path, fake_openreview):
             "'Synthetic Conference 2030 Poster')") in result.stdout
     card = _page(tmp_path / "html", "papers/review").select_one("div.paper-card")
     assert "OpenReview: Synthetic Conference 2030 Oral" in card.get_text(" ", strip=True)
+
+
+def test_an_unreachable_registry_is_remembered_apart_from_arxiv(tmp_path):
+    """Crossref out of reach: the build warns, notes the outage in its own file, and the
+    next build does not wait on it again, while arXiv's note is untouched."""
+    srcdir = copy_root("sources", tmp_path)
+    (srcdir / "papers" / "new.md").write_text("# New\n\nSee {paper}`doi:10.5555/3012.0404`.\n")
+    outdir = tmp_path / "html"
+    first = sphinx_build(srcdir, outdir, "-D", "arxiv_timeout=1")
+    assert "new.md:3: WARNING: could not fetch 1 paper(s) from Crossref and DataCite: " \
+        "Crossref: cannot connect" in first.stderr
+    doctrees = outdir.with_name(outdir.name + ".doctrees")
+    assert json.loads((doctrees / "doi-outage.json").read_text())["api_url"] == \
+        "http://127.0.0.1:9/crossref"
+    assert not (doctrees / "arxiv-outage.json").exists()
+    second = sphinx_build(srcdir, outdir, "-D", "arxiv_timeout=1")
+    assert "did not ask Crossref and DataCite for 1 paper(s): at " in " ".join(
+        second.stderr.split())
+    assert "[paper.unreachable]" in second.stderr

@@ -20,7 +20,7 @@ from functools import reduce
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-# Imported when checked, not when loaded: the data layer (data/fetch.py) imports this
+# Imported when checked, not when loaded: the data layer (data/arxiv.py) imports this
 # module, and no Sphinx.
 if TYPE_CHECKING:
     import arxiv
@@ -120,7 +120,7 @@ INTERNALS = (
              "renders it alone",
              _has("docutils.nodes:Node", "_document")),
     Internal("arxiv.Client._session",
-             "data/fetch.py mounts a retrying, time-bounded adapter: the client takes no "
+             "data/arxiv.py mounts a retrying, time-bounded adapter: the client takes no "
              "session of its own",
              _set_by("arxiv:Client.__init__", "_session")),
     Internal("pybtex.database.output.bibtex.Writer._encode",
