@@ -24,8 +24,8 @@ from urllib.parse import quote, unquote
 
 import requests
 
-from .fetch import (DEFAULT_TIMEOUT, FetchFailure, FetchReport, Missing, Pacer, StatusError,
-                    bounded_session, describe, refuse_redirect_or_non_json)
+from .fetch import (DEFAULT_TIMEOUT, FetchFailure, FetchReport, JsonFetcher, Missing,
+                    StatusError, describe)
 from .ids import InvalidPaperId, PaperId
 from .bibtex import published_form
 from .metadata import PaperRecord
@@ -104,24 +104,20 @@ def fetcher(settings: Mapping[str, Any]) -> DoiFetcher:
                       delay=settings["doi_request_delay"])
 
 
-class DoiFetcher:
+class DoiFetcher(JsonFetcher):
     """Fetches records for DOIs from Crossref, and from DataCite those Crossref lacks."""
 
     def __init__(self, crossref_url: str = CROSSREF_API_URL,
                  datacite_url: str = DATACITE_API_URL, *, mailto: str | None = None,
                  timeout: float = DEFAULT_TIMEOUT, delay: float = DOI_DELAY,
                  retries: int = 2) -> None:
+        super().__init__(timeout=timeout, delay=delay, retries=retries)
         self.api_url = crossref_url
         self.datacite_url = datacite_url
-        self.session = requests.Session()
         # Crossref's "polite pool", for clients that say who to write to.
         agent = "mlcommentary (https://github.com/ml-commentary)"
         self.session.headers["User-Agent"] = agent + (f" mailto:{mailto}" if mailto else "")
         self.mailto = mailto
-        self.request_bound = bounded_session(self.session, timeout=timeout, delay=delay,
-                                             retries=retries, check=refuse_redirect_or_non_json)
-        self.tries = retries + 1
-        self.pacer = Pacer(delay)
 
     def fetch(self, ids: Iterable[str]) -> FetchReport:
         """Fetch the records for ``ids`` (canonical ``doi:…``, already validated)."""

@@ -223,6 +223,18 @@ class Pacer:
         self.delay = max(self.delay, seconds)
 
 
+class JsonFetcher:
+    """What a fetcher of a JSON API holds: a bounded session that refuses what is not
+    JSON, the tries a request gets, and the pace of its requests."""
+
+    def __init__(self, *, timeout: float, delay: float, retries: int) -> None:
+        self.session = requests.Session()
+        self.request_bound = bounded_session(self.session, timeout=timeout, delay=delay,
+                                             retries=retries, check=refuse_redirect_or_non_json)
+        self.tries = retries + 1
+        self.pacer = Pacer(delay)
+
+
 class StatusError(Exception):
     """A source answered with an HTTP status that gives no record; ``said``, what its
     answer says of why."""

@@ -32,8 +32,8 @@ from urllib.parse import parse_qs, urlsplit
 import requests
 from pybtex.database import parse_string
 
-from .fetch import (DEFAULT_TIMEOUT, FetchFailure, FetchReport, Missing, Pacer, StatusError,
-                    bounded_session, describe, refuse_redirect_or_non_json)
+from .fetch import (DEFAULT_TIMEOUT, FetchFailure, FetchReport, JsonFetcher, Missing,
+                    StatusError, describe)
 from .ids import InvalidPaperId, PaperId
 from .bibtex import published_form
 from .metadata import PaperRecord
@@ -104,19 +104,15 @@ def fetcher(settings: Mapping[str, Any]) -> OpenReviewFetcher:
                              delay=settings["openreview_request_delay"])
 
 
-class OpenReviewFetcher:
+class OpenReviewFetcher(JsonFetcher):
     """Logs in with the environment's credentials, then fetches one forum at a time."""
 
     def __init__(self, api_url: str = DEFAULT_API_URL, *, timeout: float = DEFAULT_TIMEOUT,
                  delay: float = OPENREVIEW_DELAY, retries: int = 2,
                  environ: Mapping[str, str] = os.environ) -> None:
+        super().__init__(timeout=timeout, delay=delay, retries=retries)
         self.api_url = api_url.rstrip("/")
         self.credentials = tuple(environ.get(name, "") for name in CREDENTIALS)
-        self.session = requests.Session()
-        self.request_bound = bounded_session(self.session, timeout=timeout, delay=delay,
-                                             retries=retries, check=refuse_redirect_or_non_json)
-        self.tries = retries + 1
-        self.pacer = Pacer(delay)
 
     def fetch(self, ids: Iterable[str]) -> FetchReport:
         report = FetchReport()
