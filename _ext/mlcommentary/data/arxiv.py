@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
 import arxiv
 import requests
@@ -50,6 +51,8 @@ DEFAULT_API_URL = "https://export.arxiv.org/api/query"
 ARXIV_DELAY = 3
 #: arXiv's limit per ``id_list`` request that we keep to (longer URLs get HTTP 414).
 BATCH_SIZE = 100
+#: Its settings and their defaults (``settings`` gathers every source's).
+SETTINGS = {"arxiv_api_url": DEFAULT_API_URL, "arxiv_request_delay": ARXIV_DELAY}
 _ATOM_FEED = "{http://www.w3.org/2005/Atom}feed"
 _ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -144,6 +147,27 @@ def _parse(text: str, candidate: str) -> PaperId:
 def _check_month(text: str, yymm: str) -> None:
     if not 1 <= int(yymm[2:]) <= 12:
         raise InvalidPaperId(f"{text!r}: {yymm[2:]} is not a month")
+
+
+def check_settings(values: Mapping[str, Any]) -> None:
+    """``ValueError`` for a delay shorter than arXiv asks of whoever asks arXiv itself."""
+    api_url, delay = values["arxiv_api_url"], values["arxiv_request_delay"]
+    if is_arxiv(api_url) and delay < ARXIV_DELAY:
+        raise ValueError(
+            f"arxiv_request_delay is {delay:g} s, but arXiv asks for at least "
+            f"{ARXIV_DELAY:g} s between requests to its servers ({api_url}); a shorter "
+            "delay is only for another server (arxiv_api_url)")
+
+
+def is_arxiv(url: str) -> bool:
+    """Whether ``url`` is on arXiv's servers, however it is spelt: arxiv.org or any
+    subdomain, in any case, with any scheme, port, userinfo, path or final dot."""
+    try:
+        host = urlsplit(url).hostname or ""
+    except ValueError:  # a malformed port or IPv6 address: no host of arXiv's either
+        return False
+    host = host.rstrip(".")
+    return host == "arxiv.org" or host.endswith(".arxiv.org")
 
 
 def paper_id(base: str, version: int | None = None) -> PaperId:

@@ -41,6 +41,13 @@ DATACITE_API_URL = "https://api.datacite.org"
 #: Crossref's public pool allows five requests a second.
 DOI_DELAY = 0.2
 RESOLVER = "https://doi.org/"
+SETTINGS = {
+    "crossref_api_url": CROSSREF_API_URL,
+    "datacite_api_url": DATACITE_API_URL,
+    # An address Crossref may write to about the site's requests: its "polite pool".
+    "crossref_mailto": "",
+    "doi_request_delay": DOI_DELAY,
+}
 
 _FORMS = re.compile(r"^(?:doi:\s*|https?://(?:dx\.|www\.)?doi\.org/)?(?=10\.)|^doi:",
                     re.IGNORECASE)
@@ -95,6 +102,12 @@ def pdf_url(paper: PaperId) -> None:
 def bibtex_fields(record: PaperRecord, cited: PaperId) -> tuple[str, list[tuple[str, str]]]:
     entry_type, fields = published_form(record)
     return entry_type, [*fields, ("doi", doi_of(cited)), ("url", url(cited))]
+
+
+def check_settings(values: Mapping[str, Any]) -> None:
+    mailto = values["crossref_mailto"]
+    if not isinstance(mailto, str) or (mailto and "@" not in mailto):
+        raise ValueError(f"crossref_mailto must be an e-mail address or empty, not {mailto!r}")
 
 
 def fetcher(settings: Mapping[str, Any]) -> DoiFetcher:

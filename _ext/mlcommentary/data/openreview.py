@@ -50,6 +50,8 @@ SITE = "https://openreview.net"
 OPENREVIEW_DELAY = 12
 #: Where the credentials come from, as openreview-py reads them.
 CREDENTIALS = ("OPENREVIEW_USERNAME", "OPENREVIEW_PASSWORD")
+#: Its settings: where it is and how often to ask; never the credentials.
+SETTINGS = {"openreview_api_url": DEFAULT_API_URL, "openreview_request_delay": OPENREVIEW_DELAY}
 
 _PREFIX = re.compile(r"^openreview:", re.IGNORECASE)
 _LINK = re.compile(r"^https?://(?:www\.)?openreview\.net/", re.IGNORECASE)
@@ -97,6 +99,10 @@ def bibtex_fields(record: PaperRecord, cited: PaperId) -> tuple[str, list[tuple[
     """The published form where the note gives one, else ``@misc`` with the forum."""
     entry_type, fields = published_form(record)
     return entry_type, [*fields, ("doi", record.doi), ("url", url(cited))]
+
+
+def check_settings(values: Mapping[str, Any]) -> None:
+    """Nothing beyond what every source's settings get."""
 
 
 def fetcher(settings: Mapping[str, Any]) -> OpenReviewFetcher:

@@ -1,5 +1,4 @@
-"""The site's settings (arXiv's, the DOI registries'): defaults and checks, with or
-without Sphinx.
+"""The site's settings and each source's: defaults and checks, with or without Sphinx.
 
 The build registers them as config values (``config``); commands that run without
 a build (``python -m mlcommentary new``) read them from ``conf.py`` here, so that
@@ -15,42 +14,29 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
-from .arxiv import ARXIV_DELAY, DEFAULT_API_URL
-from .doi import CROSSREF_API_URL, DATACITE_API_URL, DOI_DELAY
-from .openreview import DEFAULT_API_URL as OPENREVIEW_API_URL
-from .openreview import OPENREVIEW_DELAY
 from .fetch import DEFAULT_TIMEOUT
+from .ids import SOURCES, source
 
-#: Every setting's default.
+#: Every setting's default: the site's own, then each source's (its module's ``SETTINGS``).
 DEFAULTS: dict[str, Any] = {
     "arxiv_metadata_file": "_data/arxiv.json",
-    "arxiv_api_url": DEFAULT_API_URL,
     "arxiv_offline": False,
     "arxiv_refresh": False,
     "arxiv_prune": False,
+    # For every source's requests.
     "arxiv_timeout": DEFAULT_TIMEOUT,
-    "arxiv_request_delay": ARXIV_DELAY,
-    # DOIs: Crossref first, DataCite for the DOIs Crossref does not have. The timeout
-    # is arxiv_timeout, for every source.
-    "crossref_api_url": CROSSREF_API_URL,
-    "datacite_api_url": DATACITE_API_URL,
-    # An address Crossref may write to about the site's requests: its "polite pool".
-    "crossref_mailto": "",
-    "doi_request_delay": DOI_DELAY,
-    # OpenReview: its credentials come from the environment, never from here.
-    "openreview_api_url": OPENREVIEW_API_URL,
-    "openreview_request_delay": OPENREVIEW_DELAY,
     # Readers keep what they have read; a feed of every commentary would weigh a
     # megabyte at 1,000 and take a second of every build.
     "arxiv_feed_length": 50,
     # Where ``mlcommentary new`` starts a commentary, from conf.py's folder; the build
     # reads a commentary wherever it is.
     "commentary_folder": "papers",
-}
+} | {name: default for name_ in SOURCES for name, default in source(name_).SETTINGS.items()}
 #: The yes/no settings.
 FLAGS = ("arxiv_offline", "arxiv_refresh", "arxiv_prune")
+#: The settings in seconds: numbers, or -D's strings of them.
+SECONDS = ("arxiv_timeout", *(name for name in DEFAULTS if name.endswith("_request_delay")))
 
 
 class SettingError(ValueError):
@@ -64,14 +50,11 @@ def checked(values: Mapping[str, Any]) -> dict[str, Any]:
     The numbers may be strings: ``-D name=value`` gives strings, which Sphinx does
     not convert for a setting whose default is a number of seconds.
     """
-    for name in ("arxiv_api_url", "crossref_api_url", "datacite_api_url", "openreview_api_url"):
+    for name in DEFAULTS:
         url = values[name]
-        if not isinstance(url, str) or not url.startswith(("http://", "https://")):
+        if name.endswith("_api_url") and (
+                not isinstance(url, str) or not url.startswith(("http://", "https://"))):
             raise SettingError(f"{name} must be an http:// or https:// URL, not {url!r}")
-    api_url = values["arxiv_api_url"]
-    mailto = values["crossref_mailto"]
-    if not isinstance(mailto, str) or (mailto and "@" not in mailto):
-        raise SettingError(f"crossref_mailto must be an e-mail address or empty, not {mailto!r}")
     path = values["arxiv_metadata_file"]
     if not isinstance(path, str) or not path.strip():
         raise SettingError(f"arxiv_metadata_file must be a path (text), relative to conf.py's "
@@ -81,38 +64,24 @@ def checked(values: Mapping[str, Any]) -> dict[str, Any]:
         raise SettingError(f"commentary_folder must be a folder (text) relative to conf.py's "
                            f"folder, not {folder!r}")
     flags = {name: _flag(values, name) for name in FLAGS}
-    timeout = _seconds(values, "arxiv_timeout")
-    delay = _seconds(values, "arxiv_request_delay")
-    doi_delay = _seconds(values, "doi_request_delay")
-    openreview_delay = _seconds(values, "openreview_request_delay")
-    if timeout <= 0:
-        raise SettingError(f"arxiv_timeout must be more than 0 seconds, not {timeout:g}")
-    for name, seconds in (("arxiv_request_delay", delay), ("doi_request_delay", doi_delay),
-                          ("openreview_request_delay", openreview_delay)):
-        if seconds < 0:
-            raise SettingError(f"{name} must be 0 seconds or more, not {seconds:g}")
-    if is_arxiv(api_url) and delay < ARXIV_DELAY:
-        raise SettingError(
-            f"arxiv_request_delay is {delay:g} s, but arXiv asks for at least "
-            f"{ARXIV_DELAY:g} s between requests to its servers ({api_url}); a shorter "
-            "delay is only for another server (arxiv_api_url)")
+    seconds = {name: _seconds(values, name) for name in SECONDS}
+    if seconds["arxiv_timeout"] <= 0:
+        raise SettingError(f"arxiv_timeout must be more than 0 seconds, not "
+                           f"{seconds['arxiv_timeout']:g}")
+    for name, value in seconds.items():
+        if value < 0:
+            raise SettingError(f"{name} must be 0 seconds or more, not {value:g}")
+    converted = {**values, **flags, **seconds}
+    for name in SOURCES:
+        try:
+            source(name).check_settings(converted)
+        except ValueError as err:
+            raise SettingError(str(err)) from None
     length = values["arxiv_feed_length"]
     if isinstance(length, bool) or not isinstance(length, int) or length < 1:
         raise SettingError("arxiv_feed_length must be a whole number of entries, 1 or more, "
                            f"not {length!r}")
-    return {**values, **flags, "arxiv_timeout": timeout, "arxiv_request_delay": delay,
-            "doi_request_delay": doi_delay, "openreview_request_delay": openreview_delay}
-
-
-def is_arxiv(url: str) -> bool:
-    """Whether ``url`` is on arXiv's servers, however it is spelt: arxiv.org or any
-    subdomain, in any case, with any scheme, port, userinfo, path or final dot."""
-    try:
-        host = urlsplit(url).hostname or ""
-    except ValueError:  # a malformed port or IPv6 address: no host of arXiv's either
-        return False
-    host = host.rstrip(".")
-    return host == "arxiv.org" or host.endswith(".arxiv.org")
+    return converted
 
 
 def _flag(values: Mapping[str, Any], name: str) -> bool:

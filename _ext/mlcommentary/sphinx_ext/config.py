@@ -18,28 +18,21 @@ from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.errors import ConfigError
 
-from ..data.settings import DEFAULTS, FLAGS, SettingError, checked
+from ..data.settings import DEFAULTS, FLAGS, SECONDS, SettingError, checked
 
-#: name -> (default, rebuild, types); only the metadata file changes what pages show.
+def _registration(name: str, default: Any) -> tuple[Any, str, Any]:
+    """``(default, rebuild, types)`` for ``add_config_value``. Only the metadata file
+    changes what pages show (the feeds are written after the pages, whatever changed).
+    The numbers of seconds may come from -D as strings: check_config converts them,
+    so they get their default through a function, which Sphinx passes strings to."""
+    if name in SECONDS:
+        return (lambda config: DEFAULTS[name]), "", Any
+    return default, "env" if name == "arxiv_metadata_file" else "", [type(default)]
+
+
+#: name -> (default, rebuild, types): every setting of the site and of each source.
 SETTINGS: dict[str, tuple[Any, str, Any]] = {
-    "arxiv_metadata_file": (DEFAULTS["arxiv_metadata_file"], "env", [str]),
-    "arxiv_api_url": (DEFAULTS["arxiv_api_url"], "", [str]),
-    "arxiv_offline": (DEFAULTS["arxiv_offline"], "", [bool]),
-    "arxiv_refresh": (DEFAULTS["arxiv_refresh"], "", [bool]),
-    "arxiv_prune": (DEFAULTS["arxiv_prune"], "", [bool]),
-    # The feeds are written after the pages, whatever changed: no page to rebuild.
-    "arxiv_feed_length": (DEFAULTS["arxiv_feed_length"], "", [int]),
-    "commentary_folder": (DEFAULTS["commentary_folder"], "", [str]),
-    "crossref_api_url": (DEFAULTS["crossref_api_url"], "", [str]),
-    "datacite_api_url": (DEFAULTS["datacite_api_url"], "", [str]),
-    "crossref_mailto": (DEFAULTS["crossref_mailto"], "", [str]),
-    "openreview_api_url": (DEFAULTS["openreview_api_url"], "", [str]),
-    # Numbers or, from -D, strings: check_config converts and checks them.
-    "arxiv_timeout": (lambda config: DEFAULTS["arxiv_timeout"], "", Any),
-    "arxiv_request_delay": (lambda config: DEFAULTS["arxiv_request_delay"], "", Any),
-    "doi_request_delay": (lambda config: DEFAULTS["doi_request_delay"], "", Any),
-    "openreview_request_delay": (lambda config: DEFAULTS["openreview_request_delay"], "", Any),
-}
+    name: _registration(name, default) for name, default in DEFAULTS.items()}
 
 
 def setup_config(app: Sphinx) -> None:
@@ -55,8 +48,7 @@ def check_config(app: Sphinx, config: Config) -> None:
         values = checked({name: config[name] for name in SETTINGS})
     except (SettingError, ConfigError) as err:
         _stop(f"Configuration error: {err}")
-    for name in ("arxiv_timeout", "arxiv_request_delay", "doi_request_delay",
-                 "openreview_request_delay", *FLAGS):
+    for name in (*SECONDS, *FLAGS):
         setattr(config, name, values[name])
 
 
