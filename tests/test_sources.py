@@ -11,6 +11,7 @@ import zlib
 import pytest
 from bs4 import BeautifulSoup
 from helpers import copy_root, sphinx_build
+from test_bibtex import bibtex_program, run_bibtex  # noqa: F401 (a fixture)
 from pybtex.database import parse_string
 
 from mlcommentary.data.bibtex import bibtex_entry
@@ -544,3 +545,27 @@ def test_an_unreachable_registry_is_remembered_apart_from_arxiv(tmp_path):
     assert "did not ask Crossref and DataCite for 1 paper(s): at " in " ".join(
         second.stderr.split())
     assert "[paper.unreachable]" in second.stderr
+
+
+@pytest.mark.toolchain
+def test_every_kinds_entry_is_read_by_bibtex(tmp_path, bibtex_program, real_works,  # noqa: F811
+                                             recorded_notes):
+    """The real ``bibtex`` reads the mixed site's papers.bib, and the entries of every
+    real recorded work and note, with no warning: each entry type has its fields."""
+    srcdir = copy_root("sources", tmp_path)
+    assert sphinx_build(srcdir, tmp_path / "out", "-D", "arxiv_offline=1").returncode == 0
+    bib = (tmp_path / "out" / "papers.bib").read_text(encoding="utf-8")
+    run_bibtex(bibtex_program, tmp_path / "site", bib, list(parse_string(bib, "bibtex").entries))
+
+    records = [record_from_crossref(json.loads(body)["message"])
+               for doi, body in real_works.crossref.items()
+               if doi != "10.1109/icdcsw.2003.1203662"]  # no date: no record (above)
+    records += [record_from_datacite(json.loads(body)["data"])
+                for body in real_works.datacite.values()]
+    records += [record_from_note(note) for note in recorded_notes.values()]
+    real = "\n".join(bibtex_entry(record, record.paper_id, f"real{n}")
+                     for n, record in enumerate(records))
+    bbl = run_bibtex(bibtex_program, tmp_path / "real", real,
+                     [f"real{n}" for n in range(len(records))])
+    text = " ".join(bbl.split())
+    assert "Nature Machine Intelligence" in text and "Learning Representations" in text

@@ -4,6 +4,9 @@
 # file, as a site keeps them.
 extensions = ["myst_parser", "mlcommentary", "mlcommentary.buildscale"]
 project = "Sources test"
+# EPUB 3 wants both.
+copyright = "3030, Synthetic Authors"
+version = "1"
 # Never a real service (a closed port): the tests that fetch point these at loopbacks.
 arxiv_api_url = "http://127.0.0.1:9/api/query"
 crossref_api_url = "http://127.0.0.1:9/crossref"
