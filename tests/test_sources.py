@@ -569,3 +569,17 @@ def test_every_kinds_entry_is_read_by_bibtex(tmp_path, bibtex_program, real_work
                      [f"real{n}" for n in range(len(records))])
     text = " ".join(bbl.split())
     assert "Nature Machine Intelligence" in text and "Learning Representations" in text
+
+
+def test_a_crossref_work_names_its_preprint():
+    """Crossref's ``relation`` links a version of record to its arXiv preprint: the
+    record says so, and the site makes the two one paper."""
+    work = json.loads(synthetic_work("10.5555/3012.0007", "A synthetic article",
+                                     [("Ada", "Example")], [2031, 3]))["message"]
+    work["relation"] = {
+        "has-preprint": [{"id-type": "doi", "id": "10.48550/arXiv.3012.00501",
+                          "asserted-by": "object"}],
+        "references": [{"id-type": "doi", "id": "10.5555/3012.0002", "asserted-by": "subject"}]}
+    record = record_from_crossref(work)
+    assert record.also == ("doi:10.48550/arXiv.3012.00501",)
+    assert record.other_ids == ("3012.00501",)

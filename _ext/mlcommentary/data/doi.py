@@ -233,6 +233,7 @@ def record_from_crossref(work: Any) -> PaperRecord:
         "issue": work.get("issue"),
         "pages": work.get("page"),
         "publisher": work.get("publisher"),
+        "also": _related_works(work.get("relation")),
         "source": "crossref",
     })
 
@@ -267,6 +268,23 @@ def record_from_datacite(data: Any) -> PaperRecord:
         "publisher": publisher.get("name") if isinstance(publisher, dict) else publisher,
         "source": "datacite",
     })
+
+
+#: Crossref's relations that name the same work elsewhere (its preprint, its version
+#: of record), not a work it cites or reviews.
+_SAME_WORK = ("has-preprint", "is-preprint-of", "has-version", "is-version-of")
+
+
+def _related_works(relation: Any) -> list[str]:
+    """The other identifiers of the work, as Crossref's ``relation`` gives them."""
+    found = []
+    for kind in _SAME_WORK:
+        for related in (relation or {}).get(kind, []) if isinstance(relation, dict) else []:
+            if isinstance(related, dict) and isinstance(related.get("id"), str):
+                prefix = {"doi": "doi:", "arxiv": "arXiv:"}.get(related.get("id-type"))
+                if prefix:
+                    found.append(prefix + related["id"])
+    return found
 
 
 def _first(values: Any) -> str | None:
