@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
 
-from sites import SHAPES, make_site, paper_id
+from sites import MIXED, SHAPES, make_site, paper_id
 
 from mlcommentary.data.arxiv import ArxivFetcher
 from mlcommentary.data.testing import FakeArxiv, synthetic_entry
@@ -150,11 +150,12 @@ def measure(total: int, shape: str, workdir: Path, peer: bool, fetch_delay: floa
     floor_prose_s = statistics.median(b.seconds for b in floor_prose)
     row["prose edit s (pages)"] = f"{prose_s:.1f} ({prose[-1].written})"
     row["floor prose edit s"] = f"{floor_prose_s:.1f} ({prose_s / floor_prose_s:.2f}x)"
-    edit(middle, f"\nIt also cites {{paper}}`{paper_id(total // 3)}`.\n")
+    mixed = shape in MIXED
+    edit(middle, f"\nIt also cites {{paper}}`{paper_id(total // 3, mixed)}`.\n")
     reference = sphinx_build(ext, ext / "_build")
     row["new reference s (pages)"] = f"{reference.seconds:.1f} ({reference.written})"
     (ext / "papers" / "commentary-new.md").write_text(
-        f"# A new commentary\n\n```{{paper}} {paper_id(total + 1)}\n```\n\nText.\n")
+        f"# A new commentary\n\n```{{paper}} {paper_id(total + 1, mixed)}\n```\n\nText.\n")
     added = sphinx_build(ext, ext / "_build")
     row["new commentary s (pages)"] = f"{added.seconds:.1f} ({added.written})"
 

@@ -22,9 +22,9 @@ def test_benchmark_runs_and_measures_what_it_says():
     header, _, *rows = result.stdout.split("\n\n")[1].splitlines()
     columns = [c.strip() for c in header.split("|")[1:-1]]
     table = [dict(zip(columns, [c.strip() for c in row.split("|")[1:-1]])) for row in rows]
-    # Both site shapes, each at its size.
+    # Every site shape, each at its size.
     assert [(cells["shape"], cells["N"]) for cells in table] == [
-        ("eight-tags", "5"), ("fifteen-tags", "5")]
+        ("eight-tags", "5"), ("fifteen-tags", "5"), ("mixed-sources", "5")]
     for cells in table:
         # The behaviour the figures rest on: what each rebuild rewrites, and no request
         # from a build whose metadata file is full.
