@@ -98,6 +98,7 @@ def test_the_polite_pool_address_is_sent(real_registries):
     fetcher(real_registries, mailto="editor@example.org").fetch([NATURE_MI])
     [request] = real_registries.requests
     assert request.path.endswith("?mailto=editor%40example.org")
+    assert request.headers["User-Agent"] == "mlcommentary (mailto:editor@example.org)"
 
 
 def test_a_synthetic_work_round_trips(fake_registries):

@@ -113,8 +113,8 @@ def check_settings(values: Mapping[str, Any]) -> None:
 def fetcher(settings: Mapping[str, Any]) -> DoiFetcher:
     """The fetcher the site's (checked) settings describe."""
     return DoiFetcher(settings["crossref_api_url"], settings["datacite_api_url"],
-                      mailto=settings["crossref_mailto"] or None, timeout=settings["arxiv_timeout"],
-                      delay=settings["doi_request_delay"])
+                      mailto=settings["crossref_mailto"] or None,
+                      timeout=settings["arxiv_timeout"], delay=settings["doi_request_delay"])
 
 
 class DoiFetcher(JsonFetcher):
@@ -128,8 +128,8 @@ class DoiFetcher(JsonFetcher):
         self.api_url = crossref_url
         self.datacite_url = datacite_url
         # Crossref's "polite pool", for clients that say who to write to.
-        agent = "mlcommentary (https://github.com/ml-commentary)"
-        self.session.headers["User-Agent"] = agent + (f" mailto:{mailto}" if mailto else "")
+        self.session.headers["User-Agent"] = "mlcommentary" + (
+            f" (mailto:{mailto})" if mailto else "")
         self.mailto = mailto
 
     def fetch(self, ids: Iterable[str]) -> FetchReport:

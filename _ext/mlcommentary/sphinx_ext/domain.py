@@ -421,8 +421,9 @@ class PaperDomain(Domain):
         identifiers the site uses. A paper's commentary is kept by the claim the
         metadata file records, else by the first page that claims it; the paper is then
         known by the identifier that page cites, and a paper no page claims by its
-        first identifier. Returns ``(identifier -> that identifier, for the papers known
-        by several; paper -> (docname, identifier) of the claim that keeps it)``.
+        first identifier. Returns ``(identifier -> that identifier, for every identifier
+        of the papers known by several; paper -> (docname, identifier) of the claim that
+        keeps it)``.
         """
         kept = self.kept_owners or {}
         used = self.used()
@@ -456,11 +457,8 @@ class PaperDomain(Domain):
                 owners[group] = (docname, base)
         known_as = {group: owners[group][1] if group in owners else group
                     for group in {root(base) for base in parent}}
-        aliases = {base: known_as[root(base)] for base in used
-                   if root(base) in known_as}
-        return ({base: paper for base, paper in aliases.items() if base != paper}
-                | {paper: paper for paper in aliases.values()},
-                {known_as.get(group, group): claim for group, claim in owners.items()})
+        aliases = {base: known_as[root(base)] for base in used if root(base) in known_as}
+        return aliases, {known_as.get(group, group): claim for group, claim in owners.items()}
 
     def paper(self, base: str) -> str:
         """The identifier the site knows ``base``'s paper by (its commentary's)."""
