@@ -231,3 +231,36 @@ def test_no_page_reaches_past_a_phone_screen(browser, site_url, built_site):
     assert {"index.html", "search.html", "tags/index.html", "years/index.html"} <= set(pages)
     assert any(path.startswith("papers/") for path in pages)
     assert wide == {}
+
+
+def test_the_map_is_reached_by_keyboard_named_and_themed(browser, site_url):
+    """The seed commentary's map: its one neighbour (the writing guide, which discusses
+    the paper) is a link that Tab reaches and that says what it is, and the picture
+    takes the card's colours in either scheme."""
+    for scheme in ("light", "dark"):
+        page = browser.new_page(color_scheme=scheme)
+        page.goto(site_url + SEED)
+        link = page.get_by_role("link", name="Discusses it: Writing a commentary")
+        assert link.count() == 1
+        for _ in range(300):
+            page.keyboard.press("Tab")
+            if page.evaluate("document.activeElement.closest('svg.paper-map-picture') !== null"):
+                break
+        else:
+            raise AssertionError("Tab never reached the map")
+        assert page.evaluate("document.activeElement.getAttribute('aria-label')") == (
+            "Discusses it: Writing a commentary")
+        # Focus shows: a ring on the link, and the box's edge.
+        assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") == "solid"
+        assert page.evaluate(
+            "getComputedStyle(document.activeElement.querySelector('rect')).strokeWidth") == "2px"
+        colours = page.evaluate("""() => {
+            const card = getComputedStyle(document.querySelector('div.paper-card'));
+            const box = getComputedStyle(document.querySelector('.paper-map-paper rect'));
+            const title = getComputedStyle(document.querySelector('.paper-map-title'));
+            return [card.backgroundColor, box.fill, title.fill];
+        }""")
+        assert colours[0] == colours[1], colours
+        # The title is as far from the box's colour as the card's text from the card's.
+        assert abs(_luminance(colours[2]) - _luminance(colours[1])) > 100, colours
+        page.close()

@@ -79,6 +79,16 @@ def _unclaim(site: Path, name: str) -> None:
                                r"On {paper}`\1`.", text), encoding="utf-8")
 
 
+def _mention(site: Path, name: str, other: str, words: str) -> None:
+    """The page's one sentence that mentions another page's paper, said anew: the other
+    card quotes it, and both maps show the link."""
+    page = _page(site, name)
+    if page.is_file():
+        text = re.sub(r"\nSee [^\n]*\n", "\n", page.read_text(encoding="utf-8"))
+        paper = f"3012.{101 + PAGES.index(other):05d}"
+        page.write_text(text + f"\nSee {{paper}}`{paper}` for {words}.\n", encoding="utf-8")
+
+
 EDITS = st.one_of(
     st.tuples(st.just(_set_draft), st.sampled_from(PAGES), st.booleans()),
     st.tuples(st.just(_set_tags), st.sampled_from(PAGES),
@@ -86,6 +96,8 @@ EDITS = st.one_of(
     st.tuples(st.just(_delete), st.sampled_from(PAGES)),
     st.tuples(st.just(_rename), st.sampled_from(PAGES)),
     st.tuples(st.just(_unclaim), st.sampled_from(PAGES)),
+    st.tuples(st.just(_mention), st.sampled_from(PAGES), st.sampled_from(PAGES),
+              st.sampled_from(("the method", "a counterpoint"))),
 )
 
 

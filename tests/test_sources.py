@@ -192,9 +192,14 @@ def test_a_site_of_every_source_builds_offline_with_w(tmp_path):
     assert [a["href"] for a in preprint.select("p > a.paper-ref")] == [
         "proceedings.html#paper-doi-10-5555-3012-0002",
         "journal.html#paper-doi-10-5555-3012-0003"]
-    discussed = _page(outdir, "papers/proceedings").select_one("div.paper-card")
-    assert "Discussed in : A synthetic journal article , A synthetic preprint" in \
-        discussed.get_text(" ", strip=True)
+    # Each page that discusses the paper, with its sentence there: the author's words
+    # for a link, a paper named by its ID alone as its title.
+    discussed = _page(outdir, "papers/proceedings").select("ul.paper-discussions > li")
+    assert [item.get_text(" ", strip=True) for item in discussed] == [
+        "A synthetic journal article : “The article extends A Synthetic Workshop Paper for "
+        "Testing Sources.”",
+        "A synthetic preprint : “Its method first appeared at a synthetic workshop; a "
+        "companion article is A Synthetic Journal Article for Testing Sources.”"]
 
     bib = parse_string((outdir / "papers.bib").read_text(), "bibtex")
     assert sorted((entry.type, entry.fields.get("doi", entry.fields["url"]))

@@ -22,6 +22,7 @@ from .sphinx_ext.directives import PaperDirective, PaperIndexDirective
 from .sphinx_ext.domain import PaperDomain, PaperRole, note_builder
 from .sphinx_ext.drafts import setup_drafts
 from .sphinx_ext.epub import setup_epub
+from .sphinx_ext.maps import setup_maps
 from .sphinx_ext.mathml import setup_mathml
 from .sphinx_ext.navigation import setup_navigation
 from .sphinx_ext.nodes import NODES
@@ -99,7 +100,7 @@ def setup_papers(app: Sphinx) -> None:
 
 
 #: In this order: handlers of one event at one priority run in the order connected.
-FEATURES = (setup_config, setup_epub, setup_papers, setup_mathml, setup_previews,
+FEATURES = (setup_config, setup_epub, setup_papers, setup_maps, setup_mathml, setup_previews,
             setup_pages, setup_navigation, setup_outputs, setup_drafts, setup_feeds,
             setup_bibliography, setup_search)
 

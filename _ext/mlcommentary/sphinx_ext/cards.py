@@ -20,9 +20,9 @@ from sphinx.util import logging
 from sphinx.util.nodes import make_refnode
 
 from ..data.bibtex import bibtex_entry
-from . import formats
+from . import formats, maps
 from .byline import Byline
-from .domain import PaperDomain, tag_key
+from .domain import PaperDomain, paper_slug, tag_key
 from ..data.ids import PaperId, parse_paper_id
 from ..data.metadata import PaperRecord, first_day
 from .mathml import plain_node, rich_nodes
@@ -66,6 +66,11 @@ class BuildCards(SphinxPostTransform):
         with_byline = set()
         for placeholder in list(self.document.findall(paper_card_placeholder)):
             card = self._card(domain, placeholder)
+            # At the end of the commentary's section: after what the author says.
+            section = _section_of(placeholder)
+            neighbourhood = self._neighbourhood(domain, placeholder)
+            if neighbourhood is not None and section is not None:
+                section += neighbourhood
             # A page's byline goes under its first card.
             if placeholder["docname"] not in with_byline:
                 with_byline.add(placeholder["docname"])
@@ -128,8 +133,9 @@ class BuildCards(SphinxPostTransform):
                                                for related in placeholder["related"]))
         discussed = domain.discussed_in(paper_id.base)
         if discussed:
-            facts += _field("Discussed in", _joined(self._page_link(docname)
-                                                    for docname in discussed))
+            facts += _field("Discussed in", nodes.bullet_list(
+                "", *(nodes.list_item("", self._discussion(docname, passage))
+                      for docname, passage in discussed), classes=["paper-discussions"]))
         card += facts
 
         if record:
@@ -161,6 +167,32 @@ class BuildCards(SphinxPostTransform):
                                 None, text)
         except NoUri:  # a page the book leaves out
             return text
+
+    def _neighbourhood(self, domain: PaperDomain,
+                       placeholder: paper_card_placeholder) -> nodes.section | None:
+        """The commentary's map of its paper (a card on any other page has none)."""
+        paper_id = parse_paper_id(placeholder["paper_id"])
+        docname = placeholder["docname"]
+        commentary = domain.commentary(paper_id.base)
+        if commentary is None or commentary.docname != docname:
+            return None
+        discussed, related, mentioned = domain.neighbours(paper_id.base, docname)
+        record = domain.record(paper_id.base)
+        meta = f"{short_authors(record)} ({record.year})" if record else paper_id.label
+        return maps.neighbourhood(plain_text(domain.title(paper_id)), meta,
+                                  "map-" + paper_slug(paper_id), [
+            (maps.DISCUSSED, [self._page_link(page) for page in discussed]),
+            (maps.RELATED, [_xref("paper", other) for other in related]),
+            (maps.MENTIONED, [_xref("paper", other) for other in mentioned]),
+        ])
+
+    def _discussion(self, docname: str, passage: str) -> nodes.paragraph:
+        """Page ``docname``, linked, and what it says where it mentions the paper."""
+        line = nodes.paragraph("", "", self._page_link(docname))
+        if passage:
+            line += [nodes.Text(": "),
+                     nodes.inline("", f"“{passage}”", classes=["paper-passage"])]
+        return line
 
     def _is_page_title(self, docname: str, title: str) -> bool:
         """Whether page ``docname`` is titled ``title``: then its card does not repeat it."""
@@ -278,6 +310,12 @@ def _folded(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
+def _section_of(node: nodes.Node) -> nodes.section | None:
+    while node is not None and not isinstance(node, nodes.section):
+        node = node.parent
+    return node
+
+
 def _part(name: str, node: nodes.Element) -> nodes.Element:
     """``node`` as the card's part ``name``: found by that, styled by ``paper-card-<name>``."""
     node["paper_part"] = name
@@ -290,9 +328,10 @@ def _foldable(name: str, title: str, body: nodes.Element) -> nodes.container:
     return _part(name, nodes.container("", nodes.rubric(title, title), body, foldable=True))
 
 
-def _field(name: str, body: list[nodes.Node]) -> nodes.field:
-    return nodes.field("", nodes.field_name(name, name),
-                       nodes.field_body("", nodes.paragraph("", "", *body)))
+def _field(name: str, body: list[nodes.Node] | nodes.Body) -> nodes.field:
+    """A fact: inline ``body`` as one paragraph, or a block (a list) as it is."""
+    block = body if isinstance(body, nodes.Body) else nodes.paragraph("", "", *body)
+    return nodes.field("", nodes.field_name(name, name), nodes.field_body("", block))
 
 
 def _joined(parts, separator: str = ", ") -> list[nodes.Node]:  # noqa: ANN001

@@ -37,6 +37,7 @@ from .byline import Byline
 from ..data.ids import PaperId, InvalidPaperId, parse_paper_id
 from ..data.metadata import PaperRecord
 from .mathml import plain_node, rich_nodes
+from ..data.sentences import sentence_at
 from ..data.tex import plain_text
 from .nodes import paper_card, paper_card_placeholder, paper_index_placeholder
 from ..data.tags import tag_key
@@ -90,6 +91,9 @@ class PagePapers:
     #: Its first paragraph of prose as plain text, but for the papers it names by
     #: reference alone: their titles are known only once the records are.
     summary: tuple[str | PaperId, ...] | None = None
+    #: Version-less ID -> the sentence around its first mention in the page's prose,
+    #: kept as ``summary`` is: "Discussed in" on the paper's card quotes it.
+    passages: dict[str, tuple[str | PaperId, ...]] = field(default_factory=dict)
 
     def lists(self, facts: PaperFacts) -> bool:
         """Whether one of this page's indexes lists the paper ``facts`` describes."""
@@ -107,6 +111,9 @@ class PaperFacts:
     #: The owner's claim.
     claim: Claim | None = None
     discussed_in: tuple[str, ...] = ()
+    #: For each page in ``discussed_in``, the sentence around its first mention of the
+    #: paper as the page reads (the papers it names by reference alone titled), or "".
+    passages: tuple[str, ...] = ()
     record_digest: str | None = None
     year: str | None = None
     #: The owner's byline: it orders the indexes, and a draft is in none.
@@ -188,7 +195,7 @@ class PaperDomain(Domain):
         "aliases": {},
     }
     # Bumped whenever the stored data or the doctrees' placeholders change shape.
-    data_version = 13
+    data_version = 14
     dangling_warnings = {"paper": "cannot resolve paper reference %(target)s"}
 
     def __init__(self, env: BuildEnvironment) -> None:
@@ -249,6 +256,7 @@ class PaperDomain(Domain):
             # Sphinx's own way to keep a page out of the search index, and furo_sidebar's
             # out of the sidebar.
             env.metadata[docname]["nosearch"] = env.metadata[docname]["nonav"] = True
+        page.passages = _passages(document)
         if page.claims:
             paragraph = first_paragraph(document)
             page.summary = tuple(_summary(paragraph)) if paragraph is not None else None
@@ -334,6 +342,7 @@ class PaperDomain(Domain):
         view: dict[str, PaperFacts] = {}
         claimants: dict[str, list[str]] = {}
         discussed_in: dict[str, list[str]] = {}
+        passages: dict[str, list[str]] = {}
         for base, docname, claim in self._claims():
             paper = aliases.get(base, base)
             claimants.setdefault(paper, []).append(docname)
@@ -344,8 +353,9 @@ class PaperDomain(Domain):
             if self.data["pages"][docname].byline.draft:
                 # Its mentions are the draft's own: no published card names it.
                 continue
-            for base in self.data["pages"][docname].mentions:
-                base = aliases.get(base, base)
+            page = self.data["pages"][docname]
+            for mentioned in page.mentions:
+                base = aliases.get(mentioned, mentioned)
                 # Not setdefault, which makes a PaperFacts for every mention (80,000
                 # at 10,000 pages).
                 facts = view.get(base)
@@ -353,11 +363,14 @@ class PaperDomain(Domain):
                     facts = view[base] = PaperFacts()
                 if docname != facts.docname and docname not in discussed_in.get(base, ()):
                     discussed_in.setdefault(base, []).append(docname)
+                    passages.setdefault(base, []).append(
+                        self._passage_text(page.passages.get(mentioned, ())))
         homes: dict[str, list[str]] = {}
         for alias, paper in sorted(aliases.items()):
             homes.setdefault(paper, []).append(alias)
         for base, facts in view.items():
             facts.discussed_in = tuple(discussed_in.get(base, ()))
+            facts.passages = tuple(passages.get(base, ()))
             facts.homes = tuple((alias, record.digest if (record := self._records.get(alias))
                                  else None) for alias in homes.get(base, ()))
             record = self._records.get(base)
@@ -642,9 +655,34 @@ class PaperDomain(Domain):
                 yield (facts.key, base, facts.claim.cited if facts.claim else base,
                        (facts.record_digest, facts.homes))
 
-    def discussed_in(self, base: str) -> list[str]:
+    def discussed_in(self, base: str) -> list[tuple[str, str]]:
+        """The pages that mention the paper (not its commentary, not drafts), each with
+        the sentence around its first mention, or "" where it names it only in a card."""
         facts = self.data["view"].get(self.paper(base))
-        return list(facts.discussed_in) if facts else []
+        return list(zip(facts.discussed_in, facts.passages)) if facts else []
+
+    def neighbours(self, base: str, docname: str) -> tuple[list[str], list[str], list[str]]:
+        """The paper's neighbourhood one step out, from its commentary ``docname``: the
+        pages that discuss it, and the papers that page relates it to and mentions (each
+        paper once, by the identifier the page names it with; the paper itself not)."""
+        paper = self.paper(base)
+        page = self.data["pages"].get(docname, PagePapers())
+        claim = page.claims.get(base)
+        seen = {paper}
+
+        def first_time(cited: str) -> bool:
+            other = self.paper(parse_paper_id(cited).base)
+            new = other not in seen
+            seen.add(other)
+            return new
+
+        related = [cited for cited in (claim.related if claim else ()) if first_time(cited)]
+        mentioned = [other for other in page.mentions if first_time(other)]
+        return [docname for docname, _ in self.discussed_in(base)], related, mentioned
+
+    def _passage_text(self, passage: tuple[str | PaperId, ...]) -> str:
+        return "".join(part if isinstance(part, str) else plain_text(self.title(part))
+                       for part in passage)
 
     # -- references -------------------------------------------------------------
 
@@ -702,27 +740,33 @@ class PaperDomain(Domain):
                    commentary.docname, paper_anchor(paper_id), 1)
 
 
+def _in_prose(node: nodes.Node) -> bool:
+    """Whether readers see ``node`` in a page's text: outside its cards and outside its
+    front matter, the previews of its links and the parser's messages (domains read a
+    document before Sphinx filters those out, so a front matter MyST cannot load would
+    otherwise describe the page as "Malformed YAML")."""
+    parent = node.parent
+    while parent is not None:
+        if isinstance(parent, (paper_card, paper_card_placeholder, nodes.docinfo,
+                               nodes.Invisible, nodes.system_message)):
+            return False
+        parent = parent.parent
+    return True
+
+
 def first_paragraph(doctree: nodes.document) -> nodes.paragraph | None:
-    """A commentary's first paragraph: the first one outside its card and outside what
-    readers do not see in the text (its front matter, the previews of its links, and the
-    parser's messages: domains read a document before Sphinx filters those out, so a
-    front matter MyST cannot load would otherwise describe the page as "Malformed
-    YAML")."""
-    for paragraph in doctree.findall(nodes.paragraph):
-        parent = paragraph.parent
-        while parent is not None and not isinstance(
-                parent, (paper_card, paper_card_placeholder, nodes.docinfo, nodes.Invisible,
-                         nodes.system_message)):
-            parent = parent.parent
-        if parent is None:
-            return paragraph
-    return None
+    """A commentary's first paragraph of prose."""
+    return next((paragraph for paragraph in doctree.findall(nodes.paragraph)
+                 if _in_prose(paragraph)), None)
 
 
-def _summary(node: nodes.Node) -> Iterator[str | PaperId]:
+def _summary(node: nodes.Node, mark: nodes.Node | None = None) -> Iterator[str | PaperId]:
     """A paragraph as plain text (math as Unicode), each paper it names by reference
-    alone as its ID. Text rather than nodes: kept for every commentary, nodes would
-    weigh ten times as much in the pickled environment."""
+    alone as its ID, and ``_HERE`` where ``mark`` starts. Text rather than nodes: kept
+    for every commentary, nodes would weigh ten times as much in the pickled
+    environment."""
+    if node is mark:
+        yield _HERE
     if (isinstance(node, pending_xref) and node.get("refdomain") == "paper"
             and not node.get("refexplicit")):
         try:
@@ -733,7 +777,51 @@ def _summary(node: nodes.Node) -> Iterator[str | PaperId]:
         yield plain_node(node)
     else:
         for child in node.children:
-            yield from _summary(child)
+            yield from _summary(child, mark)
+
+
+#: The most characters of a sentence a card quotes from a page that mentions its paper.
+PASSAGE_CHARS = 240
+#: While a sentence is cut, each paper named by reference alone stands in as one
+#: character of Unicode's private use area, and ``_HERE`` marks the mention.
+_PAPER = 0xE000
+_HERE = "\uf8ff"
+_PAPERS = re.compile("([\ue000-\uf8fe])")
+
+
+def _passages(document: nodes.document) -> dict[str, tuple[str | PaperId, ...]]:
+    """Each paper the page's prose mentions -> the sentence around its first mention."""
+    found: dict[str, tuple[str | PaperId, ...]] = {}
+    for mention in document.findall(pending_xref):
+        if mention.get("refdomain") != "paper" or not _in_prose(mention):
+            continue
+        try:
+            base = parse_paper_id(mention["reftarget"]).base
+        except InvalidPaperId:
+            continue
+        block = mention.parent
+        while isinstance(block, nodes.Inline) or not isinstance(block, nodes.TextElement):
+            if block.parent is None:
+                break
+            block = block.parent
+        if base not in found:
+            found[base] = _passage(block, mention)
+    return found
+
+
+def _passage(block: nodes.Node, mention: nodes.Node) -> tuple[str | PaperId, ...]:
+    named: dict[str, PaperId] = {}
+    text = []
+    for part in _summary(block, mention):
+        if isinstance(part, PaperId):
+            stand_in = chr(_PAPER + len(named))
+            named[stand_in] = part
+            part = stand_in
+        text.append(part)
+    flat = " ".join("".join(text).split())
+    position = flat.find(_HERE)
+    sentence = sentence_at(flat.replace(_HERE, ""), max(position, 0), PASSAGE_CHARS)
+    return tuple(named.get(piece, piece) for piece in _PAPERS.split(sentence) if piece)
 
 
 def _tag_forms(view: Iterable[PaperFacts]) -> dict[str, str]:

@@ -15,3 +15,6 @@ BIBLIOGRAPHY = ("html", "dirhtml", "singlehtml")
 FEEDS = ("html", "dirhtml")
 #: Sphinx's search index, fed each paper's IDs, authors and title words.
 SEARCH = ("html", "dirhtml")
+#: The picture of each commentary's neighbourhood (``maps``); every other builder shows
+#: its lists. Not the EPUB, whose manifest would have to declare each page with SVG.
+MAP_PICTURES = ("html", "dirhtml", "singlehtml")

@@ -29,6 +29,7 @@ from .domain import PaperDomain, paper_slug
 from ..data.ids import parse_paper_id
 from ..data.metadata import PaperRecord
 from .mathml import rich_nodes
+from ..data.sentences import first_sentences
 from ..data.tex import plain_math, segments
 
 #: Files in ``assets`` that only pages with previews use, in load order.
@@ -39,10 +40,6 @@ STYLESHEET = "paper-preview.css"
 #: what keeps a preview within its share of the page.
 SENTENCES = 2
 ABSTRACT_CHARS = 400
-#: Words that end with a full stop inside a sentence.
-_ABBREVIATIONS = frozenset(
-    "al e.g i.e cf vs etc fig figs eq eqs sec ref refs approx resp no dr prof".split())
-_SENTENCE_END = re.compile(r"[.!?](?=\s+[\"'(\[]?[A-Z0-9])")
 #: Where ``_excerpt`` puts formulas while it cuts: Unicode's private use area, which
 #: arXiv's text has no business using (where it does, the text is cut as it is).
 _FORMULA = 0xE000
@@ -120,7 +117,7 @@ def _excerpt(tex: str) -> str:
     """The first sentences of arXiv's ``tex``, never cut inside its math: each formula
     stands in as one character while the sentences are counted and cut."""
     if _FORMULAS.search(tex):
-        return first_sentences(tex)
+        return first_sentences(tex, SENTENCES, ABSTRACT_CHARS)
     formulas: list[str] = []
     masked = []
     for segment in segments(tex):
@@ -130,26 +127,7 @@ def _excerpt(tex: str) -> str:
         else:
             masked.append(segment.source)
     return _FORMULAS.sub(lambda match: formulas[ord(match[0]) - _FORMULA],
-                         first_sentences("".join(masked)))
-
-
-def first_sentences(text: str, count: int = SENTENCES, limit: int = ABSTRACT_CHARS) -> str:
-    """The first ``count`` sentences of ``text``, cut at a word before ``limit`` characters."""
-    text = " ".join(text.split())
-    end = 0
-    for match in _SENTENCE_END.finditer(text):
-        word = text[:match.start()].rsplit(" ", 1)[-1].lstrip("([{\"'").casefold()
-        # "et al.", "e.g." and initials ("J. Smith") end no sentence.
-        if word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha()):
-            continue
-        end = match.end()
-        count -= 1
-        if not count:
-            break
-    excerpt = text[:end] if end and not count else text
-    if len(excerpt) <= limit:
-        return excerpt
-    return excerpt[:limit].rsplit(" ", 1)[0].rstrip(",;:") + " …"
+                         first_sentences("".join(masked), SENTENCES, ABSTRACT_CHARS))
 
 
 

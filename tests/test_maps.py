@@ -1,0 +1,128 @@
+"""Each commentary's neighbourhood ("How it connects") and the sentences of its
+backlinks ("Discussed in"), as readers get them: real ``sphinx-build`` processes on the
+site test root (synthetic papers of December 2030), in HTML and as text. The picture
+in Chromium, with axe and the Nu checker, is in test_browser and test_accessibility.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+from helpers import copy_root, sphinx_build
+from mlcommentary.data.sentences import sentence_at
+from mlcommentary.sphinx_ext import maps
+
+
+def test_the_sentence_around_a_position() -> None:
+    text = "Scaling helps. Smith et al. show that 3012.00001 saturates. Nobody disagrees."
+    assert sentence_at(text, text.index("3012"), 240) == (
+        "Smith et al. show that 3012.00001 saturates.")
+    assert sentence_at(text, 0, 240) == "Scaling helps."
+    assert sentence_at(text, len(text) - 3, 240) == "Nobody disagrees."
+
+
+def test_a_long_sentence_is_cut_around_the_position() -> None:
+    text = " ".join(f"w{i}" for i in range(200)).replace("w100", "MENTION") + "."
+    cut = sentence_at(text, text.index("MENTION"), 60)
+    assert cut.startswith("… ") and cut.endswith(" …")
+    assert "MENTION" in cut and len(cut) <= 60 + 4
+    # Words are kept whole.
+    assert all(re.fullmatch(r"w\d+|MENTION", word) for word in cut.split()[1:-1])
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> dict[str, Path]:
+    """The site test root built as HTML and as text."""
+    base = tmp_path_factory.mktemp("maps")
+    srcdir = copy_root("site", base)
+    outdirs = {}
+    for builder in ("html", "text"):
+        outdirs[builder] = base / builder
+        result = sphinx_build(srcdir, outdirs[builder], builder=builder)
+        assert result.returncode == 0, result.stderr
+    return outdirs
+
+
+def _page(outdir: Path, name: str) -> BeautifulSoup:
+    return BeautifulSoup((outdir / f"{name}.html").read_text(encoding="utf-8"), "html.parser")
+
+
+def test_the_card_quotes_the_sentence_of_each_page_that_discusses_it(site) -> None:
+    items = _page(site["html"], "papers/alpha").select("ul.paper-discussions > li")
+    # beta.md says "Beta answers {paper}`3012.00001`.": the ID reads as its title.
+    assert [item.get_text(" ", strip=True) for item in items] == [
+        "Beta : “Beta answers Synthetic Paper Alpha.”"]
+    assert items[0].a["href"] == "beta.html"
+
+
+def _groups(svg) -> dict[str, list[tuple[str, str]]]:
+    return {group["aria-label"]: [(a["href"], a["aria-label"]) for a in group.select("a")]
+            for group in svg.select("g[role=list]")}
+
+
+def test_the_map_links_every_neighbour_by_its_whole_title(site) -> None:
+    page = _page(site["html"], "papers/alpha")
+    section = page.select_one("section.paper-map-section")
+    assert section.h2.get_text(strip=True).startswith("How it connects")
+    svg = section.select_one("svg.paper-map-picture")
+    assert svg["aria-label"] == "How it connects: Synthetic Paper Alpha"
+    assert _groups(svg) == {
+        "Discussed in": [("beta.html", "Discusses it: Beta")],
+        "Related": [("https://arxiv.org/abs/3012.00003", "Related paper: Synthetic Paper Gamma")],
+        # Mentioned in the prose, and not already among the related papers.
+        "Mentions": [("https://arxiv.org/abs/3012.00004",
+                      "Mentioned in the commentary: Synthetic Paper Delta")],
+    }
+    # The paper's own box names it and its authors; the picture is the whole map (no
+    # second copy of its links as a list) and loads nothing.
+    assert "Ada Example, Bo Placeholder (2030)" in svg.get_text(" ")
+    assert section.select("ul") == [] and not svg.select("[src], image, script")
+
+
+def test_a_page_without_a_commentary_of_its_own_has_no_map(site) -> None:
+    assert _page(site["html"], "index").select("section.paper-map-section") == []
+
+
+def test_the_search_does_not_index_the_maps_words(site) -> None:
+    # Every commentary's map names other papers: searched, each title would find them all.
+    index = (site["html"] / "searchindex.js").read_text(encoding="utf-8")
+    for kind in ("terms", "titleterms"):
+        assert "connect" not in json.loads(re.search(rf'"{kind}":(\{{.*?\}})', index)[1])
+
+
+def test_other_outputs_show_the_map_as_lists(site) -> None:
+    text = (site["text"] / "papers" / "alpha.txt").read_text(encoding="utf-8")
+    neighbourhood = text.partition("How it connects\n")[2]
+    assert re.findall(r"\*\*(.+?)\*\*\n\n\* (.+)", neighbourhood) == [
+        ("Discussed in", "Beta"), ("Related", "Synthetic Paper Gamma"),
+        ("Mentions", "Synthetic Paper Delta")]
+
+
+def test_a_crowded_neighbourhood_shows_its_first_boxes_and_counts_the_rest(tmp_path) -> None:
+    srcdir = copy_root("site", tmp_path)
+    # Thirty papers of a month that has not happened, with no records: the build warns
+    # about each, so it is not strict.
+    mentions = " ".join(f"{{paper}}`3012.{n:05d}`" for n in range(200, 230))
+    alpha = srcdir / "papers" / "alpha.md"
+    alpha.write_text(alpha.read_text(encoding="utf-8") + f"\nMany more: {mentions}.\n",
+                     encoding="utf-8")
+    outdirs = {builder: tmp_path / builder for builder in ("html", "text")}
+    for builder, outdir in outdirs.items():
+        result = sphinx_build(srcdir, outdir, builder=builder, strict=False)
+        assert result.returncode == 0, result.stderr
+    svg = _page(outdirs["html"], "papers/alpha").select_one("svg.paper-map-picture")
+    groups = _groups(svg)
+    assert sum(len(links) for links in groups.values()) == maps.NEIGHBOURS
+    # Shared out in turn: the lone discussing page and related paper keep their boxes.
+    assert len(groups["Discussed in"]) == 1 and len(groups["Related"]) == 1
+    assert len(groups["Mentions"]) == maps.NEIGHBOURS - 2
+    hidden = 31 - (maps.NEIGHBOURS - 2)
+    assert f"Mentions (and {hidden} more)" in svg.get_text(" ")
+    # The text lists every one.
+    text = (outdirs["text"] / "papers" / "alpha.txt").read_text(encoding="utf-8")
+    assert text.partition("**Mentions**")[2].count("\n* ") == 31
