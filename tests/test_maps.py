@@ -61,7 +61,7 @@ def test_the_card_quotes_the_sentence_of_each_page_that_discusses_it(site) -> No
 
 
 def _groups(svg) -> dict[str, list[tuple[str, str]]]:
-    return {group["aria-label"]: [(a["href"], a["aria-label"]) for a in group.select("a")]
+    return {group["aria-label"]: [(a["href"], a.title.string) for a in group.select("a")]
             for group in svg.select("g[role=list]")}
 
 

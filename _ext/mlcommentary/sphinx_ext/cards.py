@@ -177,21 +177,44 @@ class BuildCards(SphinxPostTransform):
         if commentary is None or commentary.docname != docname:
             return None
         discussed, related, mentioned = domain.neighbours(paper_id.base, docname)
+        section_id = "map-" + paper_slug(paper_id)
+        if self._builder.name not in formats.MAP_PICTURES:
+            return maps.lists(section_id, [
+                (maps.DISCUSSED, [self._page_link(page) for page in discussed]),
+                (maps.RELATED, [_xref("paper", other) for other in related]),
+                (maps.MENTIONED, [_xref("paper", other) for other in mentioned])])
         record = domain.record(paper_id.base)
         meta = f"{short_authors(record)} ({record.year})" if record else paper_id.label
-        return maps.neighbourhood(plain_text(domain.title(paper_id)), meta,
-                                  "map-" + paper_slug(paper_id), [
-            (maps.DISCUSSED, [self._page_link(page) for page in discussed]),
-            (maps.RELATED, [_xref("paper", other) for other in related]),
-            (maps.MENTIONED, [_xref("paper", other) for other in mentioned]),
-        ])
+        return maps.picture(section_id, plain_text(domain.title(paper_id)), meta, [
+            (maps.DISCUSSED, [maps.Box(plain_node(self.env.titles[page]) if page in
+                                       self.env.titles else page, self._address(page))
+                              for page in discussed]),
+            (maps.RELATED, [self._paper_box(domain, other) for other in related]),
+            (maps.MENTIONED, [self._paper_box(domain, other) for other in mentioned])])
+
+    def _paper_box(self, domain: PaperDomain, cited: str) -> maps.Box:
+        """A paper's box: to its commentary as a link to it leads, else to its source."""
+        paper_id = parse_paper_id(cited)
+        target = domain.commentary_target(paper_id, self.env.current_document.docname)
+        href = (self._address(target[0]) + "#" + target[1]) if target else paper_id.url
+        return maps.Box(plain_text(domain.title(paper_id)), href)
+
+    def _address(self, docname: str) -> str:
+        """Page ``docname``'s address from this page."""
+        if docname == self.env.current_document.docname:
+            return ""
+        if docname not in self._addresses:
+            self._addresses[docname] = self._builder.get_relative_uri(
+                self.env.current_document.docname, docname)
+        return self._addresses[docname]
 
     def _discussion(self, docname: str, passage: str) -> nodes.paragraph:
         """Page ``docname``, linked, and what it says where it mentions the paper."""
         line = nodes.paragraph("", "", self._page_link(docname))
         if passage:
-            line += [nodes.Text(": "),
-                     nodes.inline("", f"“{passage}”", classes=["paper-passage"])]
+            line += [nodes.Text(": "), nodes.inline(
+                "", "", nodes.Text("“"), *rich_nodes(passage), nodes.Text("”"),
+                classes=["paper-passage"])]
         return line
 
     def _is_page_title(self, docname: str, title: str) -> bool:
@@ -259,10 +282,7 @@ class BuildCards(SphinxPostTransform):
         """A link to a tag's or year's page, as a "doc" reference resolves, with each
         address worked out once a page: an index links to the same few pages thousands
         of times."""
-        if docname not in self._addresses:
-            self._addresses[docname] = self._builder.get_relative_uri(
-                self.env.current_document.docname, docname)
-        return nodes.reference("", "", child, internal=True, refuri=self._addresses[docname])
+        return nodes.reference("", "", child, internal=True, refuri=self._address(docname))
 
     def _links_to(self, docname: str) -> bool:
         """Whether to link to a tag's or year's page: in browsers, unless it is this page."""

@@ -71,6 +71,13 @@ class Claim:
     also: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class Formula:
+    """Math in a passage, as its TeX: the card lays it out, as it does a title's."""
+
+    tex: str
+
+
 @dataclass(slots=True)
 class PagePapers:
     """What one page says about papers, recorded while it is read.
@@ -93,7 +100,7 @@ class PagePapers:
     summary: tuple[str | PaperId, ...] | None = None
     #: Version-less ID -> the sentence around its first mention in the page's prose,
     #: kept as ``summary`` is: "Discussed in" on the paper's card quotes it.
-    passages: dict[str, tuple[str | PaperId, ...]] = field(default_factory=dict)
+    passages: dict[str, tuple[str | PaperId | Formula, ...]] = field(default_factory=dict)
 
     def lists(self, facts: PaperFacts) -> bool:
         """Whether one of this page's indexes lists the paper ``facts`` describes."""
@@ -112,7 +119,8 @@ class PaperFacts:
     claim: Claim | None = None
     discussed_in: tuple[str, ...] = ()
     #: For each page in ``discussed_in``, the sentence around its first mention of the
-    #: paper as the page reads (the papers it names by reference alone titled), or "".
+    #: paper as the page reads (the papers it names by reference alone titled), written
+    #: as the records' text is (math in ``$``), or "".
     passages: tuple[str, ...] = ()
     record_digest: str | None = None
     year: str | None = None
@@ -680,9 +688,10 @@ class PaperDomain(Domain):
         mentioned = [other for other in page.mentions if first_time(other)]
         return [docname for docname, _ in self.discussed_in(base)], related, mentioned
 
-    def _passage_text(self, passage: tuple[str | PaperId, ...]) -> str:
-        return "".join(part if isinstance(part, str) else plain_text(self.title(part))
-                       for part in passage)
+    def _passage_text(self, passage: tuple[str | PaperId | Formula, ...]) -> str:
+        return "".join(part.replace("$", "\\$") if isinstance(part, str)
+                       else f"${part.tex}$" if isinstance(part, Formula)
+                       else self.title(part) for part in passage)
 
     # -- references -------------------------------------------------------------
 
@@ -698,17 +707,24 @@ class PaperDomain(Domain):
             paper_id = parse_paper_id(target)
         except InvalidPaperId:
             return None
-        commentary = self.commentary(paper_id.base)
-        if commentary is None or not self.shows(commentary, fromdocname):
+        target = self.commentary_target(paper_id, fromdocname)
+        if target is None:
             return None
         contnode, tooltip = self._link_text(paper_id, node, contnode)
-        # The card's anchor is its commentary's, whichever identifier the link names.
-        reference = make_refnode(builder, fromdocname, commentary.docname,
-                                 paper_anchor(commentary.paper_id), contnode, tooltip)
+        reference = make_refnode(builder, fromdocname, *target, contnode, tooltip)
         reference["classes"].append("paper-ref")
         # How the previews find every link to a paper, whichever role or directive made it.
         reference["paper_link"] = paper_id.base
         return reference
+
+    def commentary_target(self, paper_id: PaperId, fromdocname: str) -> tuple[str, str] | None:
+        """Where a link from page ``fromdocname`` to the paper leads on this site: its
+        commentary's page and card (whichever identifier the link names), if it has
+        one that page may link to."""
+        commentary = self.commentary(paper_id.base)
+        if commentary is None or not self.shows(commentary, fromdocname):
+            return None
+        return commentary.docname, paper_anchor(commentary.paper_id)
 
     def link_to_source(self, node: pending_xref, contnode: nodes.Element) -> nodes.reference:
         paper_id = parse_paper_id(node["reftarget"])
@@ -760,11 +776,12 @@ def first_paragraph(doctree: nodes.document) -> nodes.paragraph | None:
                  if _in_prose(paragraph)), None)
 
 
-def _summary(node: nodes.Node, mark: nodes.Node | None = None) -> Iterator[str | PaperId]:
-    """A paragraph as plain text (math as Unicode), each paper it names by reference
-    alone as its ID, and ``_HERE`` where ``mark`` starts. Text rather than nodes: kept
-    for every commentary, nodes would weigh ten times as much in the pickled
-    environment."""
+def _summary(node: nodes.Node, mark: nodes.Node | None = None,
+             formulas: bool = False) -> Iterator[str | PaperId | Formula]:
+    """A paragraph as plain text (math as Unicode, or as ``Formula`` where
+    ``formulas``), each paper it names by reference alone as its ID, and ``_HERE``
+    where ``mark`` starts. Text rather than nodes: kept for every commentary, nodes
+    would weigh ten times as much in the pickled environment."""
     if node is mark:
         yield _HERE
     if (isinstance(node, pending_xref) and node.get("refdomain") == "paper"
@@ -773,25 +790,28 @@ def _summary(node: nodes.Node, mark: nodes.Node | None = None) -> Iterator[str |
             yield parse_paper_id(node["reftarget"])
         except InvalidPaperId:
             yield node.astext()
+    elif formulas and isinstance(node, nodes.math):
+        yield Formula(node.astext())
     elif isinstance(node, (nodes.Text, nodes.math)):
         yield plain_node(node)
     else:
         for child in node.children:
-            yield from _summary(child, mark)
+            yield from _summary(child, mark, formulas)
 
 
 #: The most characters of a sentence a card quotes from a page that mentions its paper.
 PASSAGE_CHARS = 240
-#: While a sentence is cut, each paper named by reference alone stands in as one
-#: character of Unicode's private use area, and ``_HERE`` marks the mention.
+#: While a sentence is cut, each paper named by reference alone and each formula
+#: stands in as one character of Unicode's private use area (so none is cut in two),
+#: and ``_HERE`` marks the mention.
 _PAPER = 0xE000
 _HERE = "\uf8ff"
 _PAPERS = re.compile("([\ue000-\uf8fe])")
 
 
-def _passages(document: nodes.document) -> dict[str, tuple[str | PaperId, ...]]:
+def _passages(document: nodes.document) -> dict[str, tuple[str | PaperId | Formula, ...]]:
     """Each paper the page's prose mentions -> the sentence around its first mention."""
-    found: dict[str, tuple[str | PaperId, ...]] = {}
+    found: dict[str, tuple[str | PaperId | Formula, ...]] = {}
     for mention in document.findall(pending_xref):
         if mention.get("refdomain") != "paper" or not _in_prose(mention):
             continue
@@ -809,11 +829,11 @@ def _passages(document: nodes.document) -> dict[str, tuple[str | PaperId, ...]]:
     return found
 
 
-def _passage(block: nodes.Node, mention: nodes.Node) -> tuple[str | PaperId, ...]:
-    named: dict[str, PaperId] = {}
+def _passage(block: nodes.Node, mention: nodes.Node) -> tuple[str | PaperId | Formula, ...]:
+    named: dict[str, PaperId | Formula] = {}
     text = []
-    for part in _summary(block, mention):
-        if isinstance(part, PaperId):
+    for part in _summary(block, mention, formulas=True):
+        if not isinstance(part, str):
             stand_in = chr(_PAPER + len(named))
             named[stand_in] = part
             part = stand_in

@@ -1,12 +1,13 @@
-"""Each commentary's neighbourhood: the pages that discuss its paper above it, the
-papers it relates the paper to and mentions below.
+"""Each commentary's neighbourhood, "How it connects": the pages that discuss its
+paper above it, the papers it relates the paper to and mentions below.
 
-The section is built from standard nodes (``neighbourhood``): lists of links,
-resolved as every other paper link is, which LaTeX, text and the EPUB show as they
-are. Browsers get a picture instead, an SVG written with the page from those resolved
-links: laid out at build time (no script, no request: it works from ``file://``),
-coloured by the card's CSS variables so dark mode follows, each box a link named by
-the paper's whole title, each group a list to assistive technology.
+Browsers get a picture (``picture``): an SVG laid out at build time (no script, no
+request: it works from ``file://``), coloured by the card's CSS variables so dark mode
+follows, each box a link named by the whole title, each group a list to assistive
+technology. It is written from the site's facts as the page is resolved, not from
+reference nodes: resolving a dozen more references a page cost a tenth of the build.
+Every other output (LaTeX, text, the EPUB) gets the same as lists of references
+(``lists``), resolved as every other paper link is.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from html import escape
 from docutils import nodes
 from sphinx.application import Sphinx
 
-from . import formats
 from .mathml import plain_node
 
 #: At most this many boxes around the paper (the rest are in the list, and counted).
@@ -36,9 +36,8 @@ CENTRE_CHARS = 50
 
 
 class paper_map(nodes.General, nodes.Element):  # noqa: N801
-    """A paper's neighbourhood: ``title`` and ``meta`` name the paper; its children are
-    one container per group (``group``, ``label``, ``side``, ``more``), each a heading
-    and a list of links."""
+    """The picture, as SVG markup in ``svg``, made from the site's facts and escaped
+    here; for the builders in ``formats.MAP_PICTURES`` only."""
 
 
 @dataclass(frozen=True)
@@ -54,54 +53,53 @@ class Group:
 DISCUSSED = Group("Discussed in", "Discusses it", "above")
 RELATED = Group("Related", "Related paper", "below")
 MENTIONED = Group("Mentions", "Mentioned in the commentary", "below")
-
-
-def neighbourhood(title: str, meta: str, section_id: str,
-                  groups: list[tuple[Group, list[nodes.Element]]]) -> nodes.section | None:
-    """The section "How it connects", or None when the paper has no neighbours. Each
-    group's links are pending references; the boxes are shared out among the groups
-    in turn, so a paper mentioned by many pages still shows what it relates to."""
-    groups = [(group, links) for group, links in groups if links]
-    if not groups:
-        return None
-    shown = dict.fromkeys(range(len(groups)), 0)
-    while sum(shown.values()) < NEIGHBOURS and any(
-            shown[i] < len(links) for i, (_, links) in enumerate(groups)):
-        for i, (_, links) in enumerate(groups):
-            if shown[i] < len(links) and sum(shown.values()) < NEIGHBOURS:
-                shown[i] += 1
-    picture = paper_map("", title=title, meta=meta)
-    for i, (group, links) in enumerate(groups):
-        container = nodes.container("", classes=["paper-map-group"], heading=group.heading,
-                                    relation=group.relation, side=group.side,
-                                    shown=shown[i])
-        container += nodes.paragraph("", "", nodes.strong(group.heading, group.heading))
-        container += nodes.bullet_list("", *(nodes.list_item("", nodes.paragraph("", "", link))
-                                             for link in links))
-        picture += container
-    heading = "How it connects"
-    # Not searched: its words are other papers' titles.
-    return nodes.section("", nodes.title(heading, heading), picture,
-                         ids=[section_id], classes=["paper-map-section", "no-search"])
+TITLE = "How it connects"
 
 
 @dataclass(frozen=True)
 class Box:
     label: str
     href: str
-    name: str
 
 
-def _boxes(container: nodes.Element) -> list[Box]:
-    boxes = []
-    for item in container.findall(nodes.list_item):
-        link = next(item.findall(nodes.reference), None)
-        if link is None:
-            continue  # a page the output leaves out
-        label = " ".join(plain_node(link).split())
-        href = link.get("refuri") or "#" + link.get("refid", "")
-        boxes.append(Box(label, href, f"{container['relation']}: {label}"))
-    return boxes[:container["shown"]]
+def _section(section_id: str, body: nodes.Node) -> nodes.section:
+    # Not searched: its words are other papers' titles.
+    return nodes.section("", nodes.title(TITLE, TITLE), body,
+                         ids=[section_id], classes=["paper-map-section", "no-search"])
+
+
+def picture(section_id: str, title: str, meta: str,
+            groups: list[tuple[Group, list[Box]]]) -> nodes.section | None:
+    """The section "How it connects" as a picture, or None when the paper has no
+    neighbours. The boxes are shared out among the groups in turn, so a paper that
+    many pages discuss still shows what it relates to."""
+    groups = [(group, boxes) for group, boxes in groups if boxes]
+    if not groups:
+        return None
+    shown = [0] * len(groups)
+    while sum(shown) < NEIGHBOURS and any(
+            count < len(boxes) for count, (_, boxes) in zip(shown, groups)):
+        for i, (_, boxes) in enumerate(groups):
+            if shown[i] < len(boxes) and sum(shown) < NEIGHBOURS:
+                shown[i] += 1
+    return _section(section_id, paper_map("", svg=draw(title, meta, [
+        (group, boxes[:count], len(boxes) - count)
+        for count, (group, boxes) in zip(shown, groups)])))
+
+
+def lists(section_id: str, groups: list[tuple[Group, list[nodes.Element]]]
+          ) -> nodes.section | None:
+    """The section "How it connects" as a list of links per group, for every output
+    without the picture (LaTeX, text, the EPUB)."""
+    blocks = []
+    for group, links in groups:
+        if links:
+            blocks.append(nodes.paragraph("", "", nodes.strong(group.heading, group.heading)))
+            blocks.append(nodes.bullet_list("", *(
+                nodes.list_item("", nodes.paragraph("", "", link)) for link in links)))
+    if not blocks:
+        return None
+    return _section(section_id, nodes.container("", *blocks, classes=["paper-map-lists"]))
 
 
 def _lines(text: str, width: int, count: int) -> list[str]:
@@ -121,38 +119,39 @@ def _text(x: float, y: float, lines: list[str], css_class: str = "") -> str:
     return f'<text x="{x:g}" y="{y:g}"{attributes}>{escape(first)}{spans}</text>'
 
 
-def draw(title: str, meta: str, groups: list[tuple[str, str, list[Box], int]]) -> str:
-    """The picture: ``groups`` as ``(heading, side, boxes, hidden)``. Boxes sit two to a
+def draw(title: str, meta: str, groups: list[tuple[Group, list[Box], int]]) -> str:
+    """The picture: ``groups`` as ``(group, boxes, hidden)``. Boxes sit two to a
     row; a line down the middle joins each to the paper's box. Each group is a list
     of links to assistive technology, as the other outputs show it."""
     body: list[str] = []
     stubs: dict[str, list[float]] = {"above": [], "below": []}
     y = 0.0
 
-    def place(heading: str, side: str, boxes: list[Box], hidden: int) -> None:
+    def place(group: Group, boxes: list[Box], hidden: int) -> None:
         nonlocal y
         more = f" (and {hidden} more)" if hidden else ""
-        body.append(_text(0, y + 15, [heading + more], "paper-map-heading"))
+        body.append(_text(0, y + 15, [group.heading + more], "paper-map-heading"))
         y += HEADING
         items = []
         for i, box in enumerate(boxes):
             column = i % 2
             x = column * (WIDTH - COLUMN)
             top = y + (i // 2) * ROW
-            stubs[side].append(top + BOX / 2)
+            stubs[group.side].append(top + BOX / 2)
             lines = _lines(box.label, BOX_CHARS, 2)
             # One line sits in the middle of its box, as two do.
             baseline = top + (18 if len(lines) == 2 else 26)
-            items.append(f'<g role="listitem"><a href="{escape(box.href)}" '
-                         f'aria-label="{escape(box.name)}"><rect x="{x}" y="{top:g}" '
-                         f'width="{COLUMN}" height="{BOX}" rx="6"/>'
+            # Named by its <title> (also the tooltip): the box may show the title cut.
+            items.append(f'<g role="listitem"><a href="{escape(box.href)}"><title>'
+                         f'{escape(group.relation)}: {escape(box.label)}</title>'
+                         f'<rect x="{x}" y="{top:g}" width="{COLUMN}" height="{BOX}" rx="6"/>'
                          + _text(x + 6, baseline, lines) + "</a></g>")
-        body.append(f'<g role="list" aria-label="{escape(heading)}">{"".join(items)}</g>')
+        body.append(f'<g role="list" aria-label="{group.heading}">{"".join(items)}</g>')
         y += ((len(boxes) + 1) // 2) * ROW + 4
 
-    for heading, side, boxes, hidden in groups:
-        if side == "above":
-            place(heading, side, boxes, hidden)
+    for group, boxes, hidden in groups:
+        if group.side == "above":
+            place(group, boxes, hidden)
     centre_top = y + 4
     title_lines = _lines(title, CENTRE_CHARS, 2)
     body.append(f'<g class="paper-map-paper"><rect x="1" y="{centre_top:g}" '
@@ -163,9 +162,9 @@ def draw(title: str, meta: str, groups: list[tuple[str, str, list[Box], int]]) -
                         _lines(meta, CENTRE_CHARS, 1), "paper-map-middle paper-map-meta")
                 + "</g>")
     y = centre_top + CENTRE + 12
-    for heading, side, boxes, hidden in groups:
-        if side == "below":
-            place(heading, side, boxes, hidden)
+    for group, boxes, hidden in groups:
+        if group.side == "below":
+            place(group, boxes, hidden)
     # One path for every line: from the middle to each box, and down the middle.
     middle = WIDTH / 2
     path = "".join(f"M{middle:g} {stub:g}H{COLUMN if i % 2 == 0 else WIDTH - COLUMN}"
@@ -180,23 +179,9 @@ def draw(title: str, meta: str, groups: list[tuple[str, str, list[Box], int]]) -
 
 
 def _visit_map_html(self, node: paper_map) -> None:  # noqa: ANN001
-    if self.builder.name not in formats.MAP_PICTURES:
-        return  # the EPUB: its manifest would have to declare every page with SVG
-    groups = []
-    for container in node.findall(nodes.container):
-        boxes = _boxes(container)
-        groups.append((container["heading"], container["side"], boxes,
-                       sum(1 for _ in container.findall(nodes.list_item)) - len(boxes)))
-    # The picture alone: its groups are lists of links to assistive technology too.
-    self.body.append(draw(node["title"], node["meta"], groups))
+    self.body.append(node["svg"])
     raise nodes.SkipNode
 
 
-def _children_only(self, node: paper_map) -> None:  # noqa: ANN001
-    """Every other builder shows the lists as they are."""
-
-
 def setup_maps(app: Sphinx) -> None:
-    plain = (_children_only, _children_only)
-    app.add_node(paper_map, html=(_visit_map_html, _children_only), latex=plain,
-                 text=plain, man=plain, texinfo=plain)
+    app.add_node(paper_map, html=(_visit_map_html, None))
