@@ -16,7 +16,7 @@ import pytest
 from bs4 import BeautifulSoup
 from conftest import FUTURE_MONTH, RESPONSES_DIR
 from helpers import copy_root, sphinx_build
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 from test_browser import CHROMIUM, CHROMIUM_ARGS
 from test_pdf_epub import build, needs_latex, pdf_pages
@@ -100,6 +100,7 @@ def test_only_math_both_outputs_can_show_is_math():
 
 
 @given(st.lists(st.sampled_from([*"$\\{}^_ aμx%()", r"\mu", r"\frac", "$$"])).map("".join))
+@example(r"$\frac\frac($")
 def test_any_text_splits_back_into_itself_and_never_raises(text):
     assert "".join(s.source for s in segments(text)) == text
     plain_text(text)

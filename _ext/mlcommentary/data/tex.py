@@ -97,6 +97,10 @@ _SCRIPT_MACROS = {"_": "mlcommentarysub", "^": "mlcommentarysup"}
 
 
 def _fraction(node: latexwalker.LatexMacroNode, l2tobj: LatexNodes2Text) -> str:
+    # pylatexenc reads no arguments for a \frac whose first is a \frac itself
+    # (``\frac\frac(``): TeX would not compile it either, and nothing is lost.
+    if node.nodeargd is None or len(node.nodeargd.argnlist) < 2:
+        return ""
     numerator, denominator = (_term(l2tobj.nodelist_to_text([part]))
                               for part in node.nodeargd.argnlist[-2:])
     return f"{numerator}/{denominator}"
