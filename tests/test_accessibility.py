@@ -13,6 +13,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from helpers import copy_root, sphinx_build
 from test_browser import AXE, CHROMIUM, browser, site_url  # noqa: F401 (fixtures)
 
 pytestmark = [pytest.mark.browser, pytest.mark.toolchain, pytest.mark.skipif(
@@ -89,20 +90,55 @@ def test_axe_finds_nothing_on_tag_and_year_pages(browser, site_url, outdir, axe_
                 page.close()
 
 
-def test_every_page_is_valid_html(outdir):
+def _nu_errors(outdir: Path, pages: list[Path]) -> list[str]:
+    """What the Nu HTML Checker finds in ``pages``, pages of ``outdir``."""
     java = shutil.which("java")
     if java is None or not VNU_JAR.is_file():
         pytest.skip(f"no Nu HTML Checker: needs java (Debian default-jre-headless) and "
                     f"vnu.jar at {VNU_JAR} (`npm install vnu-jar`, then set VNU_JAR), "
                     "as .ci/run does")
-    pages = sorted(outdir.rglob("*.html"))
-    assert len(pages) >= 5
     result = subprocess.run([java, "-jar", str(VNU_JAR), "--format", "json", *map(str, pages)],
                             capture_output=True, text=True, timeout=300)
     messages = json.loads(result.stderr)["messages"]
-    errors = [f"{m['url'].removeprefix(outdir.as_uri())}:{m.get('lastLine')}: {m['message']}"
-              for m in messages if m["type"] in ("error", "non-document-error")]
-    assert errors == []
+    return [f"{m['url'].removeprefix(outdir.as_uri())}:{m.get('lastLine')}: {m['message']}"
+            for m in messages if m["type"] in ("error", "non-document-error")]
+
+
+def test_every_page_is_valid_html(outdir):
+    pages = sorted(outdir.rglob("*.html"))
+    assert len(pages) >= 5
+    assert _nu_errors(outdir, pages) == []
+
+
+@pytest.fixture(scope="module")
+def mapped_site(tmp_path_factory) -> Path:
+    """The tags test root with commentaries that mention each other: maps on the
+    commentaries and on the tag page."""
+    srcdir = copy_root("tags", tmp_path_factory.mktemp("maps"))
+    for name, mentions in {"a": "3012.00102 3012.00103 3012.00104", "b": "3012.00101",
+                           "c": "3012.00101 3012.00102"}.items():
+        page = srcdir / "papers" / f"{name}.md"
+        page.write_text(page.read_text(encoding="utf-8") + "\nSee " + ", ".join(
+            f"{{paper}}`{paper}`" for paper in mentions.split()) + ".\n", encoding="utf-8")
+    outdir = srcdir.parent / "html"
+    result = sphinx_build(srcdir, outdir)
+    assert result.returncode == 0, result.stderr
+    return outdir
+
+
+def test_maps_pass_axe_and_the_nu_checker(browser, mapped_site, axe_js):  # noqa: F811
+    for path in ("papers/a.html", "tags/scaling.html"):
+        for scheme in ("light", "dark"):
+            for width in WIDTHS:
+                page = _open(browser, mapped_site.joinpath(path).as_uri(), scheme, width)
+                assert page.locator("svg.paper-map-picture").count() == 1, path
+                page.add_script_tag(path=axe_js)
+                assert page.evaluate(AXE_RUN) == [], (path, scheme, width)
+                page.close()
+    # The pages with maps: the root's index shows its toctree's caption as Sphinx writes
+    # it (role="heading" with no level), which is not the maps' concern.
+    assert _nu_errors(mapped_site, [*mapped_site.glob("papers/*.html"),
+                                    *mapped_site.glob("tags/*.html")]) == []
 
 
 def _tab_through(page, limit: int = 80, until_drawer: bool = False) -> list[dict]:

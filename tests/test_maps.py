@@ -126,3 +126,59 @@ def test_a_crowded_neighbourhood_shows_its_first_boxes_and_counts_the_rest(tmp_p
     # The text lists every one.
     text = (outdirs["text"] / "papers" / "alpha.txt").read_text(encoding="utf-8")
     assert text.partition("**Mentions**")[2].count("\n* ") == 31
+
+
+# -- an index's map: a tag page's "How they connect" ----------------------------------
+
+def test_linked_items_are_arranged_in_groups_breadth_first() -> None:
+    # 0-1-2 and 1-3 in one group, 4-5 in another, 6 alone.
+    links = [{1}, {0, 2, 3}, {1}, {1}, {5}, {4}, set()]
+    assert maps.arrange(links) == [[1, 0, 2, 3], [4, 5]]
+
+
+def _mentioning(srcdir: Path, name: str, *papers: str) -> None:
+    page = srcdir / "papers" / f"{name}.md"
+    mentions = ", ".join(f"{{paper}}`{paper}`" for paper in papers)
+    page.write_text(page.read_text(encoding="utf-8") + f"\nSee {mentions}.\n", encoding="utf-8")
+
+
+def test_a_tag_page_draws_how_its_commentaries_connect(tmp_path) -> None:
+    srcdir = copy_root("tags", tmp_path)
+    # a, b and c are tagged scaling; d is not. a mentions b and d, c mentions a.
+    _mentioning(srcdir, "a", "3012.00102", "3012.00104")
+    _mentioning(srcdir, "c", "3012.00101")
+    outdirs = {builder: tmp_path / builder for builder in ("html", "text")}
+    for builder, outdir in outdirs.items():
+        result = sphinx_build(srcdir, outdir, builder=builder)
+        assert result.returncode == 0, result.stderr
+    page = _page(outdirs["html"], "tags/scaling")
+    svg = page.select_one("svg.paper-map-links")
+    boxes = [(a["href"], a.title.string) for a in svg.select("a")]
+    # Paper A first: it links to both others, which follow as the index lists them
+    # (newest paper first). Paper D is not tagged scaling.
+    assert [href for href, _ in boxes] == ["../papers/a.html#paper-3012-00101",
+                                           "../papers/c.html#paper-3012-00103",
+                                           "../papers/b.html#paper-3012-00102"]
+    # Two arcs: a-b and a-c.
+    assert svg.path["d"].count("M") == 2
+    # vision has a alone of its linked papers: nothing to draw.
+    assert _page(outdirs["html"], "tags/vision").select("svg.paper-map-links") == []
+    text = (outdirs["text"] / "tags" / "scaling.txt").read_text(encoding="utf-8")
+    assert "links to" in text.partition("How they connect")[2]
+
+
+def test_a_large_index_draws_its_most_linked_commentaries(tmp_path) -> None:
+    srcdir = copy_root("tags", tmp_path)
+    # 45 more commentaries tagged "chain", each mentioning the next (papers of a month
+    # that has not happened, without records: the build is not strict).
+    for n in range(45):
+        (srcdir / "papers" / f"chain-{n}.md").write_text(
+            f"# Chain {n}\n\n```{{paper}} 3012.{300 + n:05d}\n:tags: chain\n```\n\n"
+            f"Next: {{paper}}`3012.{300 + (n + 1) % 45:05d}`.\n", encoding="utf-8")
+    outdir = tmp_path / "html"
+    result = sphinx_build(srcdir, outdir, strict=False)
+    assert result.returncode == 0, result.stderr
+    page = _page(outdir, "tags/chain")
+    assert len(page.select("svg.paper-map-links a")) == maps.MAP_COMMENTARIES
+    assert page.select_one(".paper-map-note").get_text() == (
+        f"The {maps.MAP_COMMENTARIES} of these 45 commentaries that link most to the others.")

@@ -78,8 +78,9 @@ class GeneratedDirective(SphinxDirective):
                     "", "", link, nodes.Text(f" — {count} {many}")))
             return [items]
         tag = self.options.get("tag")
+        # A tag's page also draws how its commentaries connect.
         index = paper_index_placeholder(tags=[tag] if tag else [],
-                                        year=self.options.get("year"))
+                                        year=self.options.get("year"), map=bool(tag))
         self.set_source_info(index)
         return [index]
 

@@ -22,7 +22,7 @@ from sphinx.util.nodes import make_refnode
 from ..data.bibtex import bibtex_entry
 from . import formats, maps
 from .byline import Byline
-from .domain import PaperDomain, paper_slug, tag_key
+from .domain import Commentary, PaperDomain, paper_anchor, paper_slug, tag_key
 from ..data.ids import PaperId, parse_paper_id
 from ..data.metadata import PaperRecord, first_day
 from .mathml import plain_node, rich_nodes
@@ -259,7 +259,51 @@ class BuildCards(SphinxPostTransform):
             if commentary.tags:
                 line += self._tags(commentary.tags, lead_in=". Tags: ")
             items += nodes.list_item("", line)
+        if placeholder.get("map"):
+            links_map = self._links_map(domain, commentaries)
+            if links_map is not None:
+                return [items, links_map]
         return items
+
+    def _links_map(self, domain: PaperDomain,
+                   commentaries: list[Commentary]) -> nodes.container | None:
+        """How the index's commentaries connect (the most linked of them, where they are
+        many), or None when none mentions another."""
+        links = domain.links_among(commentaries)
+        total = len(commentaries)
+        if total > maps.MAP_COMMENTARIES:
+            kept = sorted(range(len(commentaries)),
+                          key=lambda i: (-len(links[i]), i))[:maps.MAP_COMMENTARIES]
+            commentaries = [commentaries[i] for i in kept]
+            links = domain.links_among(commentaries)
+        groups = maps.arrange(links)
+        if not groups:
+            return None
+        drawn = sum(len(group) for group in groups)
+        if total > maps.MAP_COMMENTARIES:
+            note = f"The {drawn} of these {total} commentaries that link most to the others."
+        elif drawn < total:
+            note = f"{total - drawn} of the {total} commentaries link to none of the others."
+        else:
+            note = ""
+        body: list[nodes.Node] = [nodes.rubric(maps.MAP_TITLE, maps.MAP_TITLE)]
+        if self._builder.name in formats.MAP_PICTURES:
+            boxes = [maps.Box(plain_text(domain.title(c.paper_id)),
+                              self._address(c.docname) + "#" + paper_anchor(c.paper_id))
+                     for c in commentaries]
+            body.append(maps.paper_map("", svg=maps.draw_links(
+                maps.MAP_TITLE, boxes, links, groups)))
+        else:
+            body.append(nodes.bullet_list("", *(
+                nodes.list_item("", nodes.paragraph(
+                    "", "", _xref("paper", commentaries[item].paper_id.base),
+                    nodes.Text(" — links to " + ", ".join(
+                        plain_text(domain.title(commentaries[other].paper_id))
+                        for other in sorted(links[item], key=group.index)))))
+                for group in groups for item in group)))
+        if note:
+            body.append(nodes.paragraph("", note, classes=["paper-map-note"]))
+        return nodes.container("", *body, classes=["paper-map-links-section", "no-search"])
 
     def _tags(self, tags: list[str], lead_in: str = "") -> nodes.inline:
         """The tags after ``lead_in``, with commas: without the pills that browsers get

@@ -81,13 +81,16 @@ def _sort(argument: str | None) -> str:
 
 class PaperIndexDirective(SphinxDirective):
     """The site's commentaries, newest first by ``:sort:`` (``paper``, the default, or
-    ``commentary``); ``:tags:`` keeps those with any of them, ``:limit:`` the first N."""
+    ``commentary``); ``:tags:`` keeps those with any of them, ``:limit:`` the first N;
+    ``:map:`` also draws how they connect."""
 
-    option_spec = {"tags": _comma_list, "sort": _sort, "limit": directives.positive_int}
+    option_spec = {"tags": _comma_list, "sort": _sort, "limit": directives.positive_int,
+                   "map": directives.flag}
 
     def run(self) -> list[nodes.Node]:
         index = paper_index_placeholder(tags=self.options.get("tags", []),
                                         sort=self.options.get("sort", "paper"),
-                                        limit=self.options.get("limit"))
+                                        limit=self.options.get("limit"),
+                                        map="map" in self.options)
         self.set_source_info(index)
         return [index]

@@ -91,8 +91,9 @@ class PagePapers:
     claims: dict[str, Claim] = field(default_factory=dict)
     #: Version-less ID -> the lines that mention it.
     mentions: dict[str, tuple[int | None, ...]] = field(default_factory=dict)
-    #: What each of its paper indexes lists: ``(tag keys, year)``, either may be empty.
-    indexes: tuple[tuple[frozenset[str], str | None], ...] = ()
+    #: What each of its paper indexes lists, and whether it draws how they connect:
+    #: ``(tag keys, year, map)``, the first two may be empty.
+    indexes: tuple[tuple[frozenset[str], str | None, bool], ...] = ()
     #: Its front matter's date, authors and draft status.
     byline: Byline = Byline()
     #: Its first paragraph of prose as plain text, but for the papers it names by
@@ -102,11 +103,12 @@ class PagePapers:
     #: kept as ``summary`` is: "Discussed in" on the paper's card quotes it.
     passages: dict[str, tuple[str | PaperId | Formula, ...]] = field(default_factory=dict)
 
-    def lists(self, facts: PaperFacts) -> bool:
-        """Whether one of this page's indexes lists the paper ``facts`` describes."""
+    def lists(self, facts: PaperFacts, in_map: bool = False) -> bool:
+        """Whether one of this page's indexes lists the paper ``facts`` describes (one
+        that draws a map, with ``in_map``)."""
         return facts.docname is not None and not facts.byline.draft and any(
             (not keys or keys & facts.tag_keys()) and (year is None or year == facts.year)
-            for keys, year in self.indexes)
+            and (mapped or not in_map) for keys, year, mapped in self.indexes)
 
 
 @dataclass(slots=True)
@@ -134,6 +136,8 @@ class PaperFacts:
     #: Every identifier the paper is known by on the site, with its record's digest,
     #: when it has several (its card shows each home).
     homes: tuple[tuple[str, str | None], ...] = ()
+    #: The papers its commentary mentions: the maps of the indexes that list it.
+    links: tuple[str, ...] = ()
 
     def tag_keys(self) -> set[str]:
         return {tag_key(tag) for tag in self.claim.tags} if self.claim else set()
@@ -203,7 +207,7 @@ class PaperDomain(Domain):
         "aliases": {},
     }
     # Bumped whenever the stored data or the doctrees' placeholders change shape.
-    data_version = 14
+    data_version = 15
     dangling_warnings = {"paper": "cannot resolve paper reference %(target)s"}
 
     def __init__(self, env: BuildEnvironment) -> None:
@@ -258,7 +262,8 @@ class PaperDomain(Domain):
         page = self._page(docname)
         # Read from the placeholders, whichever directive made them.
         page.indexes = tuple(
-            (frozenset(tag_key(tag) for tag in index["tags"]), index.get("year"))
+            (frozenset(tag_key(tag) for tag in index["tags"]), index.get("year"),
+             bool(index.get("map")))
             for index in document.findall(paper_index_placeholder))
         if page.byline.draft:
             # Sphinx's own way to keep a page out of the search index, and furo_sidebar's
@@ -377,6 +382,9 @@ class PaperDomain(Domain):
         for alias, paper in sorted(aliases.items()):
             homes.setdefault(paper, []).append(alias)
         for base, facts in view.items():
+            if facts.docname is not None:
+                facts.links = tuple(sorted({aliases.get(other, other) for other
+                                            in self.data["pages"][facts.docname].mentions}))
             facts.discussed_in = tuple(discussed_in.get(base, ()))
             facts.passages = tuple(passages.get(base, ()))
             facts.homes = tuple((alias, record.digest if (record := self._records.get(alias))
@@ -421,10 +429,18 @@ class PaperDomain(Domain):
             shown_elsewhere = before.shown_elsewhere() != after.shown_elsewhere() or respelt
             if shown_elsewhere:
                 affected |= {*before.discussed_in, *after.discussed_in}
-            # Indexes also order by the byline, and leave drafts out.
+            # Indexes also order by the byline, and leave drafts out; their maps draw
+            # what the commentaries mention.
             if shown_elsewhere or before.byline != after.byline:
                 affected |= {docname for docname, page in indexing.items()
                              if page.lists(before) or page.lists(after)}
+            elif before.links != after.links:
+                # A map changes where both ends of a link it gained or lost are on it.
+                ends = [view[other] for other in set(before.links) ^ set(after.links)
+                        if other in view]
+                affected |= {docname for docname, page in indexing.items()
+                             if (page.lists(before, in_map=True) or page.lists(after, in_map=True))
+                             and any(page.lists(end, in_map=True) for end in ends)}
         # A page that names a paper by another of its identifiers links where the paper's
         # commentary is: when two identifiers become one paper, or stop being, it changes.
         renamed = {base for base in old_aliases.keys() | aliases.keys()
@@ -687,6 +703,19 @@ class PaperDomain(Domain):
         related = [cited for cited in (claim.related if claim else ()) if first_time(cited)]
         mentioned = [other for other in page.mentions if first_time(other)]
         return [docname for docname, _ in self.discussed_in(base)], related, mentioned
+
+    def links_among(self, commentaries: list[Commentary]) -> list[set[int]]:
+        """For each of ``commentaries``, the others (by position) that its page mentions
+        or whose pages mention it."""
+        position = {self.paper(c.paper_id.base): i for i, c in enumerate(commentaries)}
+        links: list[set[int]] = [set() for _ in commentaries]
+        for i, commentary in enumerate(commentaries):
+            for mentioned in self.data["pages"][commentary.docname].mentions:
+                j = position.get(self.paper(mentioned))
+                if j is not None and j != i:
+                    links[i].add(j)
+                    links[j].add(i)
+        return links
 
     def _passage_text(self, passage: tuple[str | PaperId | Formula, ...]) -> str:
         return "".join(part.replace("$", "\\$") if isinstance(part, str)

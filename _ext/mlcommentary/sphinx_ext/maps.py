@@ -185,3 +185,71 @@ def _visit_map_html(self, node: paper_map) -> None:  # noqa: ANN001
 
 def setup_maps(app: Sphinx) -> None:
     app.add_node(paper_map, html=(_visit_map_html, None))
+
+
+# -- an index's map: how the commentaries it lists connect -----------------------------
+
+#: The most commentaries an index's map draws: the most linked ones.
+MAP_COMMENTARIES = 40
+#: An index's map: one box a row, the arcs that join them in a gutter on the left.
+GUTTER = 56
+ROW_HEIGHT = 34
+ROW_BOX = 28
+GROUP_GAP = 14
+ROW_CHARS = 46
+MAP_TITLE = "How they connect"
+
+
+def arrange(links: list[set[int]]) -> list[list[int]]:
+    """The linked items (by position) in groups that link among themselves, largest
+    first; in each, breadth first from its most linked item, so that linked items sit
+    near each other. Items that link to none are left out."""
+    degree = [len(others) for others in links]
+    placed: set[int] = set()
+    groups = []
+    for start in sorted(range(len(links)), key=lambda i: (-degree[i], i)):
+        if start in placed or not degree[start]:
+            continue
+        group, queue = [], [start]
+        placed.add(start)
+        while queue:
+            item = queue.pop(0)
+            group.append(item)
+            for other in sorted(links[item] - placed, key=lambda i: (-degree[i], i)):
+                placed.add(other)
+                queue.append(other)
+        groups.append(group)
+    return sorted(groups, key=len, reverse=True)
+
+
+def draw_links(label: str, boxes: list[Box], links: list[set[int]],
+               groups: list[list[int]]) -> str:
+    """An arc diagram: each group's boxes one under the other, every link an arc in the
+    gutter between the two it joins."""
+    rows: dict[int, float] = {}
+    body: list[str] = []
+    y = 0.0
+    for group in groups:
+        items = []
+        for item in group:
+            rows[item] = y + ROW_BOX / 2
+            box = boxes[item]
+            items.append(f'<g role="listitem"><a href="{escape(box.href)}"><title>'
+                         f'{escape(box.label)}</title><rect x="{GUTTER}" y="{y:g}" '
+                         f'width="{WIDTH - GUTTER}" height="{ROW_BOX}" rx="6"/>'
+                         + _text(GUTTER + 6, y + 18, _lines(box.label, ROW_CHARS, 1))
+                         + "</a></g>")
+            y += ROW_HEIGHT
+        body.append(f'<g role="list">{"".join(items)}</g>')
+        y += GROUP_GAP
+    arcs = []
+    for item, others in enumerate(links):
+        for other in others:
+            if item < other and item in rows and other in rows:
+                top, bottom = sorted((rows[item], rows[other]))
+                bulge = GUTTER - min(GUTTER - 6, 8 + (bottom - top) / 8)
+                arcs.append(f"M{GUTTER} {top:g}C{bulge:g} {top:g} {bulge:g} {bottom:g} "
+                            f"{GUTTER} {bottom:g}")
+    return (f'<svg class="paper-map-picture paper-map-links" viewBox="0 0 {WIDTH} '
+            f'{y - GROUP_GAP - (ROW_HEIGHT - ROW_BOX):g}" role="group" '
+            f'aria-label="{escape(label)}"><path d="{"".join(arcs)}"/>{"".join(body)}</svg>')
