@@ -182,3 +182,40 @@ def test_a_large_index_draws_its_most_linked_commentaries(tmp_path) -> None:
     assert len(page.select("svg.paper-map-links a")) == maps.MAP_COMMENTARIES
     assert page.select_one(".paper-map-note").get_text() == (
         f"The {maps.MAP_COMMENTARIES} of these 45 commentaries that link most to the others.")
+
+
+def test_one_page_html_links_each_box_to_its_card(tmp_path) -> None:
+    srcdir = copy_root("tags", tmp_path)
+    _mentioning(srcdir, "a", "3012.00102")
+    outdir = tmp_path / "singlehtml"
+    result = sphinx_build(srcdir, outdir, builder="singlehtml")
+    assert result.returncode == 0, result.stderr
+    page = _page(outdir, "index")
+    hrefs = {a["href"] for a in page.select("svg.paper-map-picture a")}
+    # Paper A's map (Paper B below it) and B's (A above it, as the page discussing it).
+    assert "#paper-3012-00102" in hrefs and len(hrefs) >= 2
+    for href in hrefs:
+        # One anchor, on this page: Sphinx's address of a page here is an anchor too.
+        assert href.count("#") == 1 and href.startswith("#"), href
+        assert page.find(id=href[1:]) is not None, href
+
+
+def test_a_quoted_sentence_follows_the_title_of_a_paper_it_names(tmp_path) -> None:
+    srcdir = copy_root("tags", tmp_path)
+    # Paper B's card quotes a's sentence, which names Paper C by its ID alone.
+    _mentioning(srcdir, "a", "3012.00102", "3012.00103")
+    outdir = tmp_path / "html"
+    assert sphinx_build(srcdir, outdir).returncode == 0
+
+    def quoted() -> str:
+        card = _page(outdir, "papers/b").select_one("ul.paper-discussions")
+        return card.get_text(" ", strip=True)
+
+    assert "See Synthetic Paper B, Synthetic Paper C." in quoted()
+    metadata = srcdir / "_data" / "arxiv.json"
+    records = json.loads(metadata.read_text(encoding="utf-8"))
+    records["papers"]["3012.00103"]["title"] = "A Renamed Paper C"
+    metadata.write_text(json.dumps(records, indent=2), encoding="utf-8")
+    result = sphinx_build(srcdir, outdir)
+    assert result.returncode == 0, result.stderr
+    assert "See Synthetic Paper B, A Renamed Paper C." in quoted()

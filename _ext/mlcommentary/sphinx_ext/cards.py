@@ -196,8 +196,14 @@ class BuildCards(SphinxPostTransform):
         """A paper's box: to its commentary as a link to it leads, else to its source."""
         paper_id = parse_paper_id(cited)
         target = domain.commentary_target(paper_id, self.env.current_document.docname)
-        href = (self._address(target[0]) + "#" + target[1]) if target else paper_id.url
+        href = self._anchored(*target) if target else paper_id.url
         return maps.Box(plain_text(domain.title(paper_id)), href)
+
+    def _anchored(self, docname: str, anchor: str) -> str:
+        """``anchor`` on page ``docname``, from this page. One-page HTML addresses a page
+        by an anchor of its own: the card's replaces it, as Sphinx's ``fix_refuris``
+        does for references."""
+        return self._address(docname).partition("#")[0] + "#" + anchor
 
     def _address(self, docname: str) -> str:
         """Page ``docname``'s address from this page."""
@@ -289,7 +295,7 @@ class BuildCards(SphinxPostTransform):
         body: list[nodes.Node] = [nodes.rubric(maps.MAP_TITLE, maps.MAP_TITLE)]
         if self._builder.name in formats.MAP_PICTURES:
             boxes = [maps.Box(plain_text(domain.title(c.paper_id)),
-                              self._address(c.docname) + "#" + paper_anchor(c.paper_id))
+                              self._anchored(c.docname, paper_anchor(c.paper_id)))
                      for c in commentaries]
             body.append(maps.paper_map("", svg=maps.draw_links(
                 maps.MAP_TITLE, boxes, links, groups)))

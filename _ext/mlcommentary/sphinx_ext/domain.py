@@ -73,7 +73,7 @@ class Claim:
 
 @dataclass(frozen=True, slots=True)
 class Formula:
-    """Math in a passage, as its TeX: the card lays it out, as it does a title's."""
+    """Math in a passage, as its TeX, while the sentence is cut (``_passage``)."""
 
     tex: str
 
@@ -100,8 +100,8 @@ class PagePapers:
     #: reference alone: their titles are known only once the records are.
     summary: tuple[str | PaperId, ...] | None = None
     #: Version-less ID -> the sentence around its first mention in the page's prose,
-    #: kept as ``summary`` is: "Discussed in" on the paper's card quotes it.
-    passages: dict[str, tuple[str | PaperId | Formula, ...]] = field(default_factory=dict)
+    #: as ``_passage`` writes it: "Discussed in" on the paper's card quotes it.
+    passages: dict[str, tuple[str | PaperId, ...]] = field(default_factory=dict)
 
     def lists(self, facts: PaperFacts, in_map: bool = False) -> bool:
         """Whether one of this page's indexes lists the paper ``facts`` describes (one
@@ -121,9 +121,8 @@ class PaperFacts:
     claim: Claim | None = None
     discussed_in: tuple[str, ...] = ()
     #: For each page in ``discussed_in``, the sentence around its first mention of the
-    #: paper as the page reads (the papers it names by reference alone titled), written
-    #: as the records' text is (math in ``$``), or "".
-    passages: tuple[str, ...] = ()
+    #: paper, as that page keeps it (the same objects: no copy in memory or on disk).
+    passages: tuple[tuple[str | PaperId, ...], ...] = ()
     record_digest: str | None = None
     year: str | None = None
     #: The owner's byline: it orders the indexes, and a draft is in none.
@@ -207,7 +206,7 @@ class PaperDomain(Domain):
         "aliases": {},
     }
     # Bumped whenever the stored data or the doctrees' placeholders change shape.
-    data_version = 15
+    data_version = 17
     dangling_warnings = {"paper": "cannot resolve paper reference %(target)s"}
 
     def __init__(self, env: BuildEnvironment) -> None:
@@ -355,7 +354,7 @@ class PaperDomain(Domain):
         view: dict[str, PaperFacts] = {}
         claimants: dict[str, list[str]] = {}
         discussed_in: dict[str, list[str]] = {}
-        passages: dict[str, list[str]] = {}
+        passages: dict[str, list[tuple[str | PaperId, ...]]] = {}
         for base, docname, claim in self._claims():
             paper = aliases.get(base, base)
             claimants.setdefault(paper, []).append(docname)
@@ -376,8 +375,7 @@ class PaperDomain(Domain):
                     facts = view[base] = PaperFacts()
                 if docname != facts.docname and docname not in discussed_in.get(base, ()):
                     discussed_in.setdefault(base, []).append(docname)
-                    passages.setdefault(base, []).append(
-                        self._passage_text(page.passages.get(mentioned, ())))
+                    passages.setdefault(base, []).append(page.passages.get(mentioned, ()))
         homes: dict[str, list[str]] = {}
         for alias, paper in sorted(aliases.items()):
             homes.setdefault(paper, []).append(alias)
@@ -429,6 +427,9 @@ class PaperDomain(Domain):
             shown_elsewhere = before.shown_elsewhere() != after.shown_elsewhere() or respelt
             if shown_elsewhere:
                 affected |= {*before.discussed_in, *after.discussed_in}
+                # And the cards that quote a sentence naming it by its title.
+                affected |= self._quoting(base, {*before.discussed_in, *after.discussed_in},
+                                          aliases, view)
             # Indexes also order by the byline, and leave drafts out; their maps draw
             # what the commentaries mention.
             if shown_elsewhere or before.byline != after.byline:
@@ -449,6 +450,20 @@ class PaperDomain(Domain):
             affected |= {docname for docname, page in pages.items()
                          if renamed & (page.mentions.keys() | page.claims.keys())}
         return affected & set(pages)
+
+    def _quoting(self, base: str, pages: Set[str], aliases: Mapping[str, str],
+                 view: Mapping[str, PaperFacts]) -> set[str]:
+        """The commentaries whose cards quote a sentence of ``pages`` that names paper
+        ``base`` by its ID alone (so by its title)."""
+        quoting = set()
+        for docname in pages & self.data["pages"].keys():
+            for mentioned, passage in self.data["pages"][docname].passages.items():
+                if any(isinstance(part, PaperId) and aliases.get(part.base, part.base) == base
+                       for part in passage):
+                    facts = view.get(aliases.get(mentioned, mentioned))
+                    if facts is not None and facts.docname is not None:
+                        quoting.add(facts.docname)
+        return quoting
 
     def _identities(self) -> tuple[dict[str, str], dict[str, tuple[str, str]]]:
         """Which identifiers name one paper, and which claim keeps each claimed paper.
@@ -683,7 +698,9 @@ class PaperDomain(Domain):
         """The pages that mention the paper (not its commentary, not drafts), each with
         the sentence around its first mention, or "" where it names it only in a card."""
         facts = self.data["view"].get(self.paper(base))
-        return list(zip(facts.discussed_in, facts.passages)) if facts else []
+        return ([(docname, self._passage_text(passage))
+                 for docname, passage in zip(facts.discussed_in, facts.passages)]
+                if facts else [])
 
     def neighbours(self, base: str, docname: str) -> tuple[list[str], list[str], list[str]]:
         """The paper's neighbourhood one step out, from its commentary ``docname``: the
@@ -717,10 +734,9 @@ class PaperDomain(Domain):
                     links[j].add(i)
         return links
 
-    def _passage_text(self, passage: tuple[str | PaperId | Formula, ...]) -> str:
-        return "".join(part.replace("$", "\\$") if isinstance(part, str)
-                       else f"${part.tex}$" if isinstance(part, Formula)
-                       else self.title(part) for part in passage)
+    def _passage_text(self, passage: tuple[str | PaperId, ...]) -> str:
+        return "".join(part if isinstance(part, str) else self.title(part)
+                       for part in passage)
 
     # -- references -------------------------------------------------------------
 
@@ -838,9 +854,9 @@ _HERE = "\uf8ff"
 _PAPERS = re.compile("([\ue000-\uf8fe])")
 
 
-def _passages(document: nodes.document) -> dict[str, tuple[str | PaperId | Formula, ...]]:
+def _passages(document: nodes.document) -> dict[str, tuple[str | PaperId, ...]]:
     """Each paper the page's prose mentions -> the sentence around its first mention."""
-    found: dict[str, tuple[str | PaperId | Formula, ...]] = {}
+    found: dict[str, tuple[str | PaperId, ...]] = {}
     for mention in document.findall(pending_xref):
         if mention.get("refdomain") != "paper" or not _in_prose(mention):
             continue
@@ -858,11 +874,16 @@ def _passages(document: nodes.document) -> dict[str, tuple[str | PaperId | Formu
     return found
 
 
-def _passage(block: nodes.Node, mention: nodes.Node) -> tuple[str | PaperId | Formula, ...]:
+def _passage(block: nodes.Node, mention: nodes.Node) -> tuple[str | PaperId, ...]:
+    """The sentence around ``mention`` in ``block``, written as the records' text is
+    (math in ``$``, a literal ``$`` escaped), but for the papers it names by reference
+    alone. Mostly one string: most sentences name no paper by its ID alone."""
     named: dict[str, PaperId | Formula] = {}
     text = []
     for part in _summary(block, mention, formulas=True):
-        if not isinstance(part, str):
+        if isinstance(part, str):
+            part = part.replace("$", "\\$")
+        else:
             stand_in = chr(_PAPER + len(named))
             named[stand_in] = part
             part = stand_in
@@ -870,7 +891,16 @@ def _passage(block: nodes.Node, mention: nodes.Node) -> tuple[str | PaperId | Fo
     flat = " ".join("".join(text).split())
     position = flat.find(_HERE)
     sentence = sentence_at(flat.replace(_HERE, ""), max(position, 0), PASSAGE_CHARS)
-    return tuple(named.get(piece, piece) for piece in _PAPERS.split(sentence) if piece)
+    pieces: list[str | PaperId] = []
+    for piece in _PAPERS.split(sentence):
+        part = named.get(piece, piece)
+        if isinstance(part, Formula):
+            part = f"${part.tex}$"
+        if isinstance(part, str) and pieces and isinstance(pieces[-1], str):
+            pieces[-1] += part
+        elif part:
+            pieces.append(part)
+    return tuple(pieces)
 
 
 def _tag_forms(view: Iterable[PaperFacts]) -> dict[str, str]:
