@@ -707,6 +707,7 @@ class PaperDomain(Domain):
         pages that discuss it, and the papers that page relates it to and mentions (each
         paper once, by the identifier the page names it with; the paper itself not)."""
         paper = self.paper(base)
+        facts = self.data["view"].get(paper)
         page = self.data["pages"].get(docname, PagePapers())
         claim = page.claims.get(base)
         seen = {paper}
@@ -719,7 +720,7 @@ class PaperDomain(Domain):
 
         related = [cited for cited in (claim.related if claim else ()) if first_time(cited)]
         mentioned = [other for other in page.mentions if first_time(other)]
-        return [docname for docname, _ in self.discussed_in(base)], related, mentioned
+        return list(facts.discussed_in) if facts else [], related, mentioned
 
     def links_among(self, commentaries: list[Commentary]) -> list[set[int]]:
         """For each of ``commentaries``, the others (by position) that its page mentions

@@ -119,6 +119,15 @@ def _text(x: float, y: float, lines: list[str], css_class: str = "") -> str:
     return f'<text x="{x:g}" y="{y:g}"{attributes}>{escape(first)}{spans}</text>'
 
 
+def _item(box: Box, name: str, x: float, y: float, width: float, height: float,
+          lines: list[str], baseline: float) -> str:
+    """A box of a list: a link named by its <title> (also the tooltip), since the box
+    may show its label cut."""
+    return (f'<g role="listitem"><a href="{escape(box.href)}"><title>{escape(name)}</title>'
+            f'<rect x="{x:g}" y="{y:g}" width="{width:g}" height="{height:g}" rx="6"/>'
+            + _text(x + 6, baseline, lines) + "</a></g>")
+
+
 def draw(title: str, meta: str, groups: list[tuple[Group, list[Box], int]]) -> str:
     """The picture: ``groups`` as ``(group, boxes, hidden)``. Boxes sit two to a
     row; a line down the middle joins each to the paper's box. Each group is a list
@@ -141,11 +150,8 @@ def draw(title: str, meta: str, groups: list[tuple[Group, list[Box], int]]) -> s
             lines = _lines(box.label, BOX_CHARS, 2)
             # One line sits in the middle of its box, as two do.
             baseline = top + (18 if len(lines) == 2 else 26)
-            # Named by its <title> (also the tooltip): the box may show the title cut.
-            items.append(f'<g role="listitem"><a href="{escape(box.href)}"><title>'
-                         f'{escape(group.relation)}: {escape(box.label)}</title>'
-                         f'<rect x="{x}" y="{top:g}" width="{COLUMN}" height="{BOX}" rx="6"/>'
-                         + _text(x + 6, baseline, lines) + "</a></g>")
+            items.append(_item(box, f"{group.relation}: {box.label}", x, top, COLUMN, BOX,
+                               lines, baseline))
         body.append(f'<g role="list" aria-label="{group.heading}">{"".join(items)}</g>')
         y += ((len(boxes) + 1) // 2) * ROW + 4
 
@@ -234,11 +240,8 @@ def draw_links(label: str, boxes: list[Box], links: list[set[int]],
         for item in group:
             rows[item] = y + ROW_BOX / 2
             box = boxes[item]
-            items.append(f'<g role="listitem"><a href="{escape(box.href)}"><title>'
-                         f'{escape(box.label)}</title><rect x="{GUTTER}" y="{y:g}" '
-                         f'width="{WIDTH - GUTTER}" height="{ROW_BOX}" rx="6"/>'
-                         + _text(GUTTER + 6, y + 18, _lines(box.label, ROW_CHARS, 1))
-                         + "</a></g>")
+            items.append(_item(box, box.label, GUTTER, y, WIDTH - GUTTER, ROW_BOX,
+                               _lines(box.label, ROW_CHARS, 1), y + 18))
             y += ROW_HEIGHT
         body.append(f'<g role="list">{"".join(items)}</g>')
         y += GROUP_GAP
