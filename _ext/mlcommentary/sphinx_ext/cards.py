@@ -278,10 +278,11 @@ class BuildCards(SphinxPostTransform):
         links = domain.links_among(commentaries)
         total = len(commentaries)
         if total > maps.MAP_COMMENTARIES:
-            kept = sorted(range(len(commentaries)),
-                          key=lambda i: (-len(links[i]), i))[:maps.MAP_COMMENTARIES]
+            kept = sorted(range(total), key=lambda i: (-len(links[i]), i))[:maps.MAP_COMMENTARIES]
+            # The links among those kept, renumbered: the same links, without asking again.
+            position = {old: new for new, old in enumerate(kept)}
             commentaries = [commentaries[i] for i in kept]
-            links = domain.links_among(commentaries)
+            links = [{position[j] for j in links[i] if j in position} for i in kept]
         groups = maps.arrange(links)
         if not groups:
             return None

@@ -19,9 +19,8 @@ from html import escape
 from docutils import nodes
 from sphinx.application import Sphinx
 
-from .mathml import plain_node
-
-#: At most this many boxes around the paper (the rest are in the list, and counted).
+#: At most this many boxes around the paper (the rest counted; the lists of the other
+#: outputs name them all).
 NEIGHBOURS = 24
 #: The picture's coordinates: two columns of boxes with the connecting line between.
 WIDTH = 360
@@ -247,7 +246,7 @@ def draw_links(label: str, boxes: list[Box], links: list[set[int]],
         y += GROUP_GAP
     arcs = []
     for item, others in enumerate(links):
-        for other in others:
+        for other in sorted(others):
             if item < other and item in rows and other in rows:
                 top, bottom = sorted((rows[item], rows[other]))
                 bulge = GUTTER - min(GUTTER - 6, 8 + (bottom - top) / 8)
