@@ -23,8 +23,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.toolchain, pytest.mark.skipif(
 #: The Nu HTML Checker is not vendored: `npm install vnu-jar` and point this at vnu.jar.
 VNU_JAR = Path(os.environ.get("VNU_JAR", "node_modules/vnu-jar/build/dist/vnu.jar"))
 COMMENTARY = "papers/exploring-the-limits-of-large-scale-pre-training.html"
-#: Search with results, so that axe also sees what the search script writes.
-PAGES = ["index.html", COMMENTARY, "writing.html", "search.html?q=scaling", "404.html"]
+#: Both searches with results, so that axe also sees what their scripts write (the
+#: paper search's results and facets).
+PAGES = ["index.html", COMMENTARY, "writing.html", "search.html?q=scaling",
+         "paper-search.html?q=scaling", "404.html"]
 #: A desktop and a phone: furo's drawers take over below 63em.
 WIDTHS = [1280, 390]
 #: axe's verdict, one line per failing element, for a readable assertion.
@@ -54,8 +56,10 @@ def axe_js() -> str:
 def _open(browser, url: str, scheme: str, width: int):  # noqa: F811
     page = browser.new_page(color_scheme=scheme, viewport={"width": width, "height": 800})
     page.goto(url)
-    if "search.html" in url:
+    if "/search.html" in url:
         page.wait_for_selector("#search-results ul.search li")
+    elif "paper-search.html" in url:
+        page.wait_for_selector(".paper-search-facet")
     return page
 
 

@@ -15,6 +15,7 @@ from .exports.bibliography import setup_bibliography
 from .exports.feeds import setup_feeds
 from .exports.outputs import setup_outputs
 from .exports.pages import setup_pages, update_pages
+from .exports.paper_search import setup_paper_search
 from .sphinx_ext import cards, formats, previews
 from .sphinx_ext.byline import note_byline
 from .sphinx_ext.config import setup_config
@@ -102,7 +103,7 @@ def setup_papers(app: Sphinx) -> None:
 #: In this order: handlers of one event at one priority run in the order connected.
 FEATURES = (setup_config, setup_epub, setup_papers, setup_maps, setup_mathml, setup_previews,
             setup_pages, setup_navigation, setup_outputs, setup_drafts, setup_feeds,
-            setup_bibliography, setup_search)
+            setup_bibliography, setup_search, setup_paper_search)
 
 
 def setup_extension(app: Sphinx, version: str) -> ExtensionMetadata:

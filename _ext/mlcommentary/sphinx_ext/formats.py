@@ -18,3 +18,6 @@ SEARCH = ("html", "dirhtml")
 #: The picture of each commentary's neighbourhood (``maps``); every other builder shows
 #: its lists. Not the EPUB, whose manifest would have to declare each page with SVG.
 MAP_PICTURES = ("html", "dirhtml", "singlehtml")
+#: The paper search (``exports.paper_search``): Pagefind's index and its page. Not
+#: one-page HTML, which has no search page of its own.
+PAPER_SEARCH = ("html", "dirhtml")

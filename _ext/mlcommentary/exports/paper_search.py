@@ -1,0 +1,253 @@
+"""The search that finds papers: Pagefind's index of one small document per paper.
+
+Sphinx's search reads a whole ``searchindex.js`` (5.4 MB at 10,000 commentaries)
+before its first result. Pagefind (``pagefind[bin]``, its Rust indexer as a wheel)
+splits its index into chunks a query fetches a few of, with facets (its filters) and
+excerpts. It indexes HTML, and a site's pages are mostly navigation, so it is given one
+small document per paper, written from the domain's facts: the paper's identifiers,
+title, authors, venue, year, tags and abstract, and the commentary's title; or, for a
+paper without a public commentary, the sentences of the pages that discuss it, whose
+result leads to its first mention there. A prose edit changes none of these, so the
+index is made again only when one of them changed (Pagefind cannot add to an index):
+the edit loop never waits for it.
+
+The search page (``paper-search.html``) runs it over HTTP. Opened from disk
+(``file://``), where a browser refuses Pagefind's fetches, every search form keeps
+going to Sphinx's own search page, which loads its index by a ``<script>``.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import html
+import shutil
+import subprocess
+import sys
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+from sphinx.application import Sphinx
+from sphinx.util import logging
+
+from ..data.ids import parse_paper_id
+from ..data.tex import plain_text
+from ..sphinx_ext import formats
+from ..sphinx_ext.domain import PaperDomain, tag_key
+from ..sphinx_ext.search import mention_anchor
+from .pages import tag_page, year_page
+
+logger = logging.getLogger(__name__)
+
+#: The search page's name, and the output folder of Pagefind's index.
+PAGE = "paper-search"
+INDEX = "pagefind"
+#: The documents Pagefind indexes, kept from build to build in the doctree folder.
+DOCUMENTS = "mlcommentary-search"
+#: How much each part of a document counts towards a match (Pagefind's default is 1):
+#: an identifier is what a reader typing one wants; a title's words and an author's
+#: name come next; an abstract's words only break ties.
+WEIGHTS = {"listing": 10.0, "id": 10.0, "title": 6.0, "author": 5.0, "venue": 3.0, "tag": 3.0,
+           "heading": 2.0, "abstract": 0.3, "passage": 0.5}
+
+
+def search_documents(app: Sphinx) -> dict[str, str]:
+    """Each paper a reader can find, and each tag's and year's page, as the HTML Pagefind
+    indexes, by file name."""
+    domain: PaperDomain = app.env.domains["paper"]
+    uri = app.builder.get_target_uri
+    documents = {}
+    commentaries = domain.commentaries()
+    for commentary in commentaries:
+        documents[_file_name(commentary.paper_id.base)] = _document(
+            domain, commentary.paper_id.base, url=uri(commentary.docname),
+            heading=_title(app, commentary.docname), date=commentary.byline.date,
+            tags=commentary.tags, passages=())
+    for base in sorted(domain.used()):
+        commentary = domain.commentary(base)
+        discussed = domain.discussed_in(base)
+        if (commentary and not commentary.byline.draft) or not discussed:
+            continue
+        # Below a commentary that matches as well: the reader came for commentaries.
+        documents[_file_name(base)] = _document(
+            domain, base, url=f"{uri(discussed[0][0])}#{mention_anchor(base)}",
+            heading=None, date=None, tags=(), scale=0.5,
+            passages=[(_title(app, docname), passage) for docname, passage in discussed])
+    # A tag's or a year's name finds its page first: it lists every commentary it has.
+    counts = Counter(tag_key(tag) for commentary in commentaries for tag in commentary.tags)
+    for key, spelling in domain.tags().items():
+        documents[_file_name(f"tag {key}")] = _listing(
+            uri(tag_page(key)), f"Commentaries tagged {spelling}", spelling, counts[key])
+    years = Counter(commentary.year for commentary in commentaries if commentary.year)
+    for year, count in years.items():
+        documents[_file_name(f"year {year}")] = _listing(
+            uri(year_page(year)), f"Commentaries on papers of {year}", year, count)
+    return documents
+
+
+def _listing(url: str, title: str, name: str, count: int) -> str:
+    return _html(title, [_part("listing", name), _part("title", title, meta="title")],
+                 {"url": url, "count": f"{count} commentar{'y' if count == 1 else 'ies'}"}, {})
+
+
+def _file_name(base: str) -> str:
+    # Readable where it can be, unique always: an ID's own characters, then its digest.
+    slug = "".join(c if c.isalnum() else "-" for c in base)[:60]
+    return f"{slug}-{hashlib.sha256(base.encode()).hexdigest()[:8]}.html"
+
+
+def _title(app: Sphinx, docname: str) -> str:
+    title = app.env.titles.get(docname)
+    return title.astext() if title is not None else docname
+
+
+def _document(domain: PaperDomain, base: str, *, url: str, heading: str | None,
+              date: str | None, tags: tuple[str, ...], passages: list[tuple[str, str]],
+              scale: float = 1.0) -> str:
+    paper = parse_paper_id(base)
+    record = domain.record(base)
+    # Its venue is its published form's: a preprint's journal version's.
+    published, _ = domain.cited_form(paper)
+    venue = published.venue if published else None
+    title = plain_text(record.title) if record else paper.label
+    authors = record.authors if record else ()
+    meta = {"url": url, "id": paper.label, "authors": ", ".join(authors),
+            "date": date or "", "discussed": "; ".join(page for page, _ in passages)}
+    filters = {"source": [paper.service], "tag": list(tags),
+               "year": [record.year] if record and record.year else [],
+               "venue": [venue] if venue else [], "author": list(authors)}
+    part = functools.partial(_part, scale=scale)
+    # In the order a result's excerpt reads best: the words around a match in the title
+    # are the abstract's first, not a row of identifiers.
+    parts = [part("title", title, meta="title")]
+    if heading and heading != title:
+        parts.append(part("heading", heading))
+    if record and record.abstract:
+        parts.append(part("abstract", plain_text(record.abstract)))
+    parts += [part("passage", f"{page}: {passage}") for page, passage in passages if passage]
+    parts += [part("author", author) for author in authors]
+    # arXiv's journal reference names a venue too ("ICSTW 2025"), though no facet's.
+    if named := " ".join(filter(None, (venue, record and record.journal_ref))):
+        parts.append(part("venue", named))
+    parts += [part("tag", tag) for tag in tags]
+    parts.append(part("id", " ".join(dict.fromkeys(_identifiers(domain, base)))))
+    return _html(title, parts, meta, filters)
+
+
+def _html(title: str, parts: list[str], meta: dict[str, str],
+          filters: dict[str, list[str]]) -> str:
+    hidden = "".join(f'<span data-pagefind-meta="{html.escape(name)}:{html.escape(value)}">'
+                     "</span>" for name, value in meta.items() if value)
+    hidden += "".join(
+        f'<span data-pagefind-filter="{name}:{html.escape(value)}"></span>'
+        for name, values in filters.items() for value in dict.fromkeys(values))
+    return ('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+            f"<title>{html.escape(title)}</title></head><body data-pagefind-body>"
+            + "".join(parts) + hidden + "</body></html>\n")
+
+
+def _part(kind: str, text: str, meta: str | None = None, scale: float = 1.0) -> str:
+    named = f' data-pagefind-meta="{meta}"' if meta else ""
+    return f'<p data-pagefind-weight="{WEIGHTS[kind] * scale:g}"{named}>{html.escape(text)}</p>'
+
+
+def _identifiers(domain: PaperDomain, base: str) -> Iterator[str]:
+    """Every form a reader may type: as cited, bare, with each version, and the paper's
+    other identifiers (its journal version's DOI)."""
+    for home in [parse_paper_id(base), *domain.homes(base)]:
+        record = domain.record(home.base)
+        yield home.label
+        yield home.base
+        yield home.base.partition(":")[2] or home.base  # a DOI without its doi:
+        if record:  # the DOIs and IDs its source gives it ("Related DOI" on arXiv)
+            yield from filter(None, (record.doi, *record.also))
+        if home.versioned and record:
+            yield from (str(home.at(version)) for version in range(1, record.version + 1))
+
+
+def write_index(app: Sphinx, exception: Exception | None) -> None:
+    """``build-finished``: write the changed documents, and index them if any changed."""
+    if exception is not None or app.builder.name not in formats.PAPER_SEARCH:
+        return
+    documents = search_documents(app)
+    folder = Path(app.doctreedir, DOCUMENTS)
+    folder.mkdir(exist_ok=True)
+    for stale in folder.glob("*.html"):
+        if stale.name not in documents:
+            stale.unlink()
+    for name, text in documents.items():
+        path = folder / name
+        if not path.exists() or path.read_text(encoding="utf-8") != text:
+            path.write_text(text, encoding="utf-8")
+    digest = hashlib.sha256(repr(sorted(documents.items())).encode()).hexdigest()
+    stamp = Path(app.doctreedir, DOCUMENTS + ".digest")
+    output = Path(app.outdir, INDEX)
+    if (output / "pagefind-entry.json").exists() and _read(stamp) == digest:
+        return
+    # Written beside, then swapped in: a failed run leaves the last index whole, and a
+    # new one never keeps a chunk of the old.
+    fresh = Path(app.outdir, INDEX + ".new")
+    shutil.rmtree(fresh, ignore_errors=True)
+    command = [sys.executable, "-m", "pagefind", "--site", str(folder),
+               "--output-path", str(fresh)]
+    try:
+        run = subprocess.run(command, capture_output=True, text=True, check=False)
+    except OSError as error:
+        run = subprocess.CompletedProcess(command, -1, "", str(error))
+    if run.returncode != 0 or not (fresh / "pagefind-entry.json").exists():
+        shutil.rmtree(fresh, ignore_errors=True)
+        said = (run.stderr or run.stdout).strip().splitlines()[-3:]
+        logger.warning("the paper search's index was not made (pagefind exited with %s: %s); "
+                       "the last one is kept", run.returncode, " ".join(said) or "no output",
+                       type="paper", subtype="search")
+        return
+    shutil.rmtree(output, ignore_errors=True)
+    fresh.rename(output)
+    stamp.write_text(digest, encoding="utf-8")
+    logger.info("made the paper search's index of %d documents (%s/)", len(documents), INDEX)
+
+
+def _read(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError:
+        return None
+
+
+#: The search page's body; ``paper-search.js`` fills it over HTTP, and a reader
+#: without script, or from disk, is sent to Sphinx's search with the same words.
+PAGE_BODY = """<h1>Search papers</h1>
+<form id="paper-search" class="paper-search" role="search" action="{search}" method="get">
+<label for="paper-search-query">Find a paper by its ID, title, author, tag, venue or year</label>
+<div class="paper-search-box"><input id="paper-search-query" name="q" type="search"
+ autocomplete="off" spellcheck="false"><button type="submit">Search</button></div>
+</form>
+<p><a class="paper-search-fulltext" href="{search}">Search the full text of every page</a></p>
+"""
+
+
+def add_search_page(app: Sphinx) -> Iterator[tuple[str, dict, str]]:
+    """``html-collect-pages``: the search page, in the theme's page layout."""
+    if app.builder.name not in formats.PAPER_SEARCH:
+        return
+    search = app.builder.get_target_uri("search")
+    yield PAGE, {"title": "Search papers", "body": PAGE_BODY.format(search=search),
+                 "paper_search_page": True}, "page.html"
+
+
+def add_page_script(app: Sphinx, pagename: str, templatename: str, context: dict,
+                    doctree: object) -> None:
+    """Every page's search form goes to the paper search (``paper-search.js``)."""
+    if app.builder.name in formats.PAPER_SEARCH:
+        # async: run as soon as fetched, not after the theme's deferred scripts: the
+        # search starts sooner (the form it looks for is above it in the page).
+        app.add_js_file("paper-search.js", **{"async": "async"})
+        if pagename == PAGE:
+            app.add_css_file("paper-search.css")
+
+
+def setup_paper_search(app: Sphinx) -> None:
+    app.connect("html-collect-pages", add_search_page)
+    app.connect("html-page-context", add_page_script)
+    app.connect("build-finished", write_index)

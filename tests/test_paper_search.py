@@ -1,0 +1,189 @@
+"""The paper search: Pagefind's index of the site's papers, its page, its facets, the
+``file://`` fallback to Sphinx's search, and an index made again only when it must be.
+
+Built with a real ``sphinx-build``; searched in Chromium over a loopback HTTP server
+and from disk, as readers do.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+
+from helpers import copy_root, sphinx_build
+from test_browser import CHROMIUM, CHROMIUM_ARGS
+
+COMMENTARY = "papers/lattice.html"
+MENTION = "notes.html#mention-paper-3012-00022"
+
+
+def build(tmp: Path) -> tuple[Path, Path]:
+    srcdir = copy_root("search", tmp)
+    outdir = tmp / "html"
+    result = sphinx_build(srcdir, outdir)
+    assert result.returncode == 0, result.stderr
+    return srcdir, outdir
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    return build(tmp_path_factory.mktemp("paper-search"))[1]
+
+
+@pytest.fixture(scope="module")
+def reader(site):
+    """Chromium, and the site's address over HTTP."""
+    if CHROMIUM is None:
+        pytest.skip("no Chromium: install Debian's package (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, *args) -> None:
+            pass
+
+    class Server(ThreadingHTTPServer):
+        def handle_error(self, request, client_address) -> None:
+            pass  # a page closed while its last requests were answered
+
+    server = Server(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser, f"http://127.0.0.1:{server.server_port}/"
+        browser.close()
+    server.shutdown()
+    server.server_close()
+
+
+def results(page) -> list[str]:
+    """The results' links, once the search page says what it found."""
+    page.wait_for_function("document.querySelector('.paper-search-status')?.textContent")
+    return page.locator(".paper-search-results li a").evaluate_all(
+        "links => links.map(a => a.getAttribute('href').replace(/^.*?:\\/\\/[^/]+\\//, ''))")
+
+
+@pytest.mark.parametrize(("query", "first"), [
+    ("3012.00021", COMMENTARY), ("3012.00021v2", COMMENTARY), ("arXiv:3012.00021", COMMENTARY),
+    ("Zyxwomir", COMMENTARY), ("Laurens van der Plaatsvervanger", COMMENTARY),
+    ("quasicrystal lattices synthetic", COMMENTARY),
+    # A tag's and a year's own page come before the commentaries they list.
+    ("lattices", "tags/lattices.html"), ("3012", "years/3012.html"),
+    # No commentary: the page that discusses it, at the mention.
+    ("3012.00022", MENTION), ("Quorvelt", MENTION), ("tilings nobody", MENTION),
+])
+def test_the_paper_search_finds_what_readers_type(reader, query, first):
+    browser, base = reader
+    page = browser.new_page()
+    page.goto(f"{base}paper-search.html?q={quote(query)}")
+    found = results(page)
+    page.close()
+    assert found[:1] == [first], found
+
+
+def test_a_result_shows_title_authors_identifier_and_the_words_that_matched(reader):
+    browser, base = reader
+    page = browser.new_page()
+    page.goto(f"{base}paper-search.html?q=quasicrystal")
+    results(page)
+    item = page.locator(".paper-search-results li").first
+    assert item.locator("a").inner_text() == "Quasicrystal Lattices for Synthetic Search"
+    byline = item.locator(".paper-search-byline").inner_text()
+    assert byline.startswith("arXiv:3012.00021 · Ada Zyxwomir, ") and "et al." in byline
+    assert item.locator(".paper-search-excerpt mark").first.inner_text() == "Quasicrystal"
+    page.close()
+
+
+def test_every_search_form_goes_to_the_paper_search_over_http(reader):
+    browser, base = reader
+    page = browser.new_page()
+    page.goto(f"{base}index.html")
+    page.fill("input.sidebar-search", "Zyxwomir")
+    page.press("input.sidebar-search", "Enter")
+    page.wait_for_url("**/paper-search.html?q=Zyxwomir")
+    assert results(page)[:1] == [COMMENTARY]
+    # And on to the full text, for words that are no paper's.
+    assert page.locator(".paper-search-fulltext").get_attribute("href") == "search.html?q=Zyxwomir"
+    page.close()
+
+
+def test_from_disk_the_search_form_goes_to_sphinx_search(reader, site):
+    """A browser refuses Pagefind's fetches from ``file://``; Sphinx's search, which
+    loads its index with a script tag, still finds the paper by its ID."""
+    browser, _ = reader
+    page = browser.new_page()
+    page.goto((site / "index.html").as_uri())
+    page.fill("input.sidebar-search", "3012.00021")
+    page.press("input.sidebar-search", "Enter")
+    page.wait_for_url("**/search.html?q=3012.00021*")
+    page.wait_for_selector("#search-results ul.search li a")
+    first = page.locator("#search-results ul.search li a").first.get_attribute("href")
+    assert first.split("/")[-1] == "lattice.html#paper-3012-00021"
+    # The paper search page itself, opened from disk, sends the reader there too.
+    page.goto((site / "paper-search.html").as_uri() + "?q=3012.00021")
+    page.wait_for_url("**/search.html?q=3012.00021")
+    page.close()
+
+
+def test_facets_narrow_the_results_from_the_keyboard(reader):
+    browser, base = reader
+    page = browser.new_page()
+    page.goto(f"{base}paper-search.html?q=synthetic")
+    assert sorted(results(page)) == sorted([COMMENTARY, MENTION])
+    facets = page.locator(".paper-search-facet")
+    facets.first.wait_for()
+    legends = facets.locator("legend").all_inner_texts()
+    assert legends[:3] == ["Tag", "Year", "Source"] and "Author" in legends
+    tag = page.get_by_label("lattices")
+    assert tag.locator("xpath=..").inner_text().strip() == "lattices (1)"
+    tag.focus()
+    page.keyboard.press("Space")
+    page.wait_for_function("document.querySelectorAll('.paper-search-results li').length === 1")
+    assert results(page) == [COMMENTARY]
+    assert "tag=lattices" in page.url
+    # The boxes are drawn anew with the results; the keyboard stays where it was.
+    assert page.evaluate("document.activeElement.value") == "lattices"
+    page.close()
+
+
+def test_the_index_is_made_again_only_when_what_it_finds_changes(tmp_path):
+    srcdir, outdir = build(tmp_path)
+    entry = outdir / "pagefind" / "pagefind-entry.json"
+    made = entry.stat().st_mtime_ns
+    page = srcdir / "papers" / "lattice.md"
+    page.write_text(page.read_text() + "\nA second paragraph of prose.\n")
+    again = sphinx_build(srcdir, outdir)
+    assert again.returncode == 0, again.stderr
+    assert "paper search" not in again.stdout
+    assert entry.stat().st_mtime_ns == made
+    # A commentary's title is in the index: a new one is found, the old one is not.
+    page.write_text(page.read_text().replace("gets right", "gets wonderfully right"))
+    again = sphinx_build(srcdir, outdir)
+    assert again.returncode == 0, again.stderr
+    assert "made the paper search's index" in again.stdout
+    documents = outdir.with_name("html.doctrees") / "mlcommentary-search"
+    assert "gets wonderfully right" in "".join(p.read_text() for p in documents.glob("*.html"))
+
+
+def test_an_index_that_cannot_be_made_is_a_warning_and_the_last_one_stays(tmp_path):
+    srcdir, outdir = build(tmp_path)
+    entry = outdir / "pagefind" / "pagefind-entry.json"
+    last = entry.read_bytes()
+    # Where Pagefind writes its new index, a file: it cannot.
+    (outdir / "pagefind.new").write_text("in the way")
+    page = srcdir / "papers" / "lattice.md"
+    page.write_text(page.read_text().replace("gets right", "gets wonderfully right"))
+    again = sphinx_build(srcdir, outdir)
+    assert again.returncode == 1
+    assert "the paper search's index was not made" in again.stderr
+    assert "[paper.search]" in again.stderr
+    assert entry.read_bytes() == last
+    # Once it can, the next build makes it (the failed one was not remembered as made).
+    (outdir / "pagefind.new").unlink()
+    again = sphinx_build(srcdir, outdir)
+    assert again.returncode == 0, again.stderr
+    assert "made the paper search's index" in again.stdout
