@@ -218,7 +218,8 @@ def _read(path: Path) -> str | None:
 #: The search page's body; ``paper-search.js`` fills it over HTTP, and a reader
 #: without script, or from disk, is sent to Sphinx's search with the same words.
 PAGE_BODY = """<h1>Search papers</h1>
-<form id="paper-search" class="paper-search" role="search" action="{search}" method="get">
+<form id="paper-search" class="paper-search" role="search" aria-label="Papers"
+ action="{search}" method="get">
 <label for="paper-search-query">Find a paper by its ID, title, author, tag, venue or year</label>
 <div class="paper-search-box"><input id="paper-search-query" name="q" type="search"
  autocomplete="off" spellcheck="false"><button type="submit">Search</button></div>
