@@ -263,9 +263,15 @@ def ask(browser, base: str, folder: Path, engine: str, query: str) -> dict:
     # Every response, the page's and its workers' (Pagefind fetches its index in one),
     # with the moment it ended.
     fetched: list[tuple[str, int, float]] = []
-    context.on("requestfinished", lambda request: fetched.append(
-        (request.url, request.sizes()["responseBodySize"],
-         request.timing["startTime"] + request.timing["responseEnd"])))
+
+    def note(request) -> None:  # noqa: ANN001
+        try:
+            fetched.append((request.url, request.sizes()["responseBodySize"],
+                            request.timing["startTime"] + request.timing["responseEnd"]))
+        except Exception:  # noqa: BLE001 (finished as the page closed: after the result)
+            pass
+
+    context.on("requestfinished", note)
     page = context.new_page()
     page.add_init_script(f"({WATCH})({json.dumps(results)})")
     page.goto(base + address.format(quote(query)))
