@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import os
 import re
 import shutil
 import subprocess
 import sys
+import threading
+from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -86,3 +91,24 @@ MAKE = ("make", "--no-print-directory", "-C", str(REPO), f"VENV={sys.prefix}",
 def make(*args: str, **environ: str) -> subprocess.CompletedProcess:
     return subprocess.run([*MAKE, *args], capture_output=True, text=True, timeout=600,
                           env=process_environment(**environ))
+
+
+@contextlib.contextmanager
+def http_server(folder: Path) -> Iterator[str]:
+    """``folder`` served on 127.0.0.1 as a reader's browser fetches a site: its address."""
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, *args) -> None:
+            pass
+
+    class Server(ThreadingHTTPServer):
+        def handle_error(self, request, client_address) -> None:
+            pass  # a page closed while its last requests were answered
+
+    server = Server(("127.0.0.1", 0), functools.partial(Quiet, directory=str(folder)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/"
+    finally:
+        server.shutdown()
+        server.server_close()

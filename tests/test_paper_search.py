@@ -7,15 +7,12 @@ and from disk, as readers do.
 
 from __future__ import annotations
 
-import functools
-import threading
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 
-from helpers import copy_root, sphinx_build
+from helpers import copy_root, http_server, sphinx_build
 from test_browser import CHROMIUM, CHROMIUM_ARGS
 
 COMMENTARY = "papers/lattice.html"
@@ -42,22 +39,10 @@ def reader(site):
         pytest.skip("no Chromium: install Debian's package (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
 
-    class Quiet(SimpleHTTPRequestHandler):
-        def log_message(self, *args) -> None:
-            pass
-
-    class Server(ThreadingHTTPServer):
-        def handle_error(self, request, client_address) -> None:
-            pass  # a page closed while its last requests were answered
-
-    server = Server(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    with sync_playwright() as playwright:
+    with http_server(site) as base, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser, f"http://127.0.0.1:{server.server_port}/"
+        yield browser, base
         browser.close()
-    server.shutdown()
-    server.server_close()
 
 
 def results(page) -> list[str]:

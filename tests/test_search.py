@@ -6,16 +6,13 @@ as a reader does, and read from ``searchindex.js``.
 
 from __future__ import annotations
 
-import functools
 import json
 import re
-import threading
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
-from helpers import REPO, copy_root, sphinx_build
+from helpers import REPO, copy_root, http_server, sphinx_build
 from test_browser import CHROMIUM, CHROMIUM_ARGS
 
 COMMENTARY = "papers/lattice.html"
@@ -66,22 +63,12 @@ def search_page(site):
         pytest.skip("no Chromium: install Debian's package (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
 
-    class Quiet(SimpleHTTPRequestHandler):
-        def log_message(self, *args) -> None:
-            pass
-
-    class Server(ThreadingHTTPServer):
-        def handle_error(self, request, client_address) -> None:
-            pass  # a page closed while its last requests were answered
-
-    server = Server(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    with sync_playwright() as playwright:
+    with http_server(site) as base, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
 
         def results(query: str) -> list[str]:
             page = browser.new_page()
-            page.goto(f"http://127.0.0.1:{server.server_port}/search.html?"
+            page.goto(f"{base}search.html?"
                       + f"q={query.replace(':', '%3A')}")
             # The search says how many it found, or that it found nothing, when done.
             page.wait_for_function(
@@ -95,8 +82,6 @@ def search_page(site):
 
         yield results
         browser.close()
-    server.shutdown()
-    server.server_close()
 
 
 @pytest.mark.parametrize("query", ["3012.00021", "3012.00021v1", "3012.00021v3",
