@@ -19,8 +19,10 @@ COMMENTARY = "papers/lattice.html"
 MENTION = "notes.html#mention-paper-3012-00022"
 
 
-def build(tmp: Path) -> tuple[Path, Path]:
+def build(tmp: Path, settings: str = "") -> tuple[Path, Path]:
     srcdir = copy_root("search", tmp)
+    with (srcdir / "conf.py").open("a") as conf:
+        conf.write(settings)
     outdir = tmp / "html"
     result = sphinx_build(srcdir, outdir)
     assert result.returncode == 0, result.stderr
@@ -136,7 +138,7 @@ def test_facets_narrow_the_results_from_the_keyboard(reader):
 
 
 def test_the_index_is_made_again_only_when_what_it_finds_changes(tmp_path):
-    srcdir, outdir = build(tmp_path)
+    srcdir, outdir = build(tmp_path, 'myst_enable_extensions = ["dollarmath"]\n')
     entry = outdir / "pagefind" / "pagefind-entry.json"
     made = entry.stat().st_mtime_ns
     page = srcdir / "papers" / "lattice.md"
@@ -145,13 +147,14 @@ def test_the_index_is_made_again_only_when_what_it_finds_changes(tmp_path):
     assert again.returncode == 0, again.stderr
     assert "paper search" not in again.stdout
     assert entry.stat().st_mtime_ns == made
-    # A commentary's title is in the index: a new one is found, the old one is not.
-    page.write_text(page.read_text().replace("gets right", "gets wonderfully right"))
+    # A commentary's title is in the index, its math as a reader types it.
+    page.write_text(page.read_text().replace("gets right", r"gets $\mu$P right"))
     again = sphinx_build(srcdir, outdir)
     assert again.returncode == 0, again.stderr
     assert "made the paper search's index" in again.stdout
     documents = outdir.with_name("html.doctrees") / "mlcommentary-search"
-    assert "gets wonderfully right" in "".join(p.read_text() for p in documents.glob("*.html"))
+    text = "".join(p.read_text() for p in documents.glob("*.html"))
+    assert "What the lattice paper gets μP right" in text and r"\mu" not in text
 
 
 def test_an_index_that_cannot_be_made_is_a_warning_and_the_last_one_stays(tmp_path):

@@ -35,6 +35,7 @@ from ..data.ids import parse_paper_id
 from ..data.tex import plain_text
 from ..sphinx_ext import formats
 from ..sphinx_ext.domain import PaperDomain, tag_key
+from ..sphinx_ext.mathml import plain_node
 from ..sphinx_ext.search import mention_anchor
 from .pages import tag_page, year_page
 
@@ -98,8 +99,9 @@ def _file_name(base: str) -> str:
 
 
 def _title(app: Sphinx, docname: str) -> str:
+    # Math as it reads (plain_node), as on the cards: astext() would give its TeX.
     title = app.env.titles.get(docname)
-    return title.astext() if title is not None else docname
+    return plain_node(title) if title is not None else docname
 
 
 def _document(domain: PaperDomain, base: str, *, url: str, heading: str | None,
@@ -171,6 +173,12 @@ def write_index(app: Sphinx, exception: Exception | None) -> None:
     if exception is not None or app.builder.name not in formats.PAPER_SEARCH:
         return
     documents = search_documents(app)
+    digest = hashlib.sha256(repr(sorted(documents.items())).encode()).hexdigest()
+    stamp = Path(app.doctreedir, DOCUMENTS + ".digest")
+    output = Path(app.outdir, INDEX)
+    # Nothing to read or write on a prose edit: the digest says the documents are the last.
+    if (output / "pagefind-entry.json").exists() and _read(stamp) == digest:
+        return
     folder = Path(app.doctreedir, DOCUMENTS)
     folder.mkdir(exist_ok=True)
     for stale in folder.glob("*.html"):
@@ -180,11 +188,6 @@ def write_index(app: Sphinx, exception: Exception | None) -> None:
         path = folder / name
         if not path.exists() or path.read_text(encoding="utf-8") != text:
             path.write_text(text, encoding="utf-8")
-    digest = hashlib.sha256(repr(sorted(documents.items())).encode()).hexdigest()
-    stamp = Path(app.doctreedir, DOCUMENTS + ".digest")
-    output = Path(app.outdir, INDEX)
-    if (output / "pagefind-entry.json").exists() and _read(stamp) == digest:
-        return
     # Written beside, then swapped in: a failed run leaves the last index whole, and a
     # new one never keeps a chunk of the old.
     fresh = Path(app.outdir, INDEX + ".new")
@@ -233,8 +236,7 @@ def add_search_page(app: Sphinx) -> Iterator[tuple[str, dict, str]]:
     if app.builder.name not in formats.PAPER_SEARCH:
         return
     search = app.builder.get_target_uri("search")
-    yield PAGE, {"title": "Search papers", "body": PAGE_BODY.format(search=search),
-                 "paper_search_page": True}, "page.html"
+    yield PAGE, {"title": "Search papers", "body": PAGE_BODY.format(search=search)}, "page.html"
 
 
 def add_page_script(app: Sphinx, pagename: str, templatename: str, context: dict,
