@@ -19,8 +19,10 @@ going to Sphinx's own search page, which loads its index by a ``<script>``.
 from __future__ import annotations
 
 import functools
+import gzip
 import hashlib
 import html
+import json
 import shutil
 import subprocess
 import sys
@@ -28,6 +30,7 @@ from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
+import cbor2
 from sphinx.application import Sphinx
 from sphinx.util import logging
 
@@ -205,10 +208,62 @@ def write_index(app: Sphinx, exception: Exception | None) -> None:
                        "the last one is kept", run.returncode, " ".join(said) or "no output",
                        type="paper", subtype="search")
         return
+    try:
+        settle(fresh)
+    except (OSError, ValueError, LookupError, TypeError, cbor2.CBORDecodeError) as error:
+        # The index still works: only its bytes may differ from build to build.
+        logger.warning("Pagefind's index is not as Pagefind 1.5 writes it, and was left in "
+                       "the order Pagefind gave (%s)", error, type="paper", subtype="search")
     shutil.rmtree(output, ignore_errors=True)
     fresh.rename(output)
     stamp.write_text(digest, encoding="utf-8")
     logger.info("made the paper search's index of %d documents (%s/)", len(documents), INDEX)
+
+
+#: What begins each of Pagefind's index files, once gunzipped, before its CBOR.
+_PAGEFIND_HEADER = b"pagefind_dcd"
+
+
+def settle(index: Path) -> None:
+    """Give an index the same bytes for the same documents.
+
+    Pagefind 1.5 writes each filter's values in hash-map order, which changes from run
+    to run, and so the names of the filter files, of the metadata that lists them and
+    the entry's hash (Pagefind/pagefind issue 638: "other files will still change,
+    such as the filter/metadata indexes"): two builds of the same sources published
+    different files, and an incremental build differed from a clean one. Each filter's
+    values are put in order and the three renamed from their new content."""
+    entry_path = index / "pagefind-entry.json"
+    entry = json.loads(entry_path.read_text(encoding="utf-8"))
+    for code, language in entry["languages"].items():
+        meta_path = index / f"pagefind.{language['hash']}.pf_meta"
+        meta = _load(meta_path)
+        for listed in meta[3]:  # [filter name, its file's hash]
+            filter_path = index / "filter" / f"{listed[1]}.pf_filter"
+            name, values = _load(filter_path)
+            filter_path.unlink()
+            listed[1] = _store(index / "filter" / "{}.pf_filter", [name, sorted(values)], code, 7)
+        meta[3].sort()
+        meta_path.unlink()
+        language["hash"] = _store(index / "pagefind.{}.pf_meta", meta, code, 10)
+    entry_path.write_text(json.dumps(entry, ensure_ascii=False, separators=(",", ":")),
+                          encoding="utf-8")
+
+
+def _load(path: Path) -> list:
+    data = gzip.decompress(path.read_bytes())
+    if not data.startswith(_PAGEFIND_HEADER):
+        raise ValueError(f"{path.name} is not an index file of Pagefind 1.5")
+    return cbor2.loads(data[len(_PAGEFIND_HEADER):])
+
+
+def _store(path: Path, value: list, language: str, digits: int) -> str:
+    """Write ``value`` as Pagefind does, at ``path`` with its name (``en_<hash>``, made
+    from its content) in place of ``{}``; the name."""
+    data = _PAGEFIND_HEADER + cbor2.dumps(value)
+    name = f"{language}_{hashlib.sha256(data).hexdigest()[:digits]}"
+    Path(str(path).format(name)).write_bytes(gzip.compress(data, mtime=0))
+    return name
 
 
 def _read(path: Path) -> str | None:
