@@ -175,3 +175,25 @@ def test_an_index_that_cannot_be_made_is_a_warning_and_the_last_one_stays(tmp_pa
     again = sphinx_build(srcdir, outdir)
     assert again.returncode == 0, again.stderr
     assert "made the paper search's index" in again.stdout
+
+
+def test_a_site_without_papers_has_no_index_and_its_search_is_sphinx_s(tmp_path):
+    """Pagefind makes no index of nothing: the build says nothing of it, and the search
+    page sends its reader on to Sphinx's search."""
+    if CHROMIUM is None:
+        pytest.skip("no Chromium: install Debian's package (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    srcdir = copy_root("navigation", tmp_path)
+    (srcdir / "pages").mkdir()
+    (srcdir / "pages" / "alpha.md").write_text("# Alpha\n\nNo paper here.\n", encoding="utf-8")
+    outdir = tmp_path / "html"
+    result = sphinx_build(srcdir, outdir)
+    assert result.returncode == 0, result.stderr
+    assert not (outdir / "pagefind").exists()
+    with http_server(outdir) as base, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        page.goto(f"{base}paper-search.html?q=alpha")
+        page.wait_for_url("**/search.html?q=alpha")
+        browser.close()

@@ -183,6 +183,12 @@ def write_index(app: Sphinx, exception: Exception | None) -> None:
     if (output / "pagefind-entry.json").exists() and _read(stamp) == digest:
         return
     folder = Path(app.doctreedir, DOCUMENTS)
+    if not documents:
+        # Pagefind makes no index of nothing: without one the search page sends its
+        # reader to Sphinx's search, as from disk.
+        shutil.rmtree(output, ignore_errors=True)
+        shutil.rmtree(folder, ignore_errors=True)
+        return
     folder.mkdir(exist_ok=True)
     for stale in folder.glob("*.html"):
         if stale.name not in documents:
