@@ -694,6 +694,10 @@ class PaperDomain(Domain):
                 yield (facts.key, base, facts.claim.cited if facts.claim else base,
                        (facts.record_digest, facts.homes))
 
+    def facts(self, base: str) -> PaperFacts | None:
+        """What the site knows of the paper ``base`` names (under any of its IDs)."""
+        return self.data["view"].get(self.paper(base))
+
     def discussed_in(self, base: str) -> list[tuple[str, str]]:
         """The pages that mention the paper (not its commentary, not drafts), each with
         the sentence around its first mention, or "" where it names it only in a card."""
