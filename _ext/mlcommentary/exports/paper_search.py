@@ -23,6 +23,7 @@ import gzip
 import hashlib
 import html
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -72,11 +73,13 @@ def search_documents(app: Sphinx) -> Documents:
     domain: PaperDomain = app.env.domains["paper"]
     uri = app.builder.get_target_uri
     documents: Documents = {}
+    # A page is named in the keys of every paper it discusses: its title read once.
+    heading = functools.cache(functools.partial(_heading, app))
     commentaries = domain.commentaries()
     for commentary in commentaries:
         base, docname = commentary.paper_id.base, commentary.docname
         facts = domain.facts(base)
-        made_from = (base, facts.record_digest, facts.homes, uri(docname), _heading(app, docname),
+        made_from = (base, facts.record_digest, facts.homes, uri(docname), heading(docname),
                      commentary.byline.date, commentary.tags)
         documents[_file_name(base)] = (repr(made_from), functools.partial(
             _commentary_document, app, domain, commentary, uri(docname)))
@@ -88,7 +91,7 @@ def search_documents(app: Sphinx) -> Documents:
         url = f"{uri(facts.discussed_in[0])}#{mention_anchor(base)}"
         # A sentence names a paper by its title: another paper's title is in it.
         made_from = (base, _digest(domain.record(base)), facts.homes, url,
-                     [_heading(app, docname) for docname in facts.discussed_in],
+                     [heading(docname) for docname in facts.discussed_in],
                      [[domain.title(part) if isinstance(part, PaperId) else part
                        for part in passage] for passage in facts.passages])
         # Below a commentary that matches as well: the reader came for commentaries.
@@ -138,7 +141,7 @@ def _listing(url: str, title: str, name: str, count: int) -> str:
 
 def _file_name(base: str) -> str:
     # Readable where it can be, unique always: an ID's own characters, then its digest.
-    slug = "".join(c if c.isalnum() else "-" for c in base)[:60]
+    slug = re.sub(r"\W", "-", base)[:60]
     return f"{slug}-{hashlib.sha256(base.encode()).hexdigest()[:8]}.html"
 
 
