@@ -206,3 +206,15 @@ def test_focus_is_visible_everywhere(browser, site_url, scheme):  # noqa: F811
     assert any("sidebar-search" in r["html"] for r in reached)
     assert [r["html"] for r in reached if not r["ringed"]] == []
     page.close()
+
+
+def test_the_paper_search_as_its_script_draws_it_is_valid_html(browser, site_url, tmp_path):  # noqa: F811
+    """The Nu checker reads files: the search page is given to it as the script left it,
+    with results and facets."""
+    page = _open(browser, site_url + "paper-search.html?q=scaling", "light", 1280)
+    drawn = tmp_path / "paper-search.html"
+    drawn.write_text("<!DOCTYPE html>\n" + page.evaluate("document.documentElement.outerHTML"),
+                     encoding="utf-8")
+    page.close()
+    assert "paper-search-facet" in drawn.read_text(encoding="utf-8")
+    assert _nu_errors(tmp_path, [drawn]) == []
