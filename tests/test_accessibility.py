@@ -117,7 +117,7 @@ def test_every_page_is_valid_html(outdir):
 @pytest.fixture(scope="module")
 def mapped_site(tmp_path_factory) -> Path:
     """The tags test root with commentaries that mention each other: maps on the
-    commentaries and on the tag page."""
+    commentaries, on the tag page and on the map page."""
     srcdir = copy_root("tags", tmp_path_factory.mktemp("maps"))
     for name, mentions in {"a": "3012.00102 3012.00103 3012.00104", "b": "3012.00101",
                            "c": "3012.00101 3012.00102"}.items():
@@ -131,7 +131,7 @@ def mapped_site(tmp_path_factory) -> Path:
 
 
 def test_maps_pass_axe_and_the_nu_checker(browser, mapped_site, axe_js):  # noqa: F811
-    for path in ("papers/a.html", "tags/scaling.html"):
+    for path in ("papers/a.html", "tags/scaling.html", "map.html"):
         for scheme in ("light", "dark"):
             for width in WIDTHS:
                 page = _open(browser, mapped_site.joinpath(path).as_uri(), scheme, width)
@@ -142,7 +142,8 @@ def test_maps_pass_axe_and_the_nu_checker(browser, mapped_site, axe_js):  # noqa
     # The pages with maps: the root's index shows its toctree's caption as Sphinx writes
     # it (role="heading" with no level), which is not the maps' concern.
     assert _nu_errors(mapped_site, [*mapped_site.glob("papers/*.html"),
-                                    *mapped_site.glob("tags/*.html")]) == []
+                                    *mapped_site.glob("tags/*.html"),
+                                    mapped_site / "map.html"]) == []
 
 
 def _tab_through(page, limit: int = 80, until_drawer: bool = False) -> list[dict]:

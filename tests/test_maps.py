@@ -90,9 +90,17 @@ def test_a_page_without_a_commentary_of_its_own_has_no_map(site) -> None:
 
 def test_the_search_does_not_index_the_maps_words(site) -> None:
     # Every commentary's map names other papers: searched, each title would find them all.
-    index = (site["html"] / "searchindex.js").read_text(encoding="utf-8")
-    for kind in ("terms", "titleterms"):
-        assert "connect" not in json.loads(re.search(rf'"{kind}":(\{{.*?\}})', index)[1])
+    text = (site["html"] / "searchindex.js").read_text(encoding="utf-8")
+    index = json.loads(text[text.index("(") + 1:text.rindex(")")])
+    found = {kind: {word: {index["docnames"][n] for n in ([docs] if isinstance(docs, int)
+                                                          else docs)}
+                    for word, docs in index[kind].items()}
+             for kind in ("terms", "titleterms")}
+    # Only the map page's own words say how they connect, not any map's heading.
+    assert found["terms"].get("connect", set()) <= {"map"}
+    assert "connect" not in found["titleterms"]
+    # The map page, which draws every commentary, is found by none of their titles.
+    assert "map" not in found["terms"]["alpha"] | found["titleterms"]["alpha"]
 
 
 def test_other_outputs_show_the_map_as_lists(site) -> None:
@@ -176,46 +184,56 @@ def test_a_large_index_draws_its_most_linked_commentaries(tmp_path) -> None:
             f"# Chain {n}\n\n```{{paper}} 3012.{300 + n:05d}\n:tags: chain\n```\n\n"
             f"Next: {{paper}}`3012.{300 + (n + 1) % 45:05d}`.\n", encoding="utf-8")
     outdir = tmp_path / "html"
-    result = sphinx_build(srcdir, outdir, strict=False)
+    result = sphinx_build(srcdir, outdir, "-D", "paper_map_size=40", strict=False)
     assert result.returncode == 0, result.stderr
     page = _page(outdir, "tags/chain")
-    assert len(page.select("svg.paper-map-links a")) == maps.MAP_COMMENTARIES
+    assert len(page.select("svg.paper-map-links a")) == 40
     assert page.select_one(".paper-map-note").get_text() == (
-        f"The {maps.MAP_COMMENTARIES} of these 45 commentaries that link most to the others.")
+        "The 40 of these 45 commentaries that link most to the others.")
+    # The site's 49 are too many for its map page, which leads to each tag's map instead.
+    map_page = _page(outdir, "map")
+    assert map_page.select("svg.paper-map-picture") == []
+    assert "The site’s 49 commentaries are more than one map can show" in map_page.get_text()
+    rows = {a.get_text(): a.parent.get_text() for a in map_page.select(".paper-pages a")}
+    assert rows["chain"] == "chain — 45 commentaries"
+    assert {a["href"] for a in map_page.select(".paper-pages a")} >= {"tags/chain.html"}
 
 
-def test_one_page_html_links_each_box_to_its_card(tmp_path) -> None:
+def test_the_map_page_draws_the_whole_site(tmp_path) -> None:
     srcdir = copy_root("tags", tmp_path)
-    _mentioning(srcdir, "a", "3012.00102")
-    outdir = tmp_path / "singlehtml"
-    result = sphinx_build(srcdir, outdir, builder="singlehtml")
-    assert result.returncode == 0, result.stderr
-    page = _page(outdir, "index")
-    hrefs = {a["href"] for a in page.select("svg.paper-map-picture a")}
-    # Paper A's map (Paper B below it) and B's (A above it, as the page discussing it).
-    assert "#paper-3012-00102" in hrefs and len(hrefs) >= 2
-    for href in hrefs:
-        # One anchor, on this page: Sphinx's address of a page here is an anchor too.
-        assert href.count("#") == 1 and href.startswith("#"), href
-        assert page.find(id=href[1:]) is not None, href
+    # a mentions b and d (d has no tags, so no tag's map shows a-d), c mentions a.
+    _mentioning(srcdir, "a", "3012.00102", "3012.00104")
+    _mentioning(srcdir, "c", "3012.00101")
+    index = srcdir / "index.md"
+    index.write_text(index.read_text(encoding="utf-8").replace("years/index\n",
+                                                               "years/index\nmap\n"))
+    outdirs = {builder: tmp_path / builder for builder in ("html", "text")}
+    for builder, outdir in outdirs.items():
+        result = sphinx_build(srcdir, outdir, builder=builder)
+        assert result.returncode == 0, result.stderr
+    page = _page(outdirs["html"], "map")
+    assert page.h1.get_text().rstrip("¶") == "Map"
+    svg = page.select_one("svg.paper-map-links")
+    # Paper A first, the most linked, then those it links to as the index lists them
+    # (newest paper first), D too though no tag has it.
+    assert [a["href"] for a in svg.select("a")] == [
+        "papers/a.html#paper-3012-00101", "papers/c.html#paper-3012-00103",
+        "papers/b.html#paper-3012-00102", "papers/d.html#paper-3012-00104"]
+    assert svg.path["d"].count("M") == 3
+    # Named in the author's toctree, the page is in every page's sidebar.
+    assert _page(outdirs["html"], "papers/b").select_one('.sidebar-tree a[href="../map.html"]')
+    text = (outdirs["text"] / "map.txt").read_text(encoding="utf-8")
+    assert "Paper A — links to" in text
 
 
-def test_a_quoted_sentence_follows_the_title_of_a_paper_it_names(tmp_path) -> None:
+def test_a_map_size_that_cannot_work_is_one_line(tmp_path) -> None:
     srcdir = copy_root("tags", tmp_path)
-    # Paper B's card quotes a's sentence, which names Paper C by its ID alone.
-    _mentioning(srcdir, "a", "3012.00102", "3012.00103")
-    outdir = tmp_path / "html"
-    assert sphinx_build(srcdir, outdir).returncode == 0
-
-    def quoted() -> str:
-        card = _page(outdir, "papers/b").select_one("ul.paper-discussions")
-        return card.get_text(" ", strip=True)
-
-    assert "See Synthetic Paper B, Synthetic Paper C." in quoted()
-    metadata = srcdir / "_data" / "arxiv.json"
-    records = json.loads(metadata.read_text(encoding="utf-8"))
-    records["papers"]["3012.00103"]["title"] = "A Renamed Paper C"
-    metadata.write_text(json.dumps(records, indent=2), encoding="utf-8")
-    result = sphinx_build(srcdir, outdir)
-    assert result.returncode == 0, result.stderr
-    assert "See Synthetic Paper B, A Renamed Paper C." in quoted()
+    result = sphinx_build(srcdir, tmp_path / "html", "-D", "paper_map_size=1")
+    conf = srcdir / "conf.py"
+    conf.write_text(conf.read_text(encoding="utf-8") + 'paper_map_size = "many"\n')
+    in_conf = sphinx_build(srcdir, tmp_path / "conf")
+    for result, shown in ((result, "1"), (in_conf, "'many'")):
+        assert result.returncode == 2
+        assert result.stderr.strip().splitlines() == [
+            "Configuration error: paper_map_size must be a whole number of commentaries, "
+            f"2 or more, not {shown}"]

@@ -29,6 +29,10 @@ DEFAULTS: dict[str, Any] = {
     # Readers keep what they have read; a feed of every commentary would weigh a
     # megabyte at 1,000 and take a second of every build.
     "arxiv_feed_length": 50,
+    # The most commentaries one map draws, one under the other: as many as a reader
+    # can follow. A tag's map past it draws the most linked; a site past it gets, on
+    # its map page, an index of its tags' maps.
+    "paper_map_size": 300,
     # Where ``mlcommentary new`` starts a commentary, from conf.py's folder; the build
     # reads a commentary wherever it is.
     "commentary_folder": "papers",
@@ -77,11 +81,16 @@ def checked(values: Mapping[str, Any]) -> dict[str, Any]:
             source(name).check_settings(converted)
         except ValueError as err:
             raise SettingError(str(err)) from None
-    length = values["arxiv_feed_length"]
-    if isinstance(length, bool) or not isinstance(length, int) or length < 1:
-        raise SettingError("arxiv_feed_length must be a whole number of entries, 1 or more, "
-                           f"not {length!r}")
+    _count(values, "arxiv_feed_length", "entries", 1)
+    _count(values, "paper_map_size", "commentaries", 2)
     return converted
+
+
+def _count(values: Mapping[str, Any], name: str, what: str, least: int) -> None:
+    value = values[name]
+    if isinstance(value, bool) or not isinstance(value, int) or value < least:
+        raise SettingError(f"{name} must be a whole number of {what}, {least} or more, "
+                           f"not {value!r}")
 
 
 def _flag(values: Mapping[str, Any], name: str) -> bool:

@@ -1,4 +1,5 @@
-"""Generated pages: one per tag and per year of the papers, and one listing each kind.
+"""Generated pages: one per tag and per year of the papers, one listing each kind, and
+the map of how the commentaries connect.
 
 They are documents of the project, read like any page, so they are in the search
 index and the toctrees (the sidebar), written in parallel and rewritten only when
@@ -35,10 +36,11 @@ from ..sphinx_ext.domain import tag_key
 from ..sphinx_ext.nodes import paper_index_placeholder
 from .outputs import remove_outputs
 
-TAGS, YEARS = "tags", "years"
-#: The pages listing the tags and the years: a site puts them in a toctree to show
-#: them in its sidebar; without, they are orphans that every tag and year links to.
-OVERVIEWS = (f"{TAGS}/index", f"{YEARS}/index")
+TAGS, YEARS, MAP = "tags", "years", "map"
+#: The pages listing the tags and the years, and the map: a site puts them in a
+#: toctree to show them in its sidebar; without, they are orphans that every tag and
+#: year links to.
+OVERVIEWS = (f"{TAGS}/index", f"{YEARS}/index", MAP)
 #: reStructuredText, which every Sphinx project can read, whatever its own sources are.
 SUFFIX = ".rst"
 
@@ -59,7 +61,8 @@ def year_page(year: str) -> str:
 
 class GeneratedDirective(SphinxDirective):
     """The body of a generated page: ``list`` (JSON rows of page, label, count, in its
-    content) or ``commentaries`` (a paper index by ``:tag:`` key or ``:year:``)."""
+    content), ``commentaries`` (a paper index by ``:tag:`` key or ``:year:``) or ``map``
+    (how all the commentaries connect)."""
 
     required_arguments = 1
     has_content = True
@@ -77,6 +80,10 @@ class GeneratedDirective(SphinxDirective):
                 items += nodes.list_item("", nodes.paragraph(
                     "", "", link, nodes.Text(f" — {count} {many}")))
             return [items]
+        if self.arguments[0] == "map":
+            index = paper_index_placeholder(tags=[], map=True, listing=False)
+            self.set_source_info(index)
+            return [index]
         tag = self.options.get("tag")
         # A tag's page also draws how its commentaries connect.
         index = paper_index_placeholder(tags=[tag] if tag else [],
@@ -107,6 +114,8 @@ def _sources(env: BuildEnvironment) -> dict[str, str]:
             "No commentary's paper has a year yet.",
             [(_name(year_page(year)), year, year_counts[year])
              for year in sorted(year_counts, reverse=True)]),
+        MAP: _map(len(commentaries), env.config.paper_map_size,
+                  [(tag_page(key), tags[key], tag_counts[key]) for key in sorted(tags)]),
     }
     for key, spelling in tags.items():
         sources[tag_page(key)] = _page(
@@ -125,13 +134,32 @@ def _name(docname: str) -> str:
     return docname.split("/", 1)[1]
 
 
-def _overview(title: str, lead: str, empty: str, rows: list[tuple[str, str, int]]) -> str:
+def _overview(title: str, lead: str, empty: str, rows: list[tuple[str, str, int]],
+              toctree: bool = True) -> str:
     if not rows:
         return f"{_title(title)}\n{empty}\n"
-    toctree = "".join(f"   {docname}\n" for docname, _label, _count in rows)
-    return (f"{_title(title)}\n{lead}\n\n.. paper-generated:: list\n\n"
-            f"   {json.dumps(rows, ensure_ascii=False)}\n\n.. toctree::\n   :hidden:\n\n"
-            f"{toctree}")
+    source = (f"{_title(title)}\n{lead}\n\n.. paper-generated:: list\n\n"
+              f"   {json.dumps(rows, ensure_ascii=False)}\n")
+    if toctree:
+        entries = "".join(f"   {docname}\n" for docname, _label, _count in rows)
+        source += f"\n.. toctree::\n   :hidden:\n\n{entries}"
+    return source
+
+
+def _map(commentaries: int, size: int, tag_rows: list[tuple[str, str, int]]) -> str:
+    """The map page: the whole site's map while one can be read, then the tags' maps."""
+    if not commentaries:
+        return f"{_title('Map')}\nNo commentaries yet.\n"
+    if commentaries > size:
+        # The tags' pages are in the tags' overview's toctree already.
+        return _overview(
+            "Map", f"The site's {commentaries:,} commentaries are more than one map can "
+            "show: each tag's page draws how its commentaries connect.",
+            "No commentary has tags yet, and so no tag's page a map.", tag_rows,
+            toctree=False)
+    return (f"{_title('Map')}\nHow the site's commentaries connect: an arc joins two when "
+            "one mentions the other's paper, and linked ones sit together. Each tag's page "
+            "draws its own; see :doc:`all tags <tags/index>`.\n\n.. paper-generated:: map\n")
 
 
 def _page(title: str, lead: str, **option: str) -> str:

@@ -247,6 +247,11 @@ class BuildCards(SphinxPostTransform):
             logger.warning("paper-index names tags no commentary has: %s%s",
                            ", ".join(unknown), existing, type="paper",
                            subtype="unknown_tag", location=placeholder)
+        if not placeholder.get("listing", True):
+            # The site's map page: the map alone, its page's title heading it.
+            return (self._links_map(domain, commentaries, heading=False)
+                    or nodes.paragraph("", "No commentary mentions another yet.",
+                                       classes=["paper-index-empty"]))
         # Not searched: each paper is found on its own page. Searched, every listing
         # (the home page, a tag's, a year's) matched almost any query.
         items = nodes.bullet_list(classes=["paper-index", "no-search"])
@@ -271,14 +276,14 @@ class BuildCards(SphinxPostTransform):
                 return [items, links_map]
         return items
 
-    def _links_map(self, domain: PaperDomain,
-                   commentaries: list[Commentary]) -> nodes.container | None:
+    def _links_map(self, domain: PaperDomain, commentaries: list[Commentary],
+                   heading: bool = True) -> nodes.container | None:
         """How the index's commentaries connect (the most linked of them, where they are
         many), or None when none mentions another."""
         links = domain.links_among(commentaries)
-        total = len(commentaries)
-        if total > maps.MAP_COMMENTARIES:
-            kept = sorted(range(total), key=lambda i: (-len(links[i]), i))[:maps.MAP_COMMENTARIES]
+        total, most = len(commentaries), self.config.paper_map_size
+        if total > most:
+            kept = sorted(range(total), key=lambda i: (-len(links[i]), i))[:most]
             # The links among those kept, renumbered: the same links, without asking again.
             position = {old: new for new, old in enumerate(kept)}
             commentaries = [commentaries[i] for i in kept]
@@ -287,13 +292,13 @@ class BuildCards(SphinxPostTransform):
         if not groups:
             return None
         drawn = sum(len(group) for group in groups)
-        if total > maps.MAP_COMMENTARIES:
+        if total > most:
             note = f"The {drawn} of these {total} commentaries that link most to the others."
         elif drawn < total:
             note = f"{total - drawn} of the {total} commentaries link to none of the others."
         else:
             note = ""
-        body: list[nodes.Node] = [nodes.rubric(maps.MAP_TITLE, maps.MAP_TITLE)]
+        body: list[nodes.Node] = [nodes.rubric(maps.MAP_TITLE, maps.MAP_TITLE)] if heading else []
         if self._builder.name in formats.MAP_PICTURES:
             boxes = [maps.Box(plain_text(domain.title(c.paper_id)),
                               self._anchored(c.docname, paper_anchor(c.paper_id)))

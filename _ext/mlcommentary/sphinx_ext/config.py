@@ -22,14 +22,17 @@ from ..data.settings import DEFAULTS, FLAGS, SECONDS, SettingError, checked
 
 def _registration(name: str, default: Any) -> tuple[Any, str, Any]:
     """``(default, rebuild, types)`` for ``add_config_value``. Only the metadata file
-    changes what pages show (the feeds are written after the pages, whatever changed).
+    and the map size change what pages show (the feeds are written after the pages,
+    whatever changed).
     The numbers of seconds may come from -D as strings: check_config converts them,
     so they get their default through a function, which Sphinx passes strings to."""
     if name in SECONDS:
         return (lambda config: DEFAULTS[name]), "", Any
-    return default, "env" if name == "arxiv_metadata_file" else "", [type(default)]
+    return default, "env" if name in ENV_SETTINGS else "", [type(default)]
 
 
+#: The settings whose change makes every page read again.
+ENV_SETTINGS = ("arxiv_metadata_file", "paper_map_size")
 #: name -> (default, rebuild, types): every setting of the site and of each source.
 SETTINGS: dict[str, tuple[Any, str, Any]] = {
     name: _registration(name, default) for name, default in DEFAULTS.items()}

@@ -194,8 +194,6 @@ def setup_maps(app: Sphinx) -> None:
 
 # -- an index's map: how the commentaries it lists connect -----------------------------
 
-#: The most commentaries an index's map draws: the most linked ones.
-MAP_COMMENTARIES = 40
 #: An index's map: one box a row, the arcs that join them in a gutter on the left.
 GUTTER = 56
 ROW_HEIGHT = 34

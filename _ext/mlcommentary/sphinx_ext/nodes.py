@@ -18,7 +18,8 @@ class paper_card_placeholder(nodes.General, nodes.Element):  # noqa: N801
 
 class paper_index_placeholder(nodes.General, nodes.Element):  # noqa: N801
     """Where a list of the site's commentaries goes: ``tags`` (and ``year``) filter,
-    ``sort`` orders, ``limit`` cuts. Replaced before writing."""
+    ``sort`` orders, ``limit`` cuts, ``map`` adds how they connect (and ``listing``
+    false leaves only that). Replaced before writing."""
 
 
 class paper_file_link(nodes.General, nodes.Inline, nodes.TextElement):  # noqa: N801
