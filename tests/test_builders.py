@@ -247,8 +247,9 @@ def test_new_reference_rewrites_the_referenced_papers_page(make_app, tmp_path):
 
     app = build(make_app, srcdir)
     assert app.warning.getvalue() == ""
-    # alpha was edited; beta's card now lists alpha; nothing else changed.
-    assert written(app) == ["papers/alpha", "papers/beta"]
+    # alpha was edited; beta's card now lists alpha; the map draws an arc between
+    # them; nothing else changed.
+    assert written(app) == ["map", "papers/alpha", "papers/beta"]
     beta = (app.outdir / "papers" / "beta.html").read_text()
     assert re.search(r"Discussed in.*?href=\"alpha.html\"", beta, re.S)
 
@@ -335,10 +336,11 @@ def test_edited_metadata_rewrites_the_pages_showing_it(make_app, tmp_path):
     metadata = srcdir / "_data" / "arxiv.json"
     metadata.write_text(metadata.read_text().replace("Synthetic Paper Alpha", "Alpha, Renamed"))
     app = build(make_app, srcdir)
-    # Its card, the page linking to it, and the paper indexes that list it (its tags'
-    # and its year's pages among them); not the tags' and years' own lists, which show
-    # no titles, though Sphinx alone would write them again as those pages' toctrees.
-    assert written(app) == ["index", "papers/alpha", "papers/beta", "tags",
+    # Its card, the page linking to it, the paper indexes that list it (its tags'
+    # and its year's pages among them) and the map; not the tags' and years' own
+    # lists, which show no titles, though Sphinx alone would write them again as
+    # those pages' toctrees.
+    assert written(app) == ["index", "map", "papers/alpha", "papers/beta", "tags",
                             "tags/scaling", "tags/vision", "years/2030"]
     assert "Alpha, Renamed" in (app.outdir / "papers" / "beta.html").read_text()
 

@@ -104,7 +104,7 @@ def _written(result) -> set[str]:
      {"index", *(f"pages/page-{n:03d}" for n in range(30 - AROUND, 30 + AROUND + 1))}),
     # Added at the head of the list, which every page shows: every page.
     (lambda pages: (pages / "page-000.md").write_text("# Page 0\n\nText.\n"),
-     {"index", "about", "about/details", "tags/index", "years/index",
+     {"index", "about", "about/details", "tags/index", "years/index", "map",
       *(f"pages/page-{n:03d}" for n in range(0, 61))}),
 ])
 def test_an_edit_writes_the_pages_whose_sidebar_it_changed_and_no_more(tmp_path, edit, written):

@@ -29,7 +29,7 @@ from sphinx.application import Sphinx
 from sphinx.builders.epub3 import Epub3Builder
 
 from .mathml import plain_node
-from ..exports.pages import OVERVIEWS
+from ..exports.pages import MAP, OVERVIEWS
 from ..data.tex import plain_math
 
 TAGS_OVERVIEW = OVERVIEWS[0]
@@ -40,8 +40,11 @@ class EpubBuilder(Epub3Builder):
     def write_documents(self, docnames: Set[str]) -> None:
         papers = self.env.domains["paper"]
         left_out = set(papers.drafts())
-        if not papers.tags() and self.env.metadata.get(TAGS_OVERVIEW, {}).get("orphan"):
-            left_out.add(TAGS_OVERVIEW)
+        # An overview in no toctree is in a book only if a page links to it: the tags'
+        # is linked from each tag's page, the map from none (epubcheck: unreachable).
+        unlinked = [MAP] if papers.tags() else [MAP, TAGS_OVERVIEW]
+        left_out.update(docname for docname in unlinked
+                        if self.env.metadata.get(docname, {}).get("orphan"))
         for docname in left_out:
             # Written by a build in which it was in the book.
             self.get_output_path(docname).unlink(missing_ok=True)
