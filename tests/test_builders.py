@@ -14,8 +14,10 @@ from pathlib import Path
 
 import pytest
 from helpers import build, copy_root, process_environment, read_in_order, sphinx_build, written
-from mlcommentary.buildscale.builder import LARGE_PAGE, HTMLBuilder
+from mlcommentary.buildscale import builder
+from mlcommentary.buildscale.builder import LARGE_PAGE, HTMLBuilder, spread
 from mlcommentary.data.metadata import PaperRecord
+from mlcommentary.internals import ENV_PER_PAGE
 from sphinx.errors import SphinxParallelError
 from sphinx.util.parallel import make_chunks
 
@@ -67,6 +69,28 @@ def site_of_many_pages(tmp_path):
     return srcdir
 
 
+def test_a_reading_process_sends_back_only_the_pages_it_read(make_app, tmp_path):
+    """Each sent back every page read before it was forked: at 10,000 pages the main
+    process spent 42 s unpickling them. The pages are the same (the test above)."""
+    app = make_app("html", srcdir=site_of_many_pages(tmp_path), parallel=2)
+    sent = []
+
+    def note_sent(app, env, docnames, other) -> None:
+        sent.append((set(docnames), {name: set(getattr(other, name)) for name in ENV_PER_PAGE
+                                     if name != "files_to_rebuild"}))
+
+    app.connect("env-merge-info", note_sent)
+    app.build()
+    assert app.warning.getvalue() == ""
+    assert len(sent) >= 3
+    for docnames, tables in sent:
+        for name, pages in tables.items():
+            assert pages <= docnames, name
+    # Each chunk's own: every page's title came back from the process that read it.
+    assert set().union(*(tables["titles"] for _, tables in sent)) == set().union(
+        *(docnames for docnames, _ in sent))
+
+
 def test_the_main_process_resolves_at_most_one_chunk_ahead_of_the_writers(make_app, tmp_path):
     """With -j 2, Sphinx's main process had resolved the whole site by the time its one
     writer was half done: at 10,000 commentaries it held 1.3 GB."""
@@ -88,14 +112,33 @@ def test_the_main_process_resolves_at_most_one_chunk_ahead_of_the_writers(make_a
     app.build()
     app.cleanup()
     assert app.warning.getvalue() == ""
-    first, *rest = sorted(app.env.found_docs)
-    chunks = make_chunks(rest, 1)
+    docnames = sorted(app.env.found_docs)
+    first, chunks = spread(docnames, set(app.env.domains["paper"].listings(docnames)), 1)
     assert len(chunks) >= 4
     # While it resolves chunk k, chunk k - 1 is being written, and all before it are.
     for k in range(2, len(chunks)):
         done = {first}.union(*chunks[:k - 1])
         assert all(done <= written_by[docname] for docname in chunks[k]), k
-    assert len(list(app.outdir.rglob("*.html"))) >= len(rest) + 1
+    assert len(list(app.outdir.rglob("*.html"))) >= len(docnames)
+
+
+def test_the_listings_are_spread_over_the_chunks_and_none_is_written_first() -> None:
+    """In Sphinx's order a site's listings came last, in one chunk, and the home page
+    first: the main process resolved the one, and then the other alone, while the
+    writer waited."""
+    docnames = ["index", *(f"papers/{n:03d}" for n in range(200)), "tags/a", "tags/b"]
+    first, chunks = spread(docnames, {"index", "tags/a", "tags/b"}, 1)
+    assert first == "papers/000"
+    # Neither in the first chunk, which the writer waits for, nor in the last, which the
+    # main process waits for.
+    assert [chunk[0] for chunk in chunks[1:4]] == ["index", "tags/a", "tags/b"]
+    assert all(chunk[0].startswith("papers/") for chunk in (chunks[0], *chunks[4:]))
+    # Every page once; the rest in Sphinx's order and chunks.
+    assert sorted([first, *(d for chunk in chunks for d in chunk)]) == sorted(docnames)
+    assert [[d for d in chunk if d.startswith("papers/")] for chunk in chunks] == make_chunks(
+        [f"papers/{n:03d}" for n in range(1, 200)], 1)
+    # A site of one chunk: the large pages go in it all the same, first.
+    assert spread(["a", "b", "c", "d", "e", "f"], {"a", "e"}, 1) == ("b", [["a", "e", "c", "d", "f"]])
 
 
 def test_a_writer_that_fails_fails_the_build(make_app, tmp_path):
@@ -115,23 +158,24 @@ def test_a_writer_that_fails_fails_the_build(make_app, tmp_path):
 
 
 def test_a_writer_that_fails_while_the_next_chunk_is_handed_over_fails_the_build(
-        make_app, tmp_path):
+        make_app, tmp_path, monkeypatch):
     """Sphinx's ``add_task`` ends the other writers and goes on when the result it polls
     for is a writer's error: the build then ended without the chunk's pages and without
     an error. Here the first chunk's writer fails while the main process still resolves
     the second, so the error arrives as the second is handed over."""
     app = make_app("html", srcdir=site_of_many_pages(tmp_path), parallel=2)
     main = os.getpid()
-    first, *rest = sorted(app.env.found_docs)
-    chunks = make_chunks(rest, 1)
-    broken = chunks[0][0]
+    # The chunks as the builder makes them, once it knows the listings.
+    planned = []
+    monkeypatch.setattr(builder, "spread", lambda *args: planned.append(spread(*args))
+                        or planned[0])
 
     def break_a_page(app, pagename: str, *args: object) -> None:
-        if os.getpid() != main and pagename == broken:
+        if os.getpid() != main and pagename == planned[0][1][0][0]:
             raise RuntimeError("the writer broke")
 
     def slow_resolving(app, doctree, docname: str) -> None:
-        if os.getpid() == main and docname in chunks[1]:
+        if os.getpid() == main and planned and docname in planned[0][1][1]:
             time.sleep(0.05)
 
     app.connect("html-page-context", break_a_page)

@@ -71,6 +71,20 @@ def take_pages_back(app: Sphinx, env: BuildEnvironment) -> None:
     env.domains["paper"].take_pages_back()
 
 
+def name_listings(app: Sphinx, docnames: list[str]) -> list[str]:
+    return app.env.domains["paper"].listings(docnames)
+
+
+def offer_listings(app: Sphinx) -> None:
+    """Where the site also has ``mlcommentary.buildscale``, its parallel writer spreads
+    the listings over its writers (its ``large-pages`` event, known only once every
+    extension is set up)."""
+    try:
+        app.connect("large-pages", name_listings)
+    except ExtensionError:
+        pass  # a site without it
+
+
 def link_to_source(app: Sphinx, env: BuildEnvironment, node, contnode):  # noqa: ANN001
     if node.get("refdomain") != "paper":
         return None
@@ -90,6 +104,7 @@ def setup_papers(app: Sphinx) -> None:
     # First: the post-transforms of every page ask the domain for the builder.
     app.connect("builder-inited", note_builder, priority=0)
     app.connect("builder-inited", add_assets)
+    app.connect("builder-inited", offer_listings)
     app.connect("source-read", note_byline)
     app.connect("env-before-read-docs", set_pages_aside)
     # First: every other handler of the event asks the domain about pages.

@@ -72,6 +72,12 @@ def _all(*checks: Callable[[], bool]) -> Callable[[], bool]:
 #: ``Builder._write_parallel`` as buildscale/builder.py copied it (the same in 9.0 to 9.2).
 WRITE_PARALLEL_DIGEST = "3ea209a4e854b609"
 
+#: The environment's per-page tables that reading fills (Sphinx's collectors and
+#: ``Builder.read_doc``), and that merging a reading process's pages takes from.
+ENV_PER_PAGE = ("titles", "longtitles", "tocs", "toc_num_entries", "toctree_includes",
+                "files_to_rebuild", "metadata", "dependencies", "included",
+                "glob_toctrees", "numbered_toctrees")
+
 INTERNALS = (
     Internal("sphinx.project.Project._docname_to_path and _path_to_docname",
              "exports/pages.py registers each generated tag and year page as a "
@@ -97,6 +103,14 @@ INTERNALS = (
              "buildscale/toctrees.py narrows, for one write, which toctree pages Sphinx "
              "writes again for the pages read: undocumented, though not underscored",
              _set_by("sphinx.environment:BuildEnvironment.__init__", "files_to_rebuild")),
+    Internal("sphinx.environment.BuildEnvironment.titles, longtitles, tocs, "
+             "toc_num_entries, toctree_includes, files_to_rebuild, metadata, "
+             "dependencies, included, glob_toctrees and numbered_toctrees",
+             "buildscale/reading.py empties, in a reading process, the per-page tables "
+             "it inherited, so that it sends back only its own pages: Sphinx pickles the "
+             "whole environment back, and has no hook at that point; undocumented, "
+             "though not underscored",
+             _set_by("sphinx.environment:BuildEnvironment.__init__", *ENV_PER_PAGE)),
     Internal("sphinx.builders.Builder.read_doc and BuildEnvironment.clear_doc",
              "exports/pages.py reads the tag and year pages again once every commentary "
              "is read (their lists come from reading), as Sphinx's read loop does: no "

@@ -4,7 +4,7 @@ writes again, bounded. It knows nothing of papers: any Sphinx site can list
 extension, and the pages it writes are the same with it or without it.
 
 ``builder`` (Sphinx's HTML builder, its parallel writer resolving at most one chunk
-ahead), ``doctrees`` (doctrees wait on disk, not in memory), ``collector`` (CPython's
+ahead), ``reading`` (each parallel reading process sends back only its pages), ``doctrees`` (doctrees wait on disk, not in memory), ``collector`` (CPython's
 cyclic collector leaves the loaded environment alone, in Sphinx's command-line
 process only) and ``toctrees`` (pages with toctrees read last, and written again only
 when what they show changed). The README's Performance section has the figures.
@@ -24,8 +24,10 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     from .builder import setup_builder
     from .collector import setup_collector
     from .doctrees import setup_doctrees
+    from .reading import setup_reading
     from .toctrees import setup_toctrees
 
-    for setup_feature in (setup_builder, setup_doctrees, setup_collector, setup_toctrees):
+    for setup_feature in (setup_builder, setup_reading, setup_doctrees, setup_collector,
+                          setup_toctrees):
         setup_feature(app)
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}

@@ -19,12 +19,20 @@ code, but:
   pickled. Only large pages: unpickling every page cost the writer about 30 s at
   10,000 commentaries, and a chunk of commentaries is small now that two at most wait.
   With both, the main process peaked at 0.7 GB and a writer at 0.76.
+* The pages that take longest to resolve and write are spread over the chunks (not
+  the first or the last), and none is the first page, which Sphinx writes alone to
+  warm its caches up. Which they are, an extension says (the ``large-pages`` event: listings of
+  thousands of entries, say). In Sphinx's order (by name) a site's listings came last,
+  in one chunk: at 10,000 commentaries the main process resolved them for 36 s while
+  the writers waited, then one writer wrote them for 22 s while the other waited; and
+  the home page, first by name, was resolved and written alone before any writer
+  started.
 * Rendering a title (``render_partial``) leaves it where it was, in the environment,
   with or without ``-j``: Sphinx's kept a document alive for each page's title, for
   each of the collector's full passes to walk.
 
-``_write_parallel`` is Sphinx's own (9.0 to 9.2) bar the first two; ``internals`` notices
-when Sphinx changes it.
+``_write_parallel`` is Sphinx's own (9.0 to 9.2) bar the first three; ``internals``
+notices when Sphinx changes it.
 """
 
 from __future__ import annotations
@@ -32,7 +40,7 @@ from __future__ import annotations
 import pickle
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Sequence, Set
 from itertools import islice
 from typing import Any
 
@@ -112,9 +120,28 @@ def unpacked(page: nodes.document | bytes, builder: StandaloneHTMLBuilder,
     return doctree
 
 
+def spread(docnames: Sequence[str], large: Set[str], nproc: int) -> tuple[str, list[list[str]]]:
+    """The page to write first and the chunks of the rest, as Sphinx makes them, with
+    the ``large`` pages spread over the chunks between the first and the last: the
+    writers wait while the main process resolves the first chunk, and the main process
+    while they write the last."""
+    small = [docname for docname in docnames if docname not in large]
+    large_pages = [docname for docname in docnames if docname in large]
+    if not small:
+        small, large_pages = large_pages, []
+    first, rest = small[0], small[1:]
+    chunks = make_chunks(rest, nproc) if rest else []
+    middle = chunks[1:-1] or chunks
+    if not middle:
+        return first, [large_pages] if large_pages else []
+    for n, chunk in enumerate(middle):
+        chunk[:0] = large_pages[n::len(middle)]
+    return first, chunks
+
+
 class HTMLBuilder(StandaloneHTMLBuilder):
-    """Sphinx's HTML builder, whose main process resolves at most one chunk ahead and
-    keeps the large pages it resolved as pickles."""
+    """Sphinx's HTML builder, whose main process resolves at most one chunk ahead,
+    spreads the large pages over the chunks and keeps them pickled once resolved."""
 
     def render_partial(self, node: nodes.Node | None) -> dict[str, str]:
         """Sphinx's, but ``node`` is left where it was. Sphinx's moves it into a new
@@ -135,12 +162,13 @@ class HTMLBuilder(StandaloneHTMLBuilder):
             for docname, page in docs:
                 self.write_doc(docname, unpacked(page, self, docname))
 
+        large = {docname for pages in self.events.emit("large-pages", docnames)
+                 for docname in pages}
+        firstname, chunks = spread(docnames, large, nproc)
         # The first page alone, as Sphinx does: it warms the caches and templates up.
-        firstname, docnames = docnames[0], docnames[1:]
         internals.write_docname(firstname, env=self.env, builder=self, tags=self.tags)
 
         tasks = HandOverTasks(nproc)
-        chunks = make_chunks(docnames, nproc)
         progress = status_iterator(chunks, __("writing output... "), "darkgreen",
                                    len(chunks), self.config.verbosity)
 
@@ -161,3 +189,5 @@ class HTMLBuilder(StandaloneHTMLBuilder):
 
 def setup_builder(app: Sphinx) -> None:
     app.add_builder(HTMLBuilder, override=True)
+    # (docnames to write) -> some of them that take long to resolve and write.
+    app.add_event("large-pages")

@@ -286,6 +286,13 @@ class PaperDomain(Domain):
             if docname in otherdata["pages"]:
                 pages[docname] = otherdata["pages"][docname]
 
+    def listings(self, docnames: Iterable[str]) -> list[str]:
+        """Those of ``docnames`` that list commentaries (the home page, the tags', the
+        years', the map): on a large site, the pages longest to resolve and write."""
+        pages = self.data["pages"]
+        return [docname for docname in docnames
+                if docname in pages and pages[docname].indexes]
+
     def set_pages_aside(self) -> None:
         """``env-before-read-docs``: until reading ends, the environment holds only the
         pages read in this process. Under ``-j`` every reading process, forked from
