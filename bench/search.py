@@ -9,7 +9,9 @@ reader does, one cold browser context a query, over a loopback HTTP server:
   index entries for IDs and authors, ``sphinx_ext/search.py``);
 * ``pagefind``: the paper search page and its Pagefind index (``exports/paper_search.py``);
 * ``minisearch``: MiniSearch 7 (npm) over one JSON file of the same papers' fields (no
-  abstracts: with them the file is ten times larger), indexed in the browser.
+  abstracts: with them the file is ten times larger), indexed in the browser;
+* ``disk``: the paper search opened from disk (``file://``), as a reader without a
+  server does: its page sends the query on to Sphinx's search, whose results count.
 
 For each engine and site it prints the share of queries whose first result is right
 (and whose right result is in the top three), the median bytes fetched until the first
@@ -60,7 +62,12 @@ ENGINES = {
                  "document.querySelector('.paper-search-status')?.textContent"),
     "minisearch": ("minisearch.html?q={}", "#minisearch-results > li",
                    "document.querySelector('#minisearch-summary')?.textContent"),
+    "disk": ("paper-search.html?q={}", "#search-results ul.search > li",
+             "document.querySelector('#search-results p.search-summary')"
+             " && !document.querySelector('#search-progress')?.textContent"),
 }
+#: The engines asked from disk rather than over HTTP.
+FROM_DISK = ("disk",)
 #: Written into each result page before it loads: the moment the first result appears,
 #: and whether the engine has said it found nothing.
 WATCH = """
@@ -170,12 +177,16 @@ def real_site(work: Path) -> tuple[Path, float, list]:
 # -- the engines' indexes -----------------------------------------------------------------
 
 def pagefind_index(root: Path) -> tuple[float, int]:
-    """Time to make the paper search's index again from its documents, and its size."""
-    documents = root / "_build" / "doctrees" / "mlcommentary-search"
+    """Time to make the paper search's index again from its documents (each of its
+    parts in turn, as the build makes them), and its size."""
+    parts = [folder for folder in (root / "_build" / "doctrees" / "mlcommentary-search").iterdir()
+             if folder.is_dir()]
     with tempfile.TemporaryDirectory() as scratch:
         started = time.perf_counter()
-        subprocess.run([str(PYTHON), "-m", "pagefind", "--site", str(documents),
-                        "--output-path", scratch], check=True, capture_output=True)
+        for part in parts:
+            subprocess.run([str(PYTHON), "-m", "pagefind", "--site", str(part),
+                            "--output-path", str(Path(scratch, part.name))],
+                           check=True, capture_output=True)
         seconds = time.perf_counter() - started
     return seconds, _size(root / "_build" / "html" / "pagefind")
 
@@ -188,7 +199,8 @@ def minisearch_index(root: Path) -> tuple[float, int]:
                         f"minisearch@{MINISEARCH_VERSION}"], check=True)
     started = time.perf_counter()
     papers = []
-    for path in sorted((root / "_build" / "doctrees" / "mlcommentary-search").glob("*.html")):
+    documents = root / "_build" / "doctrees" / "mlcommentary-search"
+    for path in sorted(documents.rglob("*.html"), key=lambda path: path.name):
         soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
         meta = dict(span["data-pagefind-meta"].split(":", 1)
                     for span in soup.select("span[data-pagefind-meta]"))
@@ -318,12 +330,13 @@ def run_queries(folder: Path, queries: list, engines: list[str]) -> dict[str, di
     from playwright.sync_api import sync_playwright
 
     server = serve(folder)
-    base = f"http://127.0.0.1:{server.server_port}/"
+    served = f"http://127.0.0.1:{server.server_port}/"
     figures = {}
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path="/usr/bin/chromium",
                                              args=["--no-sandbox"])
         for engine in engines:
+            base = folder.as_uri() + "/" if engine in FROM_DISK else served
             answers = [(query, expected, ask(browser, base, folder, engine, query))
                        for query, expected in queries]
             figures[engine] = summarise(answers)
@@ -370,6 +383,7 @@ def measure(name: str, root: Path, build_seconds: float, queries: list, engines:
     indexes["pagefind"] = (size, seconds)
     seconds, size = minisearch_index(root)
     indexes["minisearch"] = (size, seconds)
+    indexes["disk"] = indexes["sphinx"]  # what the search from disk loads
     figures = run_queries(html, queries, engines)
     pages = sum(1 for _ in (root / "papers").glob("*.md"))
     report(name, pages, build_seconds, figures, indexes)

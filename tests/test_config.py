@@ -182,6 +182,12 @@ def test_other_hosts_may_have_no_delay(url):
     ("conf.py", "arxiv_offline='maybe'", "arxiv_offline must be True or False"),
     ("conf.py", "arxiv_metadata_file=3", "arxiv_metadata_file must be a path"),
     ("conf.py", "arxiv_api_url=None", "arxiv_api_url must be an http:// or https:// URL, not None"),
+    ("-D", "paper_map_size=1", "paper_map_size must be a whole number of commentaries, 2 or "
+     "more, not 1"),
+    ("conf.py", "paper_map_size='many'", "paper_map_size must be a whole number of "
+     "commentaries, 2 or more, not 'many'"),
+    ("-D", "paper_search_shard_size=0", "paper_search_shard_size must be a whole number of "
+     "documents, 1 or more, not 0"),
 ])
 def test_a_bad_setting_is_one_line_not_a_crash_report(where, setting, message, tmp_path):
     site = make_site(tmp_path, CLOSED_PORT_URL)

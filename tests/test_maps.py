@@ -224,16 +224,3 @@ def test_the_map_page_draws_the_whole_site(tmp_path) -> None:
     assert _page(outdirs["html"], "papers/b").select_one('.sidebar-tree a[href="../map.html"]')
     text = (outdirs["text"] / "map.txt").read_text(encoding="utf-8")
     assert "Paper A — links to" in text
-
-
-def test_a_map_size_that_cannot_work_is_one_line(tmp_path) -> None:
-    srcdir = copy_root("tags", tmp_path)
-    result = sphinx_build(srcdir, tmp_path / "html", "-D", "paper_map_size=1")
-    conf = srcdir / "conf.py"
-    conf.write_text(conf.read_text(encoding="utf-8") + 'paper_map_size = "many"\n')
-    in_conf = sphinx_build(srcdir, tmp_path / "conf")
-    for result, shown in ((result, "1"), (in_conf, "'many'")):
-        assert result.returncode == 2
-        assert result.stderr.strip().splitlines() == [
-            "Configuration error: paper_map_size must be a whole number of commentaries, "
-            f"2 or more, not {shown}"]

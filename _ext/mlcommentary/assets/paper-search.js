@@ -37,8 +37,16 @@
     if (!OVER_HTTP) {
       fallBack();
     } else {
-      import(new URL(`${ROOT}pagefind/pagefind.js`, location.href).href)
-        .then((pagefind) => new PaperSearch(form, pagefind, sphinxSearch).start())
+      // The index's parts (exports/paper_search.py, write_index): the first is loaded, the
+      // others merged into it.
+      const index = new URL(`${ROOT}pagefind/`, location.href);
+      fetch(new URL("shards.json", index))
+        .then((response) => (response.ok ? response.json() : Promise.reject(response)))
+        .then(async ([first, ...others]) => {
+          const pagefind = await import(new URL(`${first}/pagefind.js`, index).href);
+          const merged = others.map((shard) => new URL(`${shard}/`, index).href);
+          return new PaperSearch(form, pagefind, sphinxSearch, merged).start();
+        })
         .catch(fallBack);
     }
   }
@@ -51,9 +59,10 @@
   }
 
   class PaperSearch {
-    constructor(form, pagefind, sphinxSearch) {
+    constructor(form, pagefind, sphinxSearch, merged) {
       this.form = form;
       this.pagefind = pagefind;
+      this.merged = merged;
       this.input = form.querySelector("input[name=q]");
       this.fulltext = document.querySelector(".paper-search-fulltext");
       this.sphinxSearch = sphinxSearch;
@@ -68,6 +77,10 @@
 
     async start() {
       await this.pagefind.options({ excerptLength: 24 });
+      // After the first's options: Pagefind merges an index once the first has loaded.
+      for (const shard of this.merged) {
+        await this.pagefind.mergeIndex(shard, { excerptLength: 24 });
+      }
       const params = new URLSearchParams(location.search);
       this.input.value = params.get("q") ?? "";
       for (const [name] of FACETS) {

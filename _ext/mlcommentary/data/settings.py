@@ -33,6 +33,11 @@ DEFAULTS: dict[str, Any] = {
     # can follow. A tag's map past it draws the most linked; a site past it gets, on
     # its map page, an index of its tags' maps.
     "paper_map_size": 300,
+    # The most documents (one a paper, a tag, a year) in one of the paper search's
+    # indexes. Pagefind's indexer holds every document it reads: 553 MB for 10,000 of
+    # the benchmark's, 1.3 GB for the 19,832 of its 10,000-commentary site, past the
+    # 1 GB a build may take. A larger site gets several, which the search page merges.
+    "paper_search_shard_size": 8_000,
     # Where ``mlcommentary new`` starts a commentary, from conf.py's folder; the build
     # reads a commentary wherever it is.
     "commentary_folder": "papers",
@@ -83,6 +88,7 @@ def checked(values: Mapping[str, Any]) -> dict[str, Any]:
             raise SettingError(str(err)) from None
     _count(values, "arxiv_feed_length", "entries", 1)
     _count(values, "paper_map_size", "commentaries", 2)
+    _count(values, "paper_search_shard_size", "documents", 1)
     return converted
 
 

@@ -52,6 +52,8 @@ PAGE = "paper-search"
 INDEX = "pagefind"
 #: The documents Pagefind indexes, kept from build to build in the doctree folder.
 DOCUMENTS = "mlcommentary-search"
+#: Pagefind's entry file, in each index; and the list of indexes, in ``INDEX``.
+ENTRY, SHARDS = "pagefind-entry.json", "shards.json"
 #: Part of the digest: a new version of this code makes every document anew.
 _CODE = source_digest("exports/paper_search.py", "data/tex.py")[:16]
 #: How much each part of a document counts towards a match (Pagefind's default is 1):
@@ -216,70 +218,124 @@ def _identifiers(domain: PaperDomain, base: str) -> Iterator[str]:
 
 
 def write_index(app: Sphinx, exception: Exception | None) -> None:
-    """``build-finished``: write the changed documents, and index them if any changed."""
+    """``build-finished``: write the changed documents, and index the shards they are in."""
     if exception is not None or app.builder.name not in formats.PAPER_SEARCH:
         return
     documents = search_documents(app)
-    digest = hashlib.sha256(repr((_CODE, sorted(
-        (name, made_from) for name, (made_from, _) in documents.items()))).encode()).hexdigest()
-    stamp = Path(app.doctreedir, DOCUMENTS + ".digest")
-    output = Path(app.outdir, INDEX)
-    # Nothing to make, read or write on a prose edit: the digest says the documents are
-    # the last build's.
-    if (output / "pagefind-entry.json").exists() and _read(stamp) == digest:
-        return
     folder = Path(app.doctreedir, DOCUMENTS)
+    output = Path(app.outdir, INDEX)
     if not documents:
         # Pagefind makes no index of nothing: without one the search page sends its
         # reader to Sphinx's search, as from disk.
         shutil.rmtree(output, ignore_errors=True)
         shutil.rmtree(folder, ignore_errors=True)
         return
-    folder.mkdir(exist_ok=True)
+    # Pagefind's indexer holds every document it reads: a larger site's documents are
+    # shared among several indexes (settings.py, paper_search_shard_size), which the
+    # search page merges; an edit makes again only the indexes it changed.
+    count = -(-len(documents) // app.config.paper_search_shard_size)
+    shards: list[Documents] = [{} for _ in range(count)]
+    for name, document in documents.items():
+        shards[_shard(name, count)][name] = document
+    digests = {str(n): hashlib.sha256(repr((_CODE, count, sorted(
+        (name, made_from) for name, (made_from, _) in shard.items()))).encode()).hexdigest()
+        for n, shard in enumerate(shards)}
+    stamp = Path(app.doctreedir, DOCUMENTS + ".digest")
+    try:
+        made = json.loads(stamp.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        made = {}  # none yet, or unreadable: every shard is made anew
+    if not isinstance(made, dict):
+        made = {}
+    changed = [shard for shard, digest in digests.items()
+               if made.get(shard) != digest or not (output / shard / ENTRY).exists()]
+    # Nothing to make, read or write on a prose edit: the digests say the documents are
+    # the last build's.
+    if not changed and _read(output / SHARDS) == _shard_list(output, digests):
+        return
+    _write_documents(app, folder, shards)
+    for shard in changed:
+        if _index(folder / shard, output / shard, app.outdir):
+            made[shard] = digests[shard]
+        else:
+            made.pop(shard, None)
+    output.mkdir(exist_ok=True)
+    for stale in output.iterdir():
+        if stale.name not in {*digests, SHARDS}:
+            if stale.is_dir():
+                shutil.rmtree(stale)
+            else:
+                stale.unlink()
+    (output / SHARDS).write_text(_shard_list(output, digests), encoding="utf-8")
+    stamp.write_text(json.dumps({shard: made[shard] for shard in digests if shard in made}),
+                     encoding="utf-8")
+    if made.keys() >= set(changed):
+        logger.info("made the paper search's index of %d documents (%s/, %s)", len(documents),
+                    INDEX, "one part" if count == 1 else f"{len(changed)} of its {count} parts")
+
+
+def _shard(name: str, count: int) -> int:
+    """Which of ``count`` indexes a document is in: by its name, so that it stays there."""
+    return int(hashlib.sha256(name.encode()).hexdigest()[:8], 16) % count
+
+
+def _shard_list(output: Path, digests: dict[str, str]) -> str:
+    """The index's parts the search page loads (``SHARDS``): those that were made."""
+    return json.dumps([shard for shard in digests if (output / shard / ENTRY).exists()])
+
+
+def _write_documents(app: Sphinx, folder: Path, shards: list[Documents]) -> None:
+    """Each shard's documents in a folder of its own; only the changed ones written."""
     made_before = Path(app.doctreedir, DOCUMENTS + ".json")
     try:
         before = json.loads(made_before.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         before = {}  # none yet, or unreadable: every document is made anew
-    if before.get("code") != _CODE:
+    if not isinstance(before, dict) or before.get("code") != _CODE:
         before = {}
-    for stale in folder.glob("*.html"):
-        if stale.name not in documents:
+    paths = {folder / str(n) / name: document
+             for n, shard in enumerate(shards) for name, document in shard.items()}
+    for stale in folder.rglob("*.html"):
+        if stale not in paths:
             stale.unlink()
-    for name, (made_from, make) in documents.items():
-        path = folder / name
-        if before.get(name) != made_from or not path.exists():
+    for path, (made_from, make) in paths.items():
+        if before.get(path.name) != made_from or not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(make(), encoding="utf-8")
     made_before.write_text(json.dumps(
-        {"code": _CODE, **{name: made_from for name, (made_from, _) in documents.items()}}),
+        {"code": _CODE, **{path.name: made_from for path, (made_from, _) in paths.items()}}),
         encoding="utf-8")
-    # Written beside, then swapped in: a failed run leaves the last index whole, and a
-    # new one never keeps a chunk of the old.
-    fresh = Path(app.outdir, INDEX + ".new")
+
+
+def _index(documents: Path, output: Path, outdir: Path) -> bool:
+    """Pagefind's index of ``documents`` in ``output``; whether it was made. Written
+    beside, then swapped in: a failed run leaves the last index whole, and a new one
+    never keeps a chunk of the old."""
+    fresh = Path(outdir, INDEX + ".new")
     shutil.rmtree(fresh, ignore_errors=True)
-    command = [sys.executable, "-m", "pagefind", "--site", str(folder),
+    command = [sys.executable, "-m", "pagefind", "--site", str(documents),
                "--output-path", str(fresh)]
     try:
         run = subprocess.run(command, capture_output=True, text=True, check=False)
     except OSError as error:
         run = subprocess.CompletedProcess(command, -1, "", str(error))
-    if run.returncode != 0 or not (fresh / "pagefind-entry.json").exists():
+    if run.returncode != 0 or not (fresh / ENTRY).exists():
         shutil.rmtree(fresh, ignore_errors=True)
         said = (run.stderr or run.stdout).strip().splitlines()[-3:]
         logger.warning("the paper search's index was not made (pagefind exited with %s: %s); "
                        "the last one is kept", run.returncode, " ".join(said) or "no output",
                        type="paper", subtype="search")
-        return
+        return False
     try:
         settle(fresh)
     except (OSError, ValueError, LookupError, TypeError, cbor2.CBORDecodeError) as error:
         # The index still works: only its bytes may differ from build to build.
         logger.warning("Pagefind's index is not as Pagefind 1.5 writes it, and was left in "
                        "the order Pagefind gave (%s)", error, type="paper", subtype="search")
+    output.parent.mkdir(exist_ok=True)
     shutil.rmtree(output, ignore_errors=True)
     fresh.rename(output)
-    stamp.write_text(digest, encoding="utf-8")
-    logger.info("made the paper search's index of %d documents (%s/)", len(documents), INDEX)
+    return True
 
 
 #: What begins each of Pagefind's index files, once gunzipped, before its CBOR.
@@ -295,7 +351,7 @@ def settle(index: Path) -> None:
     such as the filter/metadata indexes"): two builds of the same sources published
     different files, and an incremental build differed from a clean one. Each filter's
     values are put in order and the three renamed from their new content."""
-    entry_path = index / "pagefind-entry.json"
+    entry_path = index / ENTRY
     entry = json.loads(entry_path.read_text(encoding="utf-8"))
     for code, language in entry["languages"].items():
         meta_path = index / f"pagefind.{language['hash']}.pf_meta"
