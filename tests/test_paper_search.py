@@ -178,7 +178,7 @@ def test_a_site_whose_index_is_in_parts_finds_as_one_index_does(reader, tmp_path
 
 def test_the_index_is_made_again_only_when_what_it_finds_changes(tmp_path):
     srcdir, outdir = build(tmp_path, 'myst_enable_extensions = ["dollarmath"]\n')
-    entry = outdir / "pagefind" / "0" / "pagefind-entry.json"
+    entry = outdir / "pagefind" / "all" / "pagefind-entry.json"
     made = entry.stat().st_mtime_ns
     page = srcdir / "papers" / "lattice.md"
     page.write_text(page.read_text() + "\nA second paragraph of prose.\n")
@@ -198,7 +198,7 @@ def test_the_index_is_made_again_only_when_what_it_finds_changes(tmp_path):
 
 def test_an_index_that_cannot_be_made_is_a_warning_and_the_last_one_stays(tmp_path):
     srcdir, outdir = build(tmp_path)
-    entry = outdir / "pagefind" / "0" / "pagefind-entry.json"
+    entry = outdir / "pagefind" / "all" / "pagefind-entry.json"
     last = entry.read_bytes()
     # Where Pagefind writes its new index, a file: it cannot.
     (outdir / "pagefind.new").write_text("in the way")

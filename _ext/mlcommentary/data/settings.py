@@ -34,10 +34,10 @@ DEFAULTS: dict[str, Any] = {
     # its map page, an index of its tags' maps.
     "paper_map_size": 300,
     # The most documents (one a paper, a tag, a year) in one of the paper search's
-    # indexes. Pagefind's indexer holds every document it reads: 553 MB for 10,000 of
+    # indexes. Pagefind's indexer holds every document it reads: 713 MB for 12,000 of
     # the benchmark's, 1.3 GB for the 19,832 of its 10,000-commentary site, past the
     # 1 GB a build may take. A larger site gets several, which the search page merges.
-    "paper_search_shard_size": 8_000,
+    "paper_search_shard_size": 12_000,
     # Where ``mlcommentary new`` starts a commentary, from conf.py's folder; the build
     # reads a commentary wherever it is.
     "commentary_folder": "papers",
