@@ -41,6 +41,9 @@ def site_url(built_site):
 
 @pytest.fixture(scope="module")
 def browser():
+    """Chromium for one module's tests (other modules import this fixture)."""
+    if CHROMIUM is None:
+        pytest.skip("no Chromium: install Debian's package (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

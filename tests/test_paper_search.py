@@ -15,7 +15,7 @@ from urllib.parse import quote
 import pytest
 
 from helpers import copy_root, http_server, sphinx_build
-from test_browser import CHROMIUM, CHROMIUM_ARGS
+from test_browser import browser  # noqa: F401 (a fixture)
 
 COMMENTARY = "papers/lattice.html"
 MENTION = "notes.html#mention-paper-3012-00022"
@@ -37,16 +37,10 @@ def site(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def reader(site):
+def reader(browser, site):  # noqa: F811 (the fixture)
     """Chromium, and the site's address over HTTP."""
-    if CHROMIUM is None:
-        pytest.skip("no Chromium: install Debian's package (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with http_server(site) as base, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with http_server(site) as base:
         yield browser, base
-        browser.close()
 
 
 def results(page) -> list[str]:

@@ -14,7 +14,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from helpers import copy_root, sphinx_build
-from test_browser import AXE, CHROMIUM, CHROMIUM_ARGS
+from test_browser import AXE, browser  # noqa: F401 (a fixture)
 
 #: The page's weight may grow by this much per distinct paper it links to (issue 8).
 BYTES_PER_PAPER = 1536
@@ -165,18 +165,6 @@ def test_other_builders_get_no_previews(tmp_path_factory, builder):
 
 
 # -- in the browser ----------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if CHROMIUM is None:
-        pytest.skip("no Chromium: install Debian's package (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def _open(browser, site: Path, width: int = 1280, scheme: str = "light", **context):

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from helpers import REPO, copy_root, http_server, sphinx_build
-from test_browser import CHROMIUM, CHROMIUM_ARGS
+from test_browser import browser  # noqa: F401 (a fixture)
 
 COMMENTARY = "papers/lattice.html"
 
@@ -58,13 +58,8 @@ def test_the_index_names_each_paper_by_id_version_and_surname(site):
 
 
 @pytest.fixture(scope="module")
-def search_page(site):
-    if CHROMIUM is None:
-        pytest.skip("no Chromium: install Debian's package (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with http_server(site) as base, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+def search_page(browser, site):  # noqa: F811 (the fixture)
+    with http_server(site) as base:
 
         def results(query: str) -> list[str]:
             page = browser.new_page()
@@ -81,7 +76,6 @@ def search_page(site):
             return found
 
         yield results
-        browser.close()
 
 
 @pytest.mark.parametrize("query", ["3012.00021", "3012.00021v1", "3012.00021v3",
