@@ -25,7 +25,7 @@ import os
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 
-from ..internals import ENV_PER_PAGE
+from .. import internals
 
 
 class ReadingProcesses:
@@ -43,7 +43,7 @@ class ReadingProcesses:
         if process in (self._main, self._emptied) or self._main is None:
             return
         self._emptied = process
-        for name in ENV_PER_PAGE:
+        for name in internals.ENV_PER_PAGE:
             # What Sphinx noted of this page before its source was read stays.
             table = getattr(app.env, name)
             if isinstance(table, set):
