@@ -4,7 +4,8 @@ writes again, bounded. It knows nothing of papers: any Sphinx site can list
 extension, and the pages it writes are the same with it or without it.
 
 ``builder`` (Sphinx's HTML builder, its parallel writer resolving at most one chunk
-ahead), ``reading`` (each parallel reading process sends back only its pages), ``doctrees`` (doctrees wait on disk, not in memory), ``collector`` (CPython's
+ahead), ``reading`` (each parallel reading process sends back only its pages),
+``doctrees`` (doctrees wait on disk, not in memory), ``collector`` (CPython's
 cyclic collector leaves the loaded environment alone, in Sphinx's command-line
 process only) and ``toctrees`` (pages with toctrees read last, and written again only
 when what they show changed). The README's Performance section has the figures.

@@ -21,12 +21,12 @@ code, but:
   With both, the main process peaked at 0.7 GB and a writer at 0.76.
 * The pages that take longest to resolve and write are spread over the chunks (not
   the first or the last), and none is the first page, which Sphinx writes alone to
-  warm its caches up. Which they are, an extension says (the ``large-pages`` event: listings of
-  thousands of entries, say). In Sphinx's order (by name) a site's listings came last,
-  in one chunk: at 10,000 commentaries the main process resolved them for 36 s while
-  the writers waited, then one writer wrote them for 22 s while the other waited; and
-  the home page, first by name, was resolved and written alone before any writer
-  started.
+  warm its caches up. Which they are, an extension says (the ``large-pages`` event:
+  listings of thousands of entries, say). In Sphinx's order (by name) a site's
+  listings came last, in one chunk: at 10,000 commentaries (-j 2, one writer) the
+  main process resolved them for 36 s while the writer waited, then the writer wrote
+  them for 22 s while the main process waited; and the home page, first by name, was
+  resolved and written alone before the writer started.
 * Rendering a title (``render_partial``) leaves it where it was, in the environment,
   with or without ``-j``: Sphinx's kept a document alive for each page's title, for
   each of the collector's full passes to walk.
