@@ -14,6 +14,8 @@ from dataclasses import dataclass, replace
 from functools import cache
 from types import ModuleType
 
+from .frozen import pickled_as_tuple
+
 #: The sources, in the order they are offered an identifier: arXiv's grammar comes last,
 #: so that the text no source recognises gets arXiv's explanation of what it expects.
 SOURCES = ("doi", "openreview", "arxiv")
@@ -23,6 +25,7 @@ class InvalidPaperId(ValueError):
     """Raised for text that is no identifier of any source; the message says why."""
 
 
+@pickled_as_tuple
 @dataclass(frozen=True, order=True, slots=True)
 class PaperId:
     """A paper's identifier: ``base`` is its canonical, version-less text (arXiv's

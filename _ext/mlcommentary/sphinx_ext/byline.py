@@ -18,9 +18,12 @@ import yaml
 from sphinx.application import Sphinx
 from sphinx.util import logging
 
+from ..data.frozen import pickled_as_tuple
+
 logger = logging.getLogger(__name__)
 
 
+@pickled_as_tuple
 @dataclass(frozen=True, slots=True)
 class Byline:
     """When and by whom a page was written, and whether it is a draft.

@@ -33,6 +33,7 @@ from sphinx.util import logging
 from sphinx.util.nodes import make_refnode
 
 from ..data.bibtex import citation_key, unique_keys
+from ..data.frozen import pickled_as_tuple
 from .byline import Byline
 from ..data.ids import PaperId, InvalidPaperId, parse_paper_id
 from ..data.metadata import PaperRecord
@@ -56,6 +57,7 @@ def paper_anchor(paper_id: PaperId) -> str:
     return "paper-" + paper_slug(paper_id)
 
 
+@pickled_as_tuple
 @dataclass(frozen=True, slots=True)
 class Claim:
     """A page's ``paper`` directive: the paper it comments on, as the author cited it."""
@@ -71,6 +73,7 @@ class Claim:
     also: tuple[str, ...] = ()
 
 
+@pickled_as_tuple
 @dataclass(frozen=True, slots=True)
 class Formula:
     """Math in a passage, as its TeX, while the sentence is cut (``_passage``)."""
