@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import json
 import os
 import re
 import shutil
@@ -52,6 +53,27 @@ def read_in_order(app) -> list[str]:
 def _progress(app, stage: str) -> list[str]:
     status = _ANSI.sub("", app.status.getvalue())
     return re.findall(rf"{stage}\.\.\. \[\s*\d+%\] (\S+)", status)
+
+
+def search_index(outdir: Path) -> dict:
+    """Sphinx's search index as its search page holds it: ``searchindex.js`` with the
+    paper extension's entries merged in, as ``assets/search-entries.js`` merges them
+    (the browser tests run that script itself)."""
+    index = _script_argument(outdir / "searchindex.js", "Search.setIndex")
+    entries = outdir / "_static" / "search-entries-data.js"
+    if entries.exists():
+        position = {docname: at for at, docname in enumerate(index["docnames"])}
+        for docname, filed in _script_argument(entries, "mlcommentarySearchEntries").items():
+            for entry, anchor in filed if docname in position else ():
+                index["indexentries"].setdefault(entry, []).append([position[docname],
+                                                                    anchor, True])
+    return index
+
+
+def _script_argument(script: Path, function: str) -> dict:
+    """The JSON a script of one call, ``function(…);``, passes."""
+    text = script.read_text(encoding="utf-8").strip()
+    return json.loads(re.fullmatch(rf"{re.escape(function)}\((.*)\);?", text, re.S)[1])
 
 
 def process_environment(**extra: str) -> dict[str, str]:

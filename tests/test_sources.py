@@ -10,7 +10,7 @@ import zlib
 
 import pytest
 from bs4 import BeautifulSoup
-from helpers import copy_root, sphinx_build
+from helpers import copy_root, search_index, sphinx_build
 from test_bibtex import bibtex_program, run_bibtex  # noqa: F401 (a fixture)
 from pybtex.database import parse_string
 
@@ -213,7 +213,7 @@ def test_a_site_of_every_source_builds_offline_with_w(tmp_path):
     year = _page(outdir, "years/2030").get_text(" ", strip=True)
     assert all(title in year for title in ("Synthetic Journal Article", "Synthetic Workshop",
                                            "Synthetic Preprint", "Synthetic Conference Paper"))
-    assert "doi:10.5555/3012.0003" in (outdir / "searchindex.js").read_text()
+    assert "doi:10.5555/3012.0003" in search_index(outdir)["indexentries"]
     feed = (outdir / "atom.xml").read_text()
     assert all(title in feed for title in ("Synthetic Journal Article", "Synthetic Workshop",
                                            "Synthetic Conference Paper"))
@@ -246,8 +246,8 @@ def test_one_paper_known_by_two_identifiers_is_one_paper(tmp_path):
     bib = parse_string((outdir / "papers.bib").read_text(), "bibtex").entries
     assert [k for k, e in bib.items() if e.fields["title"].startswith("A Synthetic Preprint")] \
         == ["example2031synthetic"]
-    search = (outdir / "searchindex.js").read_text()
-    assert "doi:10.5555/3012.0001" in search and "arxiv:3012.00501v2" in search
+    entries = search_index(outdir)["indexentries"]
+    assert "doi:10.5555/3012.0001" in entries and "arxiv:3012.00501v2" in entries
 
     # A second page claiming the paper by its other identifier is the duplicate it is.
     (srcdir / "papers" / "again.md").write_text(

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
 
 import pytest
 from bs4 import BeautifulSoup
-from helpers import ROOTS, build, copy_root, sphinx_build, warnings, written
+from helpers import ROOTS, build, copy_root, search_index, sphinx_build, warnings, written
 
 
 def page(outdir, docname: str) -> BeautifulSoup:
@@ -19,11 +18,6 @@ def entries(outdir, docname: str) -> list[str]:
     """A page's paper index, one line of text per commentary."""
     return [" ".join(li.get_text().split()) for li in
             page(outdir, docname).select("article ul.paper-index > li")]
-
-
-def search_index(outdir) -> dict:
-    text = (outdir / "searchindex.js").read_text()
-    return json.loads(text[text.index("(") + 1:text.rindex(")")])
 
 
 @pytest.fixture(scope="module")

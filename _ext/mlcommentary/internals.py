@@ -86,13 +86,13 @@ INTERNALS = (
              _set_by("sphinx.project:Project.__init__", "_docname_to_path",
                      "_path_to_docname")),
     Internal("sphinx.search.IndexBuilder._filenames, _titles, _all_titles, "
-             "_index_entries, _mapping and _title_mapping",
+             "_mapping and _title_mapping",
              "exports/pages.py, sphinx_ext/search.py and sphinx_ext/mathml.py correct "
              "the search index before it is written (a generated page's source, math "
-             "in titles, a draft's words): Sphinx has no hook between feeding the index "
-             "and writing it",
+             "in titles, a gone page's words): Sphinx has no hook between feeding the "
+             "index and writing it",
              _set_by("sphinx.search:IndexBuilder.__init__", "_filenames", "_titles",
-                     "_all_titles", "_index_entries", "_mapping", "_title_mapping")),
+                     "_all_titles", "_mapping", "_title_mapping")),
     Internal("sphinx.environment.BuildEnvironment._write_doc_doctree_cache and "
              "_pickled_doctree_cache",
              "buildscale/doctrees.py lets a doctree go once it has served, which "
@@ -174,7 +174,6 @@ class SearchIndex:
     filenames: MutableMapping[str, str]
     titles: MutableMapping[str, str]
     section_titles: MutableMapping[str, list[tuple[str, str]]]
-    entries: MutableMapping[str, list[tuple[str, str, str]]]
     terms: tuple[MutableMapping[str, set[str]], ...]
 
 
@@ -185,7 +184,7 @@ def search_index(builder: Builder) -> SearchIndex | None:
     if indexer is None:
         return None
     return SearchIndex(indexer._filenames, indexer._titles,  # noqa: SLF001
-                       indexer._all_titles, indexer._index_entries,  # noqa: SLF001
+                       indexer._all_titles,  # noqa: SLF001
                        (indexer._mapping, indexer._title_mapping))  # noqa: SLF001
 
 

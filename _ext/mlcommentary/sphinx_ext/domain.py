@@ -225,8 +225,10 @@ class PaperDomain(Domain):
         #: While Sphinx reads (``set_pages_aside``): the pages read before, and those the
         #: reading processes send back, outside the environment.
         self._pages_aside: dict[str, PagePapers] | None = None
-        #: The search entries of the pages this build writes (``search``), by docname.
-        self.written_search_entries: dict[str, list[list[str]]] = {}
+        #: The search entries of the pages this build writes (``search``), by docname,
+        #: and every page's as the last build kept them (None: not kept).
+        self.written_search_entries: dict[str, list[tuple[str, str]]] = {}
+        self.kept_search_entries: dict[str, list[tuple[str, str]]] | None = None
         #: This build's builder, for the post-transforms, which Sphinx gives only the
         #: environment (``SphinxTransform.app`` is deprecated): set by ``note_builder``
         #: once the builder is ready, and never pickled (Sphinx pickles no domain).

@@ -10,6 +10,14 @@ commentary (or a draft's alone) gets its ID's entries at its first link on each 
 that mentions it. Made when the page is written, from the records of that build, so a changed
 record changes them without the page being read again.
 
+The entries are not in Sphinx's ``searchindex.js``, which every build reads and writes
+whole: they were 7 MB of its 12 at 10,000 commentaries, a second of every prose edit.
+They are kept in a script of their own (``ENTRIES_SCRIPT``), written only when they
+change, which the search page loads after Sphinx's search and which merges them into
+Sphinx's index as it arrives, as Sphinx would have written them there
+(``assets/search-entries.js``). A script, not data to fetch: it loads from disk
+(``file://``) too, where Sphinx's search is the one a reader has.
+
 Only for the builders that write a search index; the general index (genindex)
 is not made from these, and every other output is left alone.
 """
@@ -17,18 +25,21 @@ is not made from these, and every other output is left alone.
 from __future__ import annotations
 
 import json
+import pickle
 import re
 from collections.abc import Iterator, Set
 from pathlib import Path
 from typing import Any
 
 from docutils import nodes
-from sphinx import addnodes
 from sphinx.application import Sphinx
+from sphinx.environment import BuildEnvironment
 from sphinx.transforms.post_transforms import SphinxPostTransform
+from sphinx.util.index_entries import split_index_msg
 
 from .. import internals
 from ..data.bibtex import surname
+from ..data.digests import source_digest
 from . import formats
 from .domain import PaperDomain, paper_anchor
 from ..data.ids import parse_paper_id
@@ -41,7 +52,8 @@ def mention_anchor(base: str) -> str:
 
 
 class AddSearchEntries(SphinxPostTransform):
-    """One invisible index node a page, holding what finds its papers."""
+    """The entries that find a page's papers, noted in the domain for ``write_entries``;
+    and the anchors they lead to."""
 
     # After the references are resolved (10), before the links become previews (210).
     default_priority = 205
@@ -53,7 +65,7 @@ class AddSearchEntries(SphinxPostTransform):
         if indexer is None:  # html_search off: no search index to feed
             return
         docname = self.env.current_document.docname
-        entries: list[tuple[str, str, str, str, None]] = []
+        entries: list[tuple[str, str]] = []
         stopwords = indexer.lang.stopwords
         mentioned: set[str] = set()
         # One walk for both: an index page's thousands of links make each walk count.
@@ -62,8 +74,8 @@ class AddSearchEntries(SphinxPostTransform):
                 base = parse_paper_id(node["paper_id"]).base
                 commentary = domain.commentary(base)
                 if commentary is not None and commentary.docname == docname and node["ids"]:
-                    entries += [("single", term, node["ids"][0], "main", None)
-                                for term in dict.fromkeys(_terms(domain, base, stopwords))]
+                    entries += [(term, node["ids"][0])
+                                for term in _terms(domain, base, stopwords)]
                 continue
             # Not in the lists of papers, which the search leaves out (each would match
             # every query). The link's text is the title, whose words the search finds
@@ -74,12 +86,18 @@ class AddSearchEntries(SphinxPostTransform):
                 continue
             mentioned.add(base)
             node["ids"].append(mention_anchor(base))
-            entries += [("single", term, mention_anchor(base), "main", None)
-                        for term in _ids(domain, base)]
-        if entries:
-            self.document += addnodes.index(entries=entries)
-        domain.written_search_entries[docname] = [[term, anchor]
-                                                  for _type, term, anchor, *_ in entries]
+            entries += [(term, mention_anchor(base)) for term in _ids(domain, base)]
+        # As Sphinx files an index directive's entries: each split at "; " as a single
+        # entry's parts are, lower-cased, once each, in order.
+        domain.written_search_entries[docname] = sorted(
+            {(part.lower(), anchor) for term, anchor in entries for part in _filed(term)})
+
+
+def _filed(term: str) -> list[str]:
+    try:
+        return split_index_msg("single", term)
+    except ValueError:  # nothing but spaces and semicolons: Sphinx files nothing
+        return []
 
 
 def _has_public_commentary(domain: PaperDomain, base: str) -> bool:
@@ -134,46 +152,76 @@ def _card_or_paper_link(node: nodes.Node) -> bool:
         isinstance(node, nodes.reference) and "paper_link" in node)
 
 
-#: Where each page's entries are kept from build to build (in the doctree folder).
-ENTRIES_FILE = "mlcommentary-search-entries.json"
+#: Every page's entries, kept from build to build in the doctree folder: a build
+#: writes the entries of the pages it writes, and the others' come from here.
+ENTRIES_FILE = "mlcommentary-search-entries.pickle"
+#: The script of the entries, in ``_static``, and the one that merges them (an asset).
+ENTRIES_SCRIPT, MERGE_SCRIPT = "search-entries-data.js", "search-entries.js"
+#: Kept with them: entries made by other code are made again.
+_CODE = source_digest("sphinx_ext/search.py", "data/tex.py", "data/bibtex.py")[:16]
 
 
-def keep_entries(app: Sphinx) -> list:
-    """Give the index the entries of the pages this build did not write.
+def _searched_builder(app: Sphinx) -> bool:
+    """Whether the builder writes Sphinx's search index (``search``: not HTML Help's)."""
+    return app.builder.name in formats.SEARCH and getattr(app.builder, "search", False)
 
-    Sphinx keeps what it finds in a page's index nodes only while it writes the page:
-    its environment is saved before writing, and its index file is read back without
-    them. So an incremental build's index lost the papers of every page it did not
-    write (found by the test that compares it with a clean build's). Each page's
-    entries are kept in the doctree folder and given back to the pages not written,
-    before the index is written (which follows this event)."""
-    index = internals.search_index(app.builder)
-    if index is None:
-        return []
-    path = Path(app.doctreedir, ENTRIES_FILE)
+
+def _kept_entries(app: Sphinx) -> dict[str, list[tuple[str, str]]] | None:
     try:
-        last = path.read_text(encoding="utf-8")
-        kept = json.loads(last)
-    except (OSError, ValueError):
-        # None yet, or unreadable: the pages written now are all there is.
-        last, kept = None, {}
-    written = app.env.domains["paper"].written_search_entries
-    kept = {docname: entries for docname, entries in {**kept, **written}.items()
-            if docname in index.titles}  # (the pages in the index)
-    for docname, entries in kept.items():
-        if docname not in written:
-            index.entries[docname] = sorted(
-                {*index.entries.get(docname, ()),
-                 *((term, anchor, "main") for term, anchor in entries)})
-    # Sphinx lists an entry's pages in the order it fed them: by docname, as a clean
-    # serial build feeds them, whichever pages this build wrote.
-    ordered = sorted(index.entries.items())
-    index.entries.clear()
-    index.entries.update(ordered)
-    text = json.dumps(kept, sort_keys=True, ensure_ascii=False)
-    if text != last:
-        path.write_text(text, encoding="utf-8")
+        code, kept = pickle.loads(Path(app.doctreedir, ENTRIES_FILE).read_bytes())
+    except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError):
+        return None  # none yet, or unreadable
+    return kept if code == _CODE else None
+
+
+def write_every_page_once(app: Sphinx, env: BuildEnvironment) -> list[str]:
+    """``env-get-updated``: every page, when the entries of the pages this build does not
+    write are not kept (the first build of this code, a doctree folder from elsewhere):
+    the search would lose their papers until each was written again."""
+    if not _searched_builder(app):
+        return []
+    domain: PaperDomain = env.domains["paper"]
+    domain.kept_search_entries = _kept_entries(app)
+    return sorted(env.found_docs) if domain.kept_search_entries is None else []
+
+
+def write_entries(app: Sphinx) -> list:
+    """``html-collect-pages``, before the search page is written (which names the script
+    with its checksum): the entries' script, when they changed since it was written."""
+    if not _searched_builder(app):
+        return []
+    env = app.env
+    domain: PaperDomain = env.domains["paper"]
+    last = domain.kept_search_entries or {}
+    # The pages Sphinx's index has: not the gone ones, not the drafts (nosearch).
+    kept = {docname: entries for docname, entries
+            in sorted({**last, **domain.written_search_entries}.items())
+            if docname in env.all_docs and "nosearch" not in env.metadata[docname]}
+    script = Path(app.outdir, "_static", ENTRIES_SCRIPT)
+    if kept != last or domain.kept_search_entries is None or not script.exists():
+        # Whole or not at all: a file cut short would lose the entries of every page
+        # the next build does not write.
+        text = json.dumps(kept, ensure_ascii=False, separators=(",", ":"))
+        _replace(script, f"mlcommentarySearchEntries({text});\n".encode())
+        _replace(Path(app.doctreedir, ENTRIES_FILE),
+                 pickle.dumps((_CODE, kept), protocol=pickle.HIGHEST_PROTOCOL))
     return []
+
+
+def _replace(path: Path, content: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".partial")
+    partial.write_bytes(content)
+    partial.replace(path)
+
+
+def add_entries_scripts(app: Sphinx, pagename: str, templatename: str,
+                        context: dict[str, Any], doctree: nodes.document | None) -> None:
+    """On Sphinx's search page, after its own scripts: deferred, they run once Sphinx's
+    are loaded, before or after its index (``MERGE_SCRIPT`` takes either)."""
+    if templatename == "search.html" and _searched_builder(app):
+        app.add_js_file(MERGE_SCRIPT, defer="defer")
+        app.add_js_file(ENTRIES_SCRIPT, defer="defer")
 
 
 def drop_emptied_terms(app: Sphinx) -> list:
@@ -191,4 +239,6 @@ def drop_emptied_terms(app: Sphinx) -> list:
 def setup_search(app: Sphinx) -> None:
     app.add_post_transform(AddSearchEntries)
     app.connect("html-collect-pages", drop_emptied_terms)
-    app.connect("html-collect-pages", keep_entries)
+    app.connect("env-get-updated", write_every_page_once)
+    app.connect("html-collect-pages", write_entries)
+    app.connect("html-page-context", add_entries_scripts)
