@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
 
-from sites import MIXED, SHAPES, make_site, paper_id
+from sites import MIXED, SHAPES, make_site, paper_id, sphinx_search_bytes
 
 from mlcommentary.data.arxiv import ArxivFetcher
 from mlcommentary.data.testing import FakeArxiv, synthetic_entry
@@ -74,10 +74,11 @@ def cold_fetch(total: int, delay: float) -> tuple[int, float, float]:
 
 
 def search_figures(outdir: Path) -> tuple[float, str]:
-    """``searchindex.js``'s size in KB, which a reader's browser loads whole, and the
-    time from opening the search page with a query to its first result, in Chromium
-    (Sphinx then shows the other results one by one, each with its page's summary)."""
-    size = (outdir / "searchindex.js").stat().st_size / 1024
+    """The size in KB of Sphinx's search index, which a reader's browser loads whole,
+    and the time from opening the search page with a query to its first result, in
+    Chromium (Sphinx then shows the other results one by one, each with its page's
+    summary)."""
+    size = sphinx_search_bytes(outdir) / 1024
     chromium = shutil.which("chromium")
     if chromium is None:
         return size, "- (no Chromium)"

@@ -5,8 +5,8 @@ DOI and OpenReview papers, venues, journal versions) and the site of real papers
 (``real_site.py``), then asks each engine a fixed set of queries in Chromium, as a
 reader does, one cold browser context a query, over a loopback HTTP server:
 
-* ``sphinx``: Sphinx's ``search.html`` and ``searchindex.js`` (with the extension's
-  index entries for IDs and authors, ``sphinx_ext/search.py``);
+* ``sphinx``: Sphinx's ``search.html``, its ``searchindex.js`` and the extension's index
+  entries for IDs, authors and titles it adds (``sphinx_ext/search.py``);
 * ``pagefind``: the paper search page and its Pagefind index (``exports/paper_search.py``);
 * ``minisearch``: MiniSearch 7 (npm) over one JSON file of the same papers' fields (no
   abstracts: with them the file is ten times larger), indexed in the browser;
@@ -378,7 +378,7 @@ def _kb(size: float | None) -> str:
 
 def measure(name: str, root: Path, build_seconds: float, queries: list, engines: list) -> dict:
     html = root / "_build" / "html"
-    indexes = {"sphinx": ((html / "searchindex.js").stat().st_size, None)}
+    indexes = {"sphinx": (sites.sphinx_search_bytes(html), None)}
     seconds, size = pagefind_index(root)
     indexes["pagefind"] = (size, seconds)
     seconds, size = minisearch_index(root)

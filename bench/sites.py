@@ -204,6 +204,14 @@ def page(plan: Plan, variant: str) -> str:
     return f"{front}# Commentary {n}\n\n{head}\n" + "\n\n".join(body) + "\n"
 
 
+def sphinx_search_bytes(outdir: Path) -> int:
+    """The bytes of the index Sphinx's search page loads whole: ``searchindex.js`` and
+    the script of the papers' entries it adds (``sphinx_ext/search.py``)."""
+    return sum(path.stat().st_size for path in (
+        outdir / "searchindex.js", outdir / "_static" / "search-entries-data.js")
+        if path.exists())
+
+
 def make_site(root: Path, total: int, variant: str, shape: str = "eight-tags") -> Path:
     """Write a site of ``total`` commentaries; papers 1..2*total have records."""
     extensions, extra = CONF[variant]

@@ -63,10 +63,11 @@ def search_index(outdir: Path) -> dict:
     entries = outdir / "_static" / "search-entries-data.js"
     if entries.exists():
         position = {docname: at for at, docname in enumerate(index["docnames"])}
-        for docname, filed in _script_argument(entries, "mlcommentarySearchEntries").items():
-            for entry, anchor in filed if docname in position else ():
-                index["indexentries"].setdefault(entry, []).append([position[docname],
-                                                                    anchor, True])
+        for docname, anchors in _script_argument(entries, "mlcommentarySearchEntries").items():
+            for anchor, filed in anchors.items() if docname in position else ():
+                for entry in filed:
+                    index["indexentries"].setdefault(entry, []).append(
+                        [position[docname], anchor, True])
     return index
 
 

@@ -82,8 +82,19 @@ def test_search_brings_the_commentary_first(search_page, query):
     assert found[0] == "lattice.html#paper-3012-00021", found
 
 
-def test_a_paper_without_commentary_is_found_where_it_is_mentioned(search_page):
-    assert search_page("arXiv:3012.00022")[:1] == ["notes.html#mention-paper-3012-00022"]
+def test_an_author_by_whole_name_finds_the_commentary(search_page):
+    """The surname, "Plaatsvervanger", is less than half the whole name: an index entry
+    is found only by a query at least half its length."""
+    assert search_page("Laurens van der Plaatsvervanger")[:1] == [
+        "lattice.html#paper-3012-00021"]
+
+
+@pytest.mark.parametrize("query", ["arXiv:3012.00022", "10.5555/3012.00022", "Quorvelt",
+                                   "Bo Quorvelt", "Penrose Moats"])
+def test_a_paper_without_commentary_is_found_where_it_is_mentioned(search_page, query):
+    """By its ID, the journal's DOI arXiv gives it, its author, or what its title names
+    before the colon."""
+    assert search_page(query)[:1] == ["notes.html#mention-paper-3012-00022"]
 
 
 @pytest.mark.parametrize("theme", ["furo", "alabaster"])

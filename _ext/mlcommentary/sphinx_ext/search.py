@@ -1,14 +1,16 @@
-"""Sphinx's search finds papers by arXiv ID, author's surname and title.
+"""Sphinx's search finds papers by arXiv ID, author and title.
 
 Its full-text index drops numbers (``2303.00676`` is two of them) and the query's
 numeric words too, so an ID can only be found as an *index entry*: those are
 matched against the whole query and rank above every word match. A paper's
 commentary gets invisible entries at its card: its ID (``arXiv:`` and the ID,
 also with each version: the query may be any part of an entry at least half as
-long), its authors' surnames, its title and the title's words. A paper with no
-commentary (or a draft's alone) gets its ID's entries at its first link on each page
-that mentions it. Made when the page is written, from the records of that build, so a changed
-record changes them without the page being read again.
+long) and the IDs its source gives it, its authors' surnames and whole names, its
+title, what the title names before a colon ("LoRA") and the title's words. A paper
+with no commentary (or a draft's alone) gets the entries of its IDs, its authors and
+its title's name at its first link on each page that mentions it. Made when the page
+is written, from the records of that build, so a changed record changes them without
+the page being read again.
 
 The entries are not in Sphinx's ``searchindex.js``, which every build reads and writes
 whole: they were 7 MB of its 12 at 10,000 commentaries, a second of every prose edit.
@@ -43,6 +45,7 @@ from ..data.digests import source_digest
 from . import formats
 from .domain import PaperDomain, paper_anchor
 from ..data.ids import parse_paper_id
+from ..data.metadata import PaperRecord
 from .nodes import paper_card
 from ..data.tex import plain_text
 
@@ -86,7 +89,10 @@ class AddSearchEntries(SphinxPostTransform):
                 continue
             mentioned.add(base)
             node["ids"].append(mention_anchor(base))
-            entries += [(term, mention_anchor(base)) for term in _ids(domain, base)]
+            record = domain.record(base)
+            entries += [(term, mention_anchor(base)) for term in [
+                *_ids(domain, base), *_authors(record),
+                *_short_name(plain_text(record.title) if record else "")]]
         # As Sphinx files an index directive's entries: each split at "; " as a single
         # entry's parts are, lower-cased, once each, in order.
         domain.written_search_entries[docname] = sorted(
@@ -115,10 +121,10 @@ def _terms(domain: PaperDomain, base: str, stopwords: Set[str]) -> Iterator[str]
         yield from _ids(domain, home.base)
     record = domain.record(base)
     if record:
-        # A name BibTeX must keep whole is braced.
-        yield from (surname(author).strip("{}") for author in record.authors)
+        yield from _authors(record)
         title = plain_text(record.title)
         yield title
+        yield from _short_name(title)
         # Each word of the title too: the card's words rank below any page headed with
         # them, and a commentary's heading need not be its paper's title. Not the
         # little words, which would find every paper.
@@ -126,9 +132,26 @@ def _terms(domain: PaperDomain, base: str, stopwords: Set[str]) -> Iterator[str]
                     if not word.isdigit() and word.lower() not in stopwords)
 
 
+def _authors(record: PaperRecord | None) -> Iterator[str]:
+    """Each author by surname and by whole name: a query finds an entry at most twice
+    its length, and "Fei-Fei Li" is five times "Li". A name BibTeX must keep whole is
+    braced."""
+    for author in record.authors if record else ():
+        yield surname(author).strip("{}")
+        yield plain_text(author)
+
+
+def _short_name(title: str) -> list[str]:
+    """What a title before its colon names, as readers call the paper ("LoRA" for "LoRA:
+    Low-Rank Adaptation of Large Language Models"): the whole title is an entry no
+    query of a few words is half as long as."""
+    name, colon, _ = title.partition(":")
+    return [name.strip()] if colon and name.strip() else []
+
+
 def _ids(domain: PaperDomain, base: str) -> list[str]:
-    """The paper's ID as a reader may search it: as cited (``arXiv:``, ``doi:``), with
-    each version.
+    """The paper's IDs as a reader may search them: as cited (``arXiv:``, ``doi:``),
+    with each version.
 
     Not the bare ID beside its versions: a versioned entry is found by the bare ID too
     (part of it, at least half its length), and the bare entries were a sixth of the
@@ -136,7 +159,10 @@ def _ids(domain: PaperDomain, base: str) -> list[str]:
     record = domain.record(base)
     paper = parse_paper_id(base)
     versions = range(1, (record.version if record else 0) + 1) if paper.versioned else ()
-    return [paper.at(version).label for version in versions] or [paper.label]
+    # And the IDs its source gives it (arXiv's "related DOI"): "doi:10.1086/307221" is
+    # found by the bare DOI too.
+    return [*([paper.at(version).label for version in versions] or [paper.label]),
+            *(parse_paper_id(other).label for other in (record.other_ids if record else ()))]
 
 
 def _searched(node: nodes.Node) -> bool:
@@ -199,9 +225,14 @@ def write_entries(app: Sphinx) -> list:
             if docname in env.all_docs and "nosearch" not in env.metadata[docname]}
     script = Path(app.outdir, "_static", ENTRIES_SCRIPT)
     if kept != last or domain.kept_search_entries is None or not script.exists():
+        # Each page's entries by the anchor they lead to, which is written once.
+        by_anchor: dict[str, dict[str, list[str]]] = {}
+        for docname, entries in kept.items():
+            for entry, anchor in entries:
+                by_anchor.setdefault(docname, {}).setdefault(anchor, []).append(entry)
+        text = json.dumps(by_anchor, ensure_ascii=False, separators=(",", ":"))
         # Whole or not at all: a file cut short would lose the entries of every page
         # the next build does not write.
-        text = json.dumps(kept, ensure_ascii=False, separators=(",", ":"))
         _replace(script, f"mlcommentarySearchEntries({text});\n".encode())
         _replace(Path(app.doctreedir, ENTRIES_FILE),
                  pickle.dumps((_CODE, kept), protocol=pickle.HIGHEST_PROTOCOL))
