@@ -200,7 +200,7 @@ def test_rendering_a_title_leaves_it_in_the_environment_alone(make_app, tmp_path
 def test_the_collector_skips_the_loaded_environment_and_is_left_as_found(
         make_app, tmp_path, enabled, monkeypatch):
     """Each full pass of CPython's collector walked the whole loaded environment: at
-    10,000 commentaries, a fifth of a one-page edit."""
+    10,000 commentaries, a fifth of a one-page edit; and of a cold build, what it read."""
     # As in `sphinx-build`'s process, the only one the collector is changed in.
     monkeypatch.setattr(sys, "argv", [str(Path(sys.executable).with_name("sphinx-build"))])
     srcdir = copy_root("site", tmp_path)
@@ -219,8 +219,14 @@ def test_the_collector_skips_the_loaded_environment_and_is_left_as_found(
         assert gc.get_freeze_count() > 0
         assert not any(tracked is pages for tracked in gc.get_objects())
         assert gc.isenabled() == enabled
+        # What reading added is frozen too, before the pages are written.
+        after_reading = []
+        app.connect("env-get-updated", lambda app, env: after_reading.append(not any(
+            tracked is env.domains["paper"].data["pages"]["papers/alpha"]
+            for tracked in gc.get_objects())) or [])
         app.build()
         app.cleanup()
+        assert after_reading == [True]
         assert gc.get_freeze_count() == 0
         assert gc.isenabled() == enabled
     finally:

@@ -12,8 +12,14 @@ commentaries the collector took 2 to 3 s of a one-page edit (a fifth of it).
 So the collector is off while Sphinx loads the environment, and what exists once the
 builder is ready is frozen: ``gc.freeze`` moves it to a permanent generation that the
 passes skip, which is what it is for: objects that live as long as the process.
-Objects made later are collected as usual. At the end of the build the frozen ones
-are unfrozen and the collector is as it was.
+Objects made later are collected as usual. What reading adds to the environment is
+frozen too, every ``FREEZE_EVERY`` pages and once the pages are read, each time after
+one full pass, which frees what reading left: reading and writing make and drop a
+doctree a page, whose survivors start a full pass every time they reach a quarter of
+the heap, and each of those walked all that had been read. A cold build of 10,000
+commentaries spent 44 s in 76 full passes (1.4 s in 36 at 1,000: the passes grow with
+the site and each walks more). At the end of the build the frozen ones are unfrozen
+and the collector is as it was.
 
 All of this is process-wide, so it is done only in a process that is Sphinx's command
 line (``sphinx-build``, ``python -m sphinx``, so ``make html``), which runs this one
@@ -39,11 +45,16 @@ from sphinx.application import Sphinx
 from sphinx.config import Config
 
 
+#: Pages read between two freezes of what reading made.
+FREEZE_EVERY = 500
+
+
 class Collector:
     """Whether the collector was on before the build paused it: it is left as found."""
 
     def __init__(self) -> None:
         self._was_enabled = True
+        self._purged = 0
 
     def pause(self, app: Sphinx, config: Config) -> None:
         # config-inited: Sphinx loads the environment next, then readies the builder.
@@ -54,6 +65,17 @@ class Collector:
         gc.freeze()
         if self._was_enabled:
             gc.enable()
+
+    def freeze_what_was_read(self, app: Sphinx, env: object, *args: object) -> None:
+        if self._was_enabled:
+            gc.collect()
+        gc.freeze()
+
+    def count_pages(self, app: Sphinx, env: object, docname: str) -> None:
+        # Each page is purged just before it is read (all at once, before -j reads).
+        self._purged += 1
+        if self._purged % FREEZE_EVERY == 0:
+            self.freeze_what_was_read(app, env)
 
     def unfreeze(self, app: Sphinx, exception: Exception | None) -> None:
         gc.unfreeze()
@@ -81,5 +103,8 @@ def setup_collector(app: Sphinx) -> None:
     app.connect("config-inited", collector.pause, priority=1000)
     # First of the builder-inited handlers, before any of them builds on the environment.
     app.connect("builder-inited", collector.freeze, priority=0)
+    # Last of their handlers: doctrees.py lets the read doctrees go at 500.
+    app.connect("env-purge-doc", collector.count_pages, priority=1000)
+    app.connect("env-updated", collector.freeze_what_was_read, priority=1000)
     # Last of the build-finished handlers: they still use the environment.
     app.connect("build-finished", collector.unfreeze, priority=1000)
