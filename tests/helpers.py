@@ -11,9 +11,11 @@ import shutil
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+
+import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 ROOTS = REPO / "tests" / "roots"
@@ -75,6 +77,13 @@ def _script_argument(script: Path, function: str) -> dict:
     """The JSON a script of one call, ``function(…);``, passes."""
     text = script.read_text(encoding="utf-8").strip()
     return json.loads(re.fullmatch(rf"{re.escape(function)}\((.*)\);?", text, re.S)[1])
+
+
+def timed(values: Iterable[str], *waiting: str) -> list:
+    """Parameters, each of ``waiting`` marked ``slow``: a fault that waits for a timeout or
+    a delay to pass, which ``make test-fast`` leaves to ``make test``."""
+    return [pytest.param(value, marks=pytest.mark.slow) if value in waiting else value
+            for value in values]
 
 
 def process_environment(**extra: str) -> dict[str, str]:

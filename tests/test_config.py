@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import helpers
 from conftest import REPO
-from helpers import make
+from helpers import make, timed
 
 from mlcommentary.data.arxiv import ArxivFetcher
 from mlcommentary.data.testing import Times, never_answers, respond, synthetic_entry
@@ -106,7 +106,7 @@ SETTINGS = {
 
 
 @pytest.mark.parametrize("where", ["conf.py", "-D", "make"])
-@pytest.mark.parametrize("name", list(SETTINGS))
+@pytest.mark.parametrize("name", timed(SETTINGS, "arxiv_timeout", "arxiv_request_delay"))
 def test_every_setting_from_every_place(name, where, tmp_path, fake_arxiv):
     fake_arxiv.add(synthetic_entry("3012.00001", "Synthetic", ["Ada Example"]))
     value, set_up, works = SETTINGS[name]

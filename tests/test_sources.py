@@ -10,7 +10,7 @@ import zlib
 
 import pytest
 from bs4 import BeautifulSoup
-from helpers import copy_root, search_index, sphinx_build
+from helpers import copy_root, search_index, sphinx_build, timed
 from test_bibtex import bibtex_program, run_bibtex  # noqa: F401 (a fixture)
 from pybtex.database import parse_string
 
@@ -139,7 +139,7 @@ FAULTS = {
 }
 
 
-@pytest.mark.parametrize("fault", FAULTS)
+@pytest.mark.parametrize("fault", timed(FAULTS, "hangs"))
 @pytest.mark.parametrize("registry", ["crossref", "datacite"])
 def test_every_fault_of_either_registry_is_a_typed_failure(fake_registries, fault, registry):
     """Each fault, at Crossref or at DataCite (asked after Crossref's 404), gives a
@@ -463,7 +463,7 @@ OPENREVIEW_FAULTS = {
 }
 
 
-@pytest.mark.parametrize("fault", OPENREVIEW_FAULTS)
+@pytest.mark.parametrize("fault", timed(OPENREVIEW_FAULTS, "hangs"))
 def test_every_openreview_fault_is_a_typed_failure(real_openreview, fault):
     handler, subtype = OPENREVIEW_FAULTS[fault]
     real_openreview.fault = Times(1, lambda h: h.server.fake.answer_normally(h), then=handler)
