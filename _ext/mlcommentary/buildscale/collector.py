@@ -66,7 +66,7 @@ class Collector:
         if self._was_enabled:
             gc.enable()
 
-    def freeze_what_was_read(self, app: Sphinx, env: object, *args: object) -> None:
+    def freeze_what_was_read(self, app: Sphinx, env: object) -> None:
         if self._was_enabled:
             gc.collect()
         gc.freeze()
