@@ -325,7 +325,7 @@ class MetadataFile:
                         return False
                     if not self.path.stat().st_mode & 0o222:
                         raise MetadataFileError(f"{self.path}: read-only; not written")
-                _replace_atomically(self.path, text)
+                replace_atomically(self.path, text)
                 return True
         except Timeout:
             raise MetadataFileError(
@@ -391,7 +391,7 @@ def _cached(cache: Path) -> tuple[str, LoadedMetadata] | None:
 
 def _remember(cache: Path, text_key: str, loaded: LoadedMetadata) -> None:
     try:
-        _replace_atomically(cache, pickle.dumps((_CODE, text_key, loaded),
+        replace_atomically(cache, pickle.dumps((_CODE, text_key, loaded),
                                                 pickle.HIGHEST_PROTOCOL))
     except OSError:
         pass  # without a cache the next build only loads afresh
@@ -425,7 +425,7 @@ def _dump(document: Mapping[str, Any]) -> str:
     }, indent=2, ensure_ascii=False) + "\n"
 
 
-def _replace_atomically(path: Path, content: str | bytes) -> None:
+def replace_atomically(path: Path, content: str | bytes) -> None:
     """Write ``content`` beside ``path`` and rename it over, so no reader sees half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")

@@ -45,7 +45,7 @@ from ..data.digests import source_digest
 from . import formats
 from .domain import PaperDomain, paper_anchor
 from ..data.ids import parse_paper_id
-from ..data.metadata import PaperRecord
+from ..data.metadata import PaperRecord, replace_atomically
 from .nodes import paper_card
 from ..data.tex import plain_text
 
@@ -233,17 +233,10 @@ def write_entries(app: Sphinx) -> list:
         text = json.dumps(by_anchor, ensure_ascii=False, separators=(",", ":"))
         # Whole or not at all: a file cut short would lose the entries of every page
         # the next build does not write.
-        _replace(script, f"mlcommentarySearchEntries({text});\n".encode())
-        _replace(Path(app.doctreedir, ENTRIES_FILE),
-                 pickle.dumps((_CODE, kept), protocol=pickle.HIGHEST_PROTOCOL))
+        replace_atomically(script, f"mlcommentarySearchEntries({text});\n")
+        replace_atomically(Path(app.doctreedir, ENTRIES_FILE),
+                           pickle.dumps((_CODE, kept), protocol=pickle.HIGHEST_PROTOCOL))
     return []
-
-
-def _replace(path: Path, content: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.name + ".partial")
-    partial.write_bytes(content)
-    partial.replace(path)
 
 
 def add_entries_scripts(app: Sphinx, pagename: str, templatename: str,
