@@ -27,11 +27,15 @@ code, but:
   main process resolved them for 36 s while the writer waited, then the writer wrote
   them for 22 s while the main process waited; and the home page, first by name, was
   resolved and written alone before the writer started.
+* Once a writer has its chunk (forked with a copy of it), the main process lets the
+  chunk's pages go. Sphinx keeps them until they are written, for a callback that
+  does not use them: two chunks at a time, which each of the collector's full passes
+  in the main process walked.
 * Rendering a title (``render_partial``) leaves it where it was, in the environment,
   with or without ``-j``: Sphinx's kept a document alive for each page's title, for
   each of the collector's full passes to walk.
 
-``_write_parallel`` is Sphinx's own (9.0 to 9.2) bar the first three; ``internals``
+``_write_parallel`` is Sphinx's own (9.0 to 9.2) bar the first four; ``internals``
 notices when Sphinx changes it.
 """
 
@@ -177,14 +181,19 @@ class HTMLBuilder(StandaloneHTMLBuilder):
 
         self.phase = BuildPhase.RESOLVING
         for chunk in chunks:
-            arg = []
-            for docname in chunk:
-                doctree = self.env.get_and_resolve_doctree(docname, self, tags=self.tags)
-                self.write_doc_serialized(docname, doctree)
-                arg.append((docname, packed(doctree)))
+            arg = [self._resolved(docname) for docname in chunk]
             tasks.add_task(write_process, arg, on_chunk_done)
+            # The writer forked with its own copy. Sphinx keeps the task's argument until
+            # the chunk is written, for on_chunk_done, which does not need it.
+            arg.clear()
         tasks.join()
         logger.info("")
+
+
+    def _resolved(self, docname: str) -> Waiting:
+        doctree = self.env.get_and_resolve_doctree(docname, self, tags=self.tags)
+        self.write_doc_serialized(docname, doctree)
+        return docname, packed(doctree)
 
 
 def setup_builder(app: Sphinx) -> None:
