@@ -92,35 +92,44 @@ def test_a_reading_process_sends_back_only_the_pages_it_read(make_app, tmp_path)
         *(docnames for docnames, _ in sent))
 
 
-def test_the_main_process_resolves_at_most_one_chunk_ahead_of_the_writers(make_app, tmp_path):
-    """With -j 2, Sphinx's main process had resolved the whole site by the time its one
-    writer was half done: at 10,000 commentaries it held 1.3 GB."""
+def built_with_a_slow_writer(make_app, tmp_path, on_resolved):
+    """The many-page site built with -j 2, its writer slowed so that the main process is
+    ahead of it, and ``on_resolved`` called as each page is resolved: the application,
+    the page written first and the chunks, as the builder made them."""
     app = make_app("html", srcdir=site_of_many_pages(tmp_path), parallel=2)
     assert isinstance(app.builder, HTMLBuilder)
     main = os.getpid()
-    written_by = {}
 
     def slow_writer(*args: object) -> None:
         if os.getpid() != main:
             time.sleep(0.03)
 
-    def note_written(app, doctree, docname: str) -> None:
-        written_by[docname] = {page.relative_to(app.outdir).with_suffix("").as_posix()
-                               for page in app.outdir.rglob("*.html")}
-
     app.connect("html-page-context", slow_writer)
-    app.connect("doctree-resolved", note_written)
+    app.connect("doctree-resolved", on_resolved)
     app.build()
     app.cleanup()
     assert app.warning.getvalue() == ""
     docnames = sorted(app.env.found_docs)
     first, chunks = spread(docnames, set(app.env.domains["paper"].listings(docnames)), 1)
     assert len(chunks) >= 4
+    return app, first, chunks
+
+
+def test_the_main_process_resolves_at_most_one_chunk_ahead_of_the_writers(make_app, tmp_path):
+    """With -j 2, Sphinx's main process had resolved the whole site by the time its one
+    writer was half done: at 10,000 commentaries it held 1.3 GB."""
+    written_by = {}
+
+    def note_written(app, doctree, docname: str) -> None:
+        written_by[docname] = {page.relative_to(app.outdir).with_suffix("").as_posix()
+                               for page in app.outdir.rglob("*.html")}
+
+    app, first, chunks = built_with_a_slow_writer(make_app, tmp_path, note_written)
     # While it resolves chunk k, chunk k - 1 is being written, and all before it are.
     for k in range(2, len(chunks)):
         done = {first}.union(*chunks[:k - 1])
         assert all(done <= written_by[docname] for docname in chunks[k]), k
-    assert len(list(app.outdir.rglob("*.html"))) >= len(docnames)
+    assert len(list(app.outdir.rglob("*.html"))) >= len(app.env.found_docs)
 
 
 def test_the_main_process_lets_a_chunk_go_once_its_writer_has_it(make_app, tmp_path):
@@ -128,28 +137,15 @@ def test_the_main_process_lets_a_chunk_go_once_its_writer_has_it(make_app, tmp_p
     for a callback that does not use them: with -j 2, two chunks at a time, which each of
     the collector's full passes walked (56 s of the main process's 155 s of writing at
     10,000 commentaries)."""
-    app = make_app("html", srcdir=site_of_many_pages(tmp_path), parallel=2)
-    main = os.getpid()
     resolved: dict[str, weakref.ref] = {}
     alive_when_resolved: dict[str, set[str]] = {}
-
-    def slow_writer(*args: object) -> None:
-        if os.getpid() != main:
-            time.sleep(0.03)
 
     def note_alive(app, doctree, docname: str) -> None:
         gc.collect()
         alive_when_resolved[docname] = {name for name, page in resolved.items() if page()}
         resolved[docname] = weakref.ref(doctree)
 
-    app.connect("html-page-context", slow_writer)
-    app.connect("doctree-resolved", note_alive)
-    app.build()
-    app.cleanup()
-    assert app.warning.getvalue() == ""
-    docnames = sorted(app.env.found_docs)
-    first, chunks = spread(docnames, set(app.env.domains["paper"].listings(docnames)), 1)
-    assert len(chunks) >= 4
+    _app, _first, chunks = built_with_a_slow_writer(make_app, tmp_path, note_alive)
     # As chunk k is resolved, chunk k - 1 is being written: the main process holds none
     # of it, nor of any chunk before.
     for k in range(1, len(chunks)):
