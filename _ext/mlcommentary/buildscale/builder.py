@@ -189,7 +189,6 @@ class HTMLBuilder(StandaloneHTMLBuilder):
         tasks.join()
         logger.info("")
 
-
     def _resolved(self, docname: str) -> Waiting:
         doctree = self.env.get_and_resolve_doctree(docname, self, tags=self.tags)
         self.write_doc_serialized(docname, doctree)
