@@ -82,6 +82,9 @@ def _script_argument(script: Path, function: str) -> dict:
 def timed(values: Iterable[str], *waiting: str) -> list:
     """Parameters, each of ``waiting`` marked ``slow``: a fault that waits for a timeout or
     a delay to pass, which ``make test-fast`` leaves to ``make test``."""
+    values = list(values)
+    # A parameter renamed would otherwise lose its mark without a word.
+    assert set(waiting) <= set(values), set(waiting) - set(values)
     return [pytest.param(value, marks=pytest.mark.slow) if value in waiting else value
             for value in values]
 

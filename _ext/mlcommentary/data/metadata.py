@@ -392,7 +392,7 @@ def _cached(cache: Path) -> tuple[str, LoadedMetadata] | None:
 def _remember(cache: Path, text_key: str, loaded: LoadedMetadata) -> None:
     try:
         replace_atomically(cache, pickle.dumps((_CODE, text_key, loaded),
-                                                pickle.HIGHEST_PROTOCOL))
+                                               pickle.HIGHEST_PROTOCOL))
     except OSError:
         pass  # without a cache the next build only loads afresh
 
