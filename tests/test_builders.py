@@ -152,6 +152,36 @@ def test_the_main_process_lets_a_chunk_go_once_its_writer_has_it(make_app, tmp_p
         assert not alive_when_resolved[chunks[k][0]] & set().union(*chunks[:k]), k
 
 
+def test_the_collector_frees_each_chunk_handed_over_and_freezes_what_lives(
+        make_app, tmp_path, monkeypatch):
+    """A resolved page is a web of references that only the collector frees, and by the
+    time its writer has it, it is old enough to wait for a full pass. Those passes also
+    walked all the caches that resolving had filled: at 10,000 commentaries with -j 2,
+    23 passes took 28 s of the main process's 132 s of writing."""
+    monkeypatch.setattr(sys, "argv", [str(Path(sys.executable).with_name("sphinx-build"))])
+    resolved: dict[str, weakref.ref] = {}
+    when_resolved: dict[str, tuple[set[str], int]] = {}
+
+    def note_alive(app, doctree, docname: str) -> None:
+        alive = {name for name, page in resolved.items() if page()}
+        when_resolved[docname] = alive, gc.get_freeze_count()
+        resolved[docname] = weakref.ref(doctree)
+
+    was_enabled, thresholds = gc.isenabled(), gc.get_threshold()
+    try:
+        _app, _first, chunks = built_with_a_slow_writer(make_app, tmp_path, note_alive)
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*thresholds)
+        if was_enabled:
+            gc.enable()
+    for k in range(1, len(chunks)):
+        alive, frozen = when_resolved[chunks[k][0]]
+        # Freed without a pass of the test's own, and what outlived them frozen.
+        assert not alive & set().union(*chunks[:k]), k
+        assert frozen > when_resolved[chunks[k - 1][-1]][1], k
+
+
 def test_the_listings_are_spread_over_the_chunks_and_none_is_written_first() -> None:
     """In Sphinx's order a site's listings came last, in one chunk, and the home page
     first: the main process resolved the one, and then the other alone, while the

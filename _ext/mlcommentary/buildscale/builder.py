@@ -30,7 +30,8 @@ code, but:
 * Once a writer has its chunk (forked with a copy of it), the main process lets the
   chunk's pages go. Sphinx keeps them until they are written, for a callback that
   does not use them: two chunks at a time, which each of the collector's full passes
-  in the main process walked.
+  in the main process walked. Then it says so (``pages-handed-over``): the collector
+  frees them at once, and freezes what lives on.
 * Rendering a title (``render_partial``) leaves it where it was, in the environment,
   with or without ``-j``: Sphinx's kept a document alive for each page's title, for
   each of the collector's full passes to walk.
@@ -186,6 +187,7 @@ class HTMLBuilder(StandaloneHTMLBuilder):
             # The writer forked with its own copy. Sphinx keeps the task's argument until
             # the chunk is written, for on_chunk_done, which does not need it.
             arg.clear()
+            self.events.emit("pages-handed-over")
         tasks.join()
         logger.info("")
 
@@ -199,3 +201,5 @@ def setup_builder(app: Sphinx) -> None:
     app.add_builder(HTMLBuilder, override=True)
     # (docnames to write) -> some of them that take long to resolve and write.
     app.add_event("large-pages")
+    # () -> nothing: the main process holds none of the pages resolved so far.
+    app.add_event("pages-handed-over")

@@ -29,6 +29,13 @@ writing, while the writer waited for it. Every 100 of them (with the main proces
 letting a chunk go once its writer has it, ``builder``), 23 passes took 28 s of 132,
 and the build 204 s instead of 228, at the same peak memory (810 MB).
 
+And once a writer has its chunk, the main process frees the chunk with one pass and
+freezes what outlived it: the next chunk's passes walk only what that chunk makes, not
+every cache that resolving the site so far has filled (300,000 objects at 10,000
+commentaries) nor the pages of the chunks that were waiting for a pass. The same
+build's writing took 119 s instead of 132 (22 s in 37 passes), and the build 184 s,
+at the same peak memory (790 MB).
+
 At the end of the build the frozen ones are unfrozen and the collector is as it was.
 
 All of this is process-wide, so it is done only in a process that is Sphinx's command
@@ -82,16 +89,19 @@ class Collector:
         if self._was_enabled:
             gc.enable()
 
-    def freeze_what_was_read(self, app: Sphinx, env: object) -> None:
+    def freeze_what_lives(self, app: Sphinx) -> None:
         if self._was_enabled:
             gc.collect()
         gc.freeze()
+
+    def freeze_what_was_read(self, app: Sphinx, env: object) -> None:
+        self.freeze_what_lives(app)
 
     def count_pages(self, app: Sphinx, env: object, docname: str) -> None:
         # Each page is purged just before it is read (all at once, before -j reads).
         self._purged += 1
         if self._purged % FREEZE_EVERY == 0:
-            self.freeze_what_was_read(app, env)
+            self.freeze_what_lives(app)
 
     def unfreeze(self, app: Sphinx, exception: Exception | None) -> None:
         gc.unfreeze()
@@ -123,5 +133,6 @@ def setup_collector(app: Sphinx) -> None:
     # Last of their handlers: doctrees.py lets the read doctrees go at 500.
     app.connect("env-purge-doc", collector.count_pages, priority=1000)
     app.connect("env-updated", collector.freeze_what_was_read, priority=1000)
+    app.connect("pages-handed-over", collector.freeze_what_lives)
     # Last of the build-finished handlers: they still use the environment.
     app.connect("build-finished", collector.unfreeze, priority=1000)
