@@ -17,7 +17,7 @@ pytestmark = pytest.mark.slow
 def test_benchmark_runs_and_measures_what_it_says():
     result = subprocess.run(
         [sys.executable, "bench/build_times.py", "--sizes", "5", "--peer-at", "5",
-         "--fetch-delay", "0"],
+         "--fetch-delay", "0", "--cold-builds", "2"],
         cwd=REPO, capture_output=True, text=True, timeout=600, check=True)
     header, _, *rows = result.stdout.split("\n\n")[1].splitlines()
     columns = [c.strip() for c in header.split("|")[1:-1]]
@@ -36,6 +36,9 @@ def test_benchmark_runs_and_measures_what_it_says():
         assert cells["cold fetch: requests, s, min gap s"].startswith("1, ")
         assert cells["warm requests"] == "0"
         assert cells["MyST+furo peer s"] != "-"
+        # Small sites' cold builds, timed more than once, with their range.
+        for column in ("serial s", "-j 2 s"):
+            assert re.fullmatch(r"[\d.]+ \([\d.]+-[\d.]+\)", cells[column]), cells[column]
         # The floor and the search figures, at every size.
         assert cells["floor s"].endswith("x)") and cells["floor prose edit s"] != "-"
         size, first_search = cells["search index KB, first result s"].split(", ")
