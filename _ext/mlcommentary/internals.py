@@ -56,8 +56,11 @@ def _has(where: str, *names: str) -> Callable[[], bool]:
 
 def _set_by(where: str, *attributes: str) -> Callable[[], bool]:
     """Whether ``where`` (an ``__init__``) still sets these attributes of ``self``."""
-    return lambda: all(f"self.{name}" in inspect.getsource(_found(where))
-                       for name in attributes)
+    def present() -> bool:
+        # Read once: every build checks, and finding a function's source is the slow part.
+        source = inspect.getsource(_found(where))
+        return all(f"self.{name}" in source for name in attributes)
+    return present
 
 
 def _source_is(where: str, digest: str) -> Callable[[], bool]:
