@@ -68,10 +68,11 @@ def test_fresh_clone_sets_up_its_environment(tmp_path):
     recipe = subprocess.run(["make", "--no-print-directory", "-n", "html"], cwd=tmp_path,
                             capture_output=True, text=True, check=True,
                             env=process_environment()).stdout.splitlines()
-    assert recipe[:3] == ["python3 -m venv .venv",
+    assert recipe[:4] == ["python3 -m venv .venv",
                           ".venv/bin/python -m pip install --quiet -r requirements.txt",
+                          ".venv/bin/python -m compileall -q _ext",
                           "touch .venv/.installed"]
-    assert recipe[3].startswith(".venv/bin/sphinx-build -M html ")
+    assert recipe[4].startswith(".venv/bin/sphinx-build -M html ")
 
 
 @pytest.mark.slow  # a server, and waits for its rebuilds
