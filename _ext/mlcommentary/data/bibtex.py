@@ -9,6 +9,7 @@ authors wrote them, and only the text around them is escaped.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 import unicodedata
@@ -132,6 +133,9 @@ def citation_key(record: PaperRecord) -> str:
     return f"{_ascii(last).replace(' ', '')}{record.year}{words[0] if words else ''}"
 
 
+# Remembered: the search's entries ask for each author of every paper a page mentions,
+# so for each name once per page it is on, and pybtex's parse of a name is the slow part.
+@functools.lru_cache(maxsize=1 << 16)
 def surname(name: str) -> str:
     """An author's surname, as BibTeX reads the name: "Maaten" of "Laurens van der Maaten"."""
     return _person(name).last_names[-1]

@@ -28,6 +28,7 @@ from ..data.metadata import PaperRecord, first_day
 from .mathml import plain_node, rich_nodes
 from ..data.tex import plain_text
 from .nodes import (
+    found,
     is_part,
     paper_card,
     paper_card_placeholder,
@@ -353,7 +354,7 @@ class MakeCardsInteractive(SphinxPostTransform):
     builders = formats.INTERACTIVE
 
     def run(self, **kwargs) -> None:  # noqa: ANN003
-        for tags in list(self.document.findall(_is_tag_list)):
+        for tags in found(self.document, nodes.inline, _is_tag_list):
             # The pills set the tags apart: no commas, and a space for a lead-in.
             pills = [child for child in tags.children if not isinstance(child, nodes.Text)]
             lead_in = [nodes.Text(" ")] if tags["lead_in"] else []
@@ -419,8 +420,8 @@ def _joined(parts, separator: str = ", ") -> list[nodes.Node]:  # noqa: ANN001
     return joined
 
 
-def _is_tag_list(node: nodes.Node) -> bool:
-    return isinstance(node, nodes.inline) and node.get("paper_tag_list", False)
+def _is_tag_list(node: nodes.inline) -> bool:
+    return node.get("paper_tag_list", False)
 
 
 def _link(text: str, url: str) -> nodes.reference:

@@ -6,9 +6,14 @@ with ``paper_``. ``NODES`` maps each node to its visitors for ``app.add_node``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from docutils import nodes
 
 from ..data.ids import parse_paper_id
+
+N = TypeVar("N", bound=nodes.Node)
 
 
 class paper_card_placeholder(nodes.General, nodes.Element):  # noqa: N801
@@ -43,6 +48,15 @@ class paper_details(nodes.General, nodes.Element):  # noqa: N801
 
 class paper_details_summary(nodes.General, nodes.TextElement):  # noqa: N801
     """``<summary>``. Made for HTML builders only."""
+
+
+def found(tree: nodes.Node, kind: type[N], test: Callable[[N], bool]) -> list[N]:
+    """The nodes of ``kind`` in ``tree`` that pass ``test``, in document order.
+
+    docutils walks a tree for a class several times faster than for a function, whose
+    walk is a generator for each node: on pages of thousands of links, each walk of the
+    transforms that run on every page counts."""
+    return [node for node in tree.findall(kind) if test(node)]
 
 
 def is_part(node: nodes.Node, part: str) -> bool:

@@ -29,6 +29,7 @@ from .domain import PaperDomain, paper_slug
 from ..data.ids import parse_paper_id
 from ..data.metadata import PaperRecord
 from .mathml import rich_nodes
+from .nodes import found
 from ..data.sentences import first_sentences
 from ..data.tex import plain_math, segments
 
@@ -72,7 +73,7 @@ class EmbedPreviews(SphinxPostTransform):
 
     def run(self, **kwargs: Any) -> None:
         previews: dict[str, paper_preview] = {}
-        for reference in list(self.document.findall(_is_paper_link)):
+        for reference in found(self.document, nodes.reference, _is_paper_link):
             base = reference["paper_link"]
             if base not in previews:
                 # Kept out of the search index: the words are the paper's, not the page's.
@@ -87,8 +88,8 @@ class EmbedPreviews(SphinxPostTransform):
         self.document.extend(previews.values())
 
 
-def _is_paper_link(node: nodes.Node) -> bool:
-    return isinstance(node, nodes.reference) and "paper_link" in node
+def _is_paper_link(node: nodes.reference) -> bool:
+    return "paper_link" in node
 
 
 def _lines(title: str, record: PaperRecord | None, commentary: bool,

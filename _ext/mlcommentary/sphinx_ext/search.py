@@ -46,7 +46,7 @@ from . import formats
 from .domain import PaperDomain, paper_anchor
 from ..data.ids import parse_paper_id
 from ..data.metadata import PaperRecord, replace_atomically
-from .nodes import paper_card
+from .nodes import found, paper_card
 from ..data.tex import plain_text
 
 
@@ -72,7 +72,7 @@ class AddSearchEntries(SphinxPostTransform):
         stopwords = indexer.lang.stopwords
         mentioned: set[str] = set()
         # One walk for both: an index page's thousands of links make each walk count.
-        for node in self.document.findall(_card_or_paper_link):
+        for node in found(self.document, nodes.Element, _card_or_paper_link):
             if isinstance(node, paper_card):
                 base = parse_paper_id(node["paper_id"]).base
                 commentary = domain.commentary(base)
