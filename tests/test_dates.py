@@ -182,3 +182,24 @@ def test_an_impossible_date_is_not_the_description(tmp_path: Path,
     assert entry.summary == said
     assert "Malformed" not in (tmp_path / "lenient" / "papers" / "b.html").read_text(
         encoding="utf-8")
+
+
+@pytest.mark.parametrize("loader", ["SafeLoader", "CSafeLoader"])
+def test_front_matter_yaml_refuses_is_a_warning_not_a_crash(tmp_path: Path, loader: str,
+                                                            monkeypatch) -> None:  # noqa: ANN001
+    """A control character (pasted from a PDF) makes front matter YAML cannot read: MyST
+    says so at the page, and the build goes on, whichever parser PyYAML has."""
+    from mlcommentary.sphinx_ext import byline
+    monkeypatch.setattr(byline, "_LOADER", getattr(__import__("yaml"), loader))
+    page = tmp_path / "b.md"
+    page.write_text("---\ndate: 2031-01-05\nauthors: Solo \x07Writer\n---\n# B\n",
+                    encoding="utf-8")
+    assert byline.read_byline(page.read_text(encoding="utf-8")) == (byline.Byline(), [])
+    srcdir = copy_root("dates", tmp_path)
+    (srcdir / "papers" / "b.md").write_text(
+        (srcdir / "papers" / "b.md").read_text(encoding="utf-8").replace(
+            "Solo Writer", "Solo \x07Writer"), encoding="utf-8")
+    result = sphinx_build(srcdir, tmp_path / "html", strict=False)
+    assert result.returncode == 0, result.stderr
+    assert "Malformed YAML [myst.topmatter]" in result.stderr
+    assert "Traceback" not in result.stderr and "open an issue" not in result.stderr
