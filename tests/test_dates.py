@@ -13,8 +13,11 @@ from pathlib import Path
 
 import feedparser
 import pytest
+import yaml
 from bs4 import BeautifulSoup
 from helpers import copy_root, sphinx_build
+
+from mlcommentary.sphinx_ext import byline
 
 BYLINE_A = "Commentary by Jane Roe and John Doe, 20 Jan 2031; updated 1 Feb 2031."
 BYLINE_B = "Commentary by Solo Writer, 5 Jan 2031."
@@ -41,10 +44,10 @@ def site(tmp_path_factory) -> Path:
 
 
 def test_byline_under_the_card(site: Path) -> None:
-    for name, byline in (("a", BYLINE_A), ("b", BYLINE_B)):
+    for name, expected in (("a", BYLINE_A), ("b", BYLINE_B)):
         card = _page(site, f"papers/{name}").find("div", class_="paper-card")
         shown = card.find_next_sibling("p")
-        assert shown["class"] == ["paper-byline"] and shown.get_text() == byline
+        assert shown["class"] == ["paper-byline"] and shown.get_text() == expected
     # Undated and anonymous: nothing is shown, and nothing is said about it.
     assert _page(site, "papers/c").find(class_="paper-byline") is None
 
@@ -189,8 +192,7 @@ def test_front_matter_yaml_refuses_is_a_warning_not_a_crash(tmp_path: Path, load
                                                             monkeypatch) -> None:  # noqa: ANN001
     """A control character (pasted from a PDF) makes front matter YAML cannot read: MyST
     says so at the page, and the build goes on, whichever parser PyYAML has."""
-    from mlcommentary.sphinx_ext import byline
-    monkeypatch.setattr(byline, "_LOADER", getattr(__import__("yaml"), loader))
+    monkeypatch.setattr(byline, "_LOADER", getattr(yaml, loader))
     page = tmp_path / "b.md"
     page.write_text("---\ndate: 2031-01-05\nauthors: Solo \x07Writer\n---\n# B\n",
                     encoding="utf-8")
