@@ -11,6 +11,7 @@ an ``AttributeError``.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib
 import inspect
@@ -54,18 +55,20 @@ def _has(where: str, *names: str) -> Callable[[], bool]:
     return lambda: all(hasattr(_found(where), name) for name in names)
 
 
+# Once per function: every build checks, finding a function's source is the slow part,
+# and three entries read BuildEnvironment.__init__.
+@functools.cache
+def _source(where: str) -> str:
+    return inspect.getsource(_found(where))
+
+
 def _set_by(where: str, *attributes: str) -> Callable[[], bool]:
     """Whether ``where`` (an ``__init__``) still sets these attributes of ``self``."""
-    def present() -> bool:
-        # Read once: every build checks, and finding a function's source is the slow part.
-        source = inspect.getsource(_found(where))
-        return all(f"self.{name}" in source for name in attributes)
-    return present
+    return lambda: all(f"self.{name}" in _source(where) for name in attributes)
 
 
 def _source_is(where: str, digest: str) -> Callable[[], bool]:
-    return lambda: hashlib.sha256(
-        inspect.getsource(_found(where)).encode()).hexdigest()[:16] == digest
+    return lambda: hashlib.sha256(_source(where).encode()).hexdigest()[:16] == digest
 
 
 def _all(*checks: Callable[[], bool]) -> Callable[[], bool]:
