@@ -7,8 +7,9 @@ extension, and the pages it writes are the same with it or without it.
 ahead), ``reading`` (each parallel reading process sends back only its pages),
 ``doctrees`` (doctrees wait on disk, not in memory), ``collector`` (CPython's
 cyclic collector leaves the loaded environment alone, in Sphinx's command-line
-process only) and ``toctrees`` (pages with toctrees read last, and written again only
-when what they show changed). The README's Performance section has the figures.
+process only), ``toctrees`` (pages with toctrees read last, and written again only
+when what they show changed) and ``templates`` (the HTML templates compiled once, not
+in every build). The README's Performance section has the figures.
 """
 
 from __future__ import annotations
@@ -26,9 +27,10 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     from .collector import setup_collector
     from .doctrees import setup_doctrees
     from .reading import setup_reading
+    from .templates import setup_templates
     from .toctrees import setup_toctrees
 
     for setup_feature in (setup_builder, setup_reading, setup_doctrees, setup_collector,
-                          setup_toctrees):
+                          setup_toctrees, setup_templates):
         setup_feature(app)
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}
