@@ -5,11 +5,14 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
+import multiprocessing
 import os
 import re
+import runpy
 import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 from collections.abc import Iterable, Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -108,11 +111,66 @@ def sphinx_build(srcdir: Path, outdir: Path, *options: str, builder: str = "html
     ``outdir``, so two builds into one ``outdir`` are a rebuild. ``environ`` adds to the
     process's environment (OpenReview's credentials, say).
     """
-    return subprocess.run(
-        [sys.executable, "-m", "sphinx", "-N", *(["-W", "--keep-going"] if strict else []),
-         "-b", builder, "-d", str(outdir.with_name(outdir.name + ".doctrees")), *options,
-         str(srcdir), str(outdir)],
-        capture_output=True, text=True, timeout=600, env=process_environment(**environ))
+    return python_m("sphinx", "-N", *(["-W", "--keep-going"] if strict else []),
+                    "-b", builder, "-d", str(outdir.with_name(outdir.name + ".doctrees")),
+                    *options, str(srcdir), str(outdir), **environ)
+
+
+def python_m(module: str, *arguments: str, timeout: float = 600,
+             **environ: str) -> subprocess.CompletedProcess:
+    """``python -m module arguments``: a process of its own, with the tests' environment
+    and ``environ``, run as the interpreter runs it (``runpy``), its output and status
+    returned as ``subprocess.run`` returns them.
+
+    The process is forked from a server that has imported Sphinx and the extension
+    once: starting an interpreter and importing them took about 1 s of every build's
+    1.5 to 3 s here. ``make`` starts an interpreter anew, and tests/test_make.py
+    covers that.
+    """
+    command = [sys.executable, "-m", module, *arguments]
+    with tempfile.TemporaryDirectory() as logs:
+        stdout, stderr = Path(logs, "stdout"), Path(logs, "stderr")
+        process = _STARTER.Process(target=_run_module, args=(
+            module, list(arguments), process_environment(**environ), os.getcwd(),
+            stdout, stderr))
+        process.start()
+        process.join(timeout)
+        if process.exitcode is None:
+            process.kill()
+            process.join()
+            raise subprocess.TimeoutExpired(command, timeout)
+        return subprocess.CompletedProcess(command, process.exitcode,
+                                           stdout.read_text(encoding="utf-8"),
+                                           stderr.read_text(encoding="utf-8"))
+
+
+#: Where ``python_m``'s processes start: a server that imported these once, and forks
+#: a process for each command.
+_STARTER = multiprocessing.get_context("forkserver")
+_STARTER.set_forkserver_preload(["sphinx.cmd.build", "sphinx.application", "myst_parser",
+                                 "furo", "mlcommentary.extension", "mlcommentary.__main__",
+                                 "helpers"])
+
+
+def _run_module(module: str, arguments: list[str], environment: dict[str, str], cwd: str,
+                stdout: Path, stderr: Path) -> None:
+    """In the forked process: ``python -m module``, its output in two files; the
+    ``SystemExit`` it ends with is the process's exit status."""
+    os.chdir(cwd)
+    os.environ.clear()
+    os.environ.update(environment)
+    for descriptor, path in ((1, stdout), (2, stderr)):
+        file = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
+        os.dup2(file, descriptor)
+        os.close(file)
+    # As the interpreter sets it; alter_sys puts the module's path first, as -m does
+    # (buildscale's collector goes by it).
+    sys.argv = ["-m", *arguments]
+    try:
+        runpy.run_module(module, run_name="__main__", alter_sys=True)
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
 
 
 #: ``make`` in the checkout, with its virtual environment taken as set up: the one

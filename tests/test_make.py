@@ -7,12 +7,13 @@ import re
 import shutil
 import signal
 import subprocess
+import sys
 import time
 from urllib.parse import urlsplit
 
 import pytest
 from conftest import REPO
-from helpers import MAKE, copy_root, make, process_environment
+from helpers import MAKE, ROOTS, copy_root, make, process_environment, python_m
 
 from mlcommentary.data.testing import synthetic_entry
 
@@ -132,3 +133,29 @@ def test_the_readmes_livehtml_example_does_not_take_sphinx_autobuilds_port():
     readme = (REPO / "README.md").read_text()
     [example] = re.findall(r"make livehtml O=\"-D arxiv_api_url=([^\"]+)\"", readme)
     assert urlsplit(example).port not in (default, None), example
+
+
+@pytest.mark.parametrize("arguments", [
+    ("--version",),
+    # Sphinx's own refusal, on stderr, with its status.
+    ("-b", "html", "no-such-folder", "out"),
+    # The extension's: a setting that stops the build before it starts.
+    ("-N", "-b", "html", "-D", "arxiv_timeout=-1", str(ROOTS / "test-tags"), "out"),
+])
+def test_the_tests_sphinx_processes_are_what_python_m_starts(arguments, tmp_path, monkeypatch):
+    """``python_m``'s forked process answers as a new interpreter does, word for word
+    but for the folder each ran in and the name of Sphinx's crash log."""
+
+    def said(result: subprocess.CompletedProcess, cwd: Path) -> tuple[int, str, str]:
+        return result.returncode, *(re.sub(r"sphinx-err-\w+\.log", "sphinx-err.log",
+                                           output.replace(str(cwd), "."))
+                                    for output in (result.stdout, result.stderr))
+
+    fresh_cwd, forked_cwd = tmp_path / "fresh", tmp_path / "forked"
+    fresh_cwd.mkdir()
+    forked_cwd.mkdir()
+    fresh = subprocess.run([sys.executable, "-m", "sphinx", *arguments], capture_output=True,
+                           text=True, timeout=120, cwd=fresh_cwd, env=process_environment())
+    assert fresh.returncode == (0 if arguments == ("--version",) else 2), fresh.stderr
+    monkeypatch.chdir(forked_cwd)
+    assert said(python_m("sphinx", *arguments), forked_cwd) == said(fresh, fresh_cwd)

@@ -16,7 +16,7 @@ import feedparser
 import pytest
 import yaml
 from conftest import REPO
-from helpers import process_environment, copy_root, make, sphinx_build
+from helpers import copy_root, make, process_environment, python_m, sphinx_build
 
 from mlcommentary.data.arxiv import ArxivFetcher
 from mlcommentary.data.fetch import Missing, Outage, outage_file
@@ -43,9 +43,7 @@ def git_name(tmp_path: Path, name: str | None) -> dict[str, str]:
 
 
 def new(site: Path, *args: str, **environ: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "mlcommentary", "new", "--site", str(site),
-                           *args], capture_output=True, text=True, timeout=120,
-                          env=process_environment(**environ))
+    return python_m("mlcommentary", "new", "--site", str(site), *args, timeout=120, **environ)
 
 
 def stored(site: Path) -> dict:
