@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 from helpers import build, copy_root, sphinx_build
-from sphinx.testing.util import SphinxTestApp
 from test_incremental import output_differences
 
 from furo_sidebar import ACCESSIBILITY_FIXES, AROUND, HEAD, LONGEST_LIST
@@ -35,16 +34,12 @@ def canonical(tree) -> str:
     return str(tree)
 
 
-def built_alone(srcdir: Path, **overrides) -> Path:
-    """``srcdir`` built by a test app of its own (for a module's fixture, which
-    ``make_app`` cannot serve); the output folder."""
-    app = SphinxTestApp("html", srcdir=srcdir, confoverrides=overrides)
-    try:
-        app.build()
-    finally:
-        app.cleanup()
-    assert app.warning.getvalue() == ""
-    return Path(app.outdir)
+def built_alone(srcdir: Path, *options: str) -> Path:
+    """``srcdir`` built with -W, for a module's fixture; the output folder."""
+    outdir = srcdir.with_name(srcdir.name + "-html")
+    result = sphinx_build(srcdir, outdir, *options)
+    assert result.returncode == 0, result.stderr
+    return outdir
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +47,7 @@ def short_sites(tmp_path_factory) -> tuple[Path, Path]:
     """A site of furo's own length, built with our sidebar and with furo's alone."""
     root = tmp_path_factory.mktemp("short")
     return (built_alone(site(root / "ours", LONGEST_LIST)),
-            built_alone(site(root / "furo", LONGEST_LIST), extensions=["myst_parser"]))
+            built_alone(site(root / "furo", LONGEST_LIST), "-D", "extensions=myst_parser"))
 
 
 @pytest.fixture(scope="module")

@@ -3,10 +3,12 @@
 Sphinx gives every build a new Jinja environment, which compiles each template it
 renders from its source: furo's page and the partials it includes, in every build
 whatever the site's size. A one-page edit of ``tests/roots/test-tags`` took 1.43 s
-with them compiled again and 1.26 s with them kept (medians of five). Jinja's own bytecode cache
-keeps what it compiled, keyed by the template's name and path and checked against a
-digest of its source, so an edited or upgraded template is compiled again; its files
-are written whole (a temporary file, then renamed), so parallel writers can share it.
+with them compiled again and 1.26 s with them kept (medians of five).
+
+Jinja's own bytecode cache keeps what it compiled, keyed by the template's name and
+path and checked against a digest of its source, so an edited or upgraded template is
+compiled again; its files are written whole (a temporary file, then renamed), so
+parallel writers can share it.
 """
 
 from __future__ import annotations
