@@ -147,9 +147,8 @@ def python_m(module: str, *arguments: str, timeout: float = 600,
 #: Where ``python_m``'s processes start: a server that imported these once, and forks
 #: a process for each command.
 _STARTER = multiprocessing.get_context("forkserver")
-_STARTER.set_forkserver_preload(["sphinx.cmd.build", "sphinx.application", "myst_parser",
-                                 "furo", "mlcommentary.extension", "mlcommentary.__main__",
-                                 "helpers"])
+_STARTER.set_forkserver_preload(["sphinx.cmd.build", "myst_parser", "furo",
+                                 "mlcommentary.extension", "mlcommentary.__main__", "helpers"])
 
 
 def _run_module(module: str, arguments: list[str], environment: dict[str, str], cwd: str,
