@@ -43,9 +43,11 @@ test: $(VENV)/.installed-test
 
 # The loop while developing: the data layer and the Sphinx builds, without the browser,
 # LaTeX, Java and the other validators, or the long runs (tests/conftest.py's markers),
-# on every core (pytest-xdist).
+# on every core (pytest-xdist), each module in one process, so that the builds a
+# module's tests share are made once, not once in every process.
 test-fast: $(VENV)/.installed-test
-	$(BIN)/python -m pytest -rs -n auto -m "not browser and not toolchain and not slow" $(TESTS)
+	$(BIN)/python -m pytest -rs -n auto --dist loadscope \
+		-m "not browser and not toolchain and not slow" $(TESTS)
 
 # The build writes the metadata file (_data/arxiv.json: records it fetched, and its
 # lock and temporary files): not a reason to build again, which would only read back

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 import weakref
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,7 @@ from mlcommentary.buildscale.builder import LARGE_PAGE, HTMLBuilder, spread
 from mlcommentary.data.metadata import PaperRecord
 from mlcommentary.internals import ENV_PER_PAGE
 from sphinx.errors import SphinxParallelError
+from sphinx.testing.util import SphinxTestApp
 from sphinx.util.parallel import make_chunks
 
 
@@ -27,15 +29,26 @@ def pages(outdir) -> dict[str, str]:
     return {str(p.relative_to(outdir)): p.read_text() for p in sorted(outdir.rglob("*.html"))}
 
 
+@pytest.fixture(scope="module")
+def serial_pages(tmp_path_factory) -> dict[str, str]:
+    """The test site's pages, built serially: the parallel writer's large pages do
+    not come into it."""
+    app = SphinxTestApp("html", srcdir=copy_root("site", tmp_path_factory.mktemp("serial")))
+    app.build()
+    app.cleanup()
+    assert app.warning.getvalue() == ""
+    return pages(app.outdir)
+
+
 @pytest.mark.parametrize("large_page", [LARGE_PAGE, 0])
-def test_parallel_build_gives_the_same_pages(make_app, tmp_path, monkeypatch, large_page):
+def test_parallel_build_gives_the_same_pages(make_app, tmp_path, monkeypatch, large_page,
+                                             serial_pages):
     """Also when every page waits for its writer as a pickle (0), as large ones do."""
     monkeypatch.setattr("mlcommentary.buildscale.builder.LARGE_PAGE", large_page)
-    serial = build(make_app, copy_root("site", tmp_path / "serial"))
     parallel = build(make_app, copy_root("site", tmp_path / "parallel"), parallel=2)
     assert parallel.is_parallel_allowed("read") and parallel.is_parallel_allowed("write")
-    assert serial.warning.getvalue() == parallel.warning.getvalue() == ""
-    assert pages(serial.outdir) == pages(parallel.outdir)
+    assert parallel.warning.getvalue() == ""
+    assert pages(parallel.outdir) == serial_pages
     # The backlink from beta, read in the other process, reached alpha.
     assert 'Discussed in' in pages(parallel.outdir)["papers/alpha.html"]
     assert 'href="beta.html"' in pages(parallel.outdir)["papers/alpha.html"]
@@ -70,19 +83,86 @@ def site_of_many_pages(tmp_path):
     return srcdir
 
 
-def test_a_reading_process_sends_back_only_the_pages_it_read(make_app, tmp_path):
-    """Each sent back every page read before it was forked: at 10,000 pages the main
-    process spent 42 s unpickling them. The pages are the same (the test above)."""
-    app = make_app("html", srcdir=site_of_many_pages(tmp_path), parallel=2)
-    sent = []
+def built_with_a_slow_writer(app, *on_resolved):
+    """``app``, the many-page site with -j 2, built with its writer slowed so that the
+    main process is ahead of it, and each of ``on_resolved`` called as each page is
+    resolved: the page written first and the chunks, as the builder made them."""
+    assert isinstance(app.builder, HTMLBuilder)
+    main = os.getpid()
+
+    def slow_writer(*args: object) -> None:
+        if os.getpid() != main:
+            time.sleep(0.03)
+
+    app.connect("html-page-context", slow_writer)
+    for callback in on_resolved:
+        app.connect("doctree-resolved", callback)
+    app.build()
+    app.cleanup()
+    assert app.warning.getvalue() == ""
+    docnames = sorted(app.env.found_docs)
+    first, chunks = spread(docnames, set(app.env.domains["paper"].listings(docnames)), 1)
+    assert len(chunks) >= 4
+    return first, chunks
+
+
+@dataclass
+class SlowlyWritten:
+    """One build of the many-page site with -j 2 and a slowed writer, and what was
+    noted during it."""
+
+    app: SphinxTestApp
+    first: str
+    chunks: list[list[str]]
+    #: For each reading process, the pages it read and what it sent of each table.
+    sent: list[tuple[set[str], dict[str, set[str]]]] = field(default_factory=list)
+    #: For each page, the pages written by the time it was resolved.
+    written_by: dict[str, set[str]] = field(default_factory=dict)
+    #: For each page, the pages resolved before it still alive, and the collector's
+    #: frozen count, as it was resolved.
+    when_resolved: dict[str, tuple[set[str], int]] = field(default_factory=dict)
+
+
+@pytest.fixture(scope="module")
+def slowly_written(tmp_path_factory):
+    """Built as ``sphinx-build`` builds it, so buildscale's collector runs as an author's
+    build runs it; each test below asks something else of the same build."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(sys, "argv", [str(Path(sys.executable).with_name("sphinx-build"))])
+        app = SphinxTestApp("html", srcdir=site_of_many_pages(tmp_path_factory.mktemp("many")),
+                            parallel=2)
+    noted = SlowlyWritten(app, "", [])
+    resolved: dict[str, weakref.ref] = {}
 
     def note_sent(app, env, docnames, other) -> None:
-        sent.append((set(docnames), {name: set(getattr(other, name)) for name in ENV_PER_PAGE
-                                     if name != "files_to_rebuild"}))
+        noted.sent.append((set(docnames), {name: set(getattr(other, name))
+                                           for name in ENV_PER_PAGE
+                                           if name != "files_to_rebuild"}))
+
+    def note_resolved(app, doctree, docname: str) -> None:
+        noted.written_by[docname] = {
+            page.relative_to(app.outdir).with_suffix("").as_posix()
+            for page in app.outdir.rglob("*.html")}
+        noted.when_resolved[docname] = ({name for name, page in resolved.items() if page()},
+                                        gc.get_freeze_count())
+        resolved[docname] = weakref.ref(doctree)
 
     app.connect("env-merge-info", note_sent)
-    app.build()
-    assert app.warning.getvalue() == ""
+    was_enabled, thresholds = gc.isenabled(), gc.get_threshold()
+    try:
+        noted.first, noted.chunks = built_with_a_slow_writer(app, note_resolved)
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*thresholds)
+        if was_enabled:
+            gc.enable()
+    return noted
+
+
+def test_a_reading_process_sends_back_only_the_pages_it_read(slowly_written):
+    """Each sent back every page read before it was forked: at 10,000 pages the main
+    process spent 42 s unpickling them. The pages are the same (the test above)."""
+    sent = slowly_written.sent
     assert len(sent) >= 3
     for docnames, tables in sent:
         for name, pages in tables.items():
@@ -92,43 +172,16 @@ def test_a_reading_process_sends_back_only_the_pages_it_read(make_app, tmp_path)
         *(docnames for docnames, _ in sent))
 
 
-def built_with_a_slow_writer(make_app, tmp_path, on_resolved):
-    """The many-page site built with -j 2, its writer slowed so that the main process is
-    ahead of it, and ``on_resolved`` called as each page is resolved: the application,
-    the page written first and the chunks, as the builder made them."""
-    app = make_app("html", srcdir=site_of_many_pages(tmp_path), parallel=2)
-    assert isinstance(app.builder, HTMLBuilder)
-    main = os.getpid()
-
-    def slow_writer(*args: object) -> None:
-        if os.getpid() != main:
-            time.sleep(0.03)
-
-    app.connect("html-page-context", slow_writer)
-    app.connect("doctree-resolved", on_resolved)
-    app.build()
-    app.cleanup()
-    assert app.warning.getvalue() == ""
-    docnames = sorted(app.env.found_docs)
-    first, chunks = spread(docnames, set(app.env.domains["paper"].listings(docnames)), 1)
-    assert len(chunks) >= 4
-    return app, first, chunks
-
-
-def test_the_main_process_resolves_at_most_one_chunk_ahead_of_the_writers(make_app, tmp_path):
+def test_the_main_process_resolves_at_most_one_chunk_ahead_of_the_writers(slowly_written):
     """With -j 2, Sphinx's main process had resolved the whole site by the time its one
     writer was half done: at 10,000 commentaries it held 1.3 GB."""
-    written_by = {}
-
-    def note_written(app, doctree, docname: str) -> None:
-        written_by[docname] = {page.relative_to(app.outdir).with_suffix("").as_posix()
-                               for page in app.outdir.rglob("*.html")}
-
-    app, first, chunks = built_with_a_slow_writer(make_app, tmp_path, note_written)
+    first, chunks, written_by = (slowly_written.first, slowly_written.chunks,
+                                 slowly_written.written_by)
     # While it resolves chunk k, chunk k - 1 is being written, and all before it are.
     for k in range(2, len(chunks)):
         done = {first}.union(*chunks[:k - 1])
         assert all(done <= written_by[docname] for docname in chunks[k]), k
+    app = slowly_written.app
     assert len(list(app.outdir.rglob("*.html"))) >= len(app.env.found_docs)
 
 
@@ -136,7 +189,8 @@ def test_the_main_process_lets_a_chunk_go_once_its_writer_has_it(make_app, tmp_p
     """Sphinx keeps a chunk's resolved pages in the main process until they are written,
     for a callback that does not use them: with -j 2, two chunks at a time, which each of
     the collector's full passes walked (56 s of the main process's 155 s of writing at
-    10,000 commentaries)."""
+    10,000 commentaries). A build of its own: its pass at every page would hide what
+    the collector's own passes free."""
     resolved: dict[str, weakref.ref] = {}
     alive_when_resolved: dict[str, set[str]] = {}
 
@@ -145,11 +199,12 @@ def test_the_main_process_lets_a_chunk_go_once_its_writer_has_it(make_app, tmp_p
         alive_when_resolved[docname] = {name for name, page in resolved.items() if page()}
         resolved[docname] = weakref.ref(doctree)
 
+    app = make_app("html", srcdir=site_of_many_pages(tmp_path), parallel=2)
     # What the test process held before the build stays out of the passes above: each
     # walks only what the build made, not every module and fixture of the session.
     gc.freeze()
     try:
-        _app, _first, chunks = built_with_a_slow_writer(make_app, tmp_path, note_alive)
+        _first, chunks = built_with_a_slow_writer(app, note_alive)
     finally:
         gc.unfreeze()
     # As chunk k is resolved, chunk k - 1 is being written: the main process holds none
@@ -158,29 +213,12 @@ def test_the_main_process_lets_a_chunk_go_once_its_writer_has_it(make_app, tmp_p
         assert not alive_when_resolved[chunks[k][0]] & set().union(*chunks[:k]), k
 
 
-def test_the_collector_frees_each_chunk_handed_over_and_freezes_what_lives(
-        make_app, tmp_path, monkeypatch):
+def test_the_collector_frees_each_chunk_handed_over_and_freezes_what_lives(slowly_written):
     """A resolved page is a web of references that only the collector frees, and by the
     time its writer has it, it is old enough to wait for a full pass. Those passes also
     walked all the caches that resolving had filled: at 10,000 commentaries with -j 2,
     23 passes took 28 s of the main process's 132 s of writing."""
-    monkeypatch.setattr(sys, "argv", [str(Path(sys.executable).with_name("sphinx-build"))])
-    resolved: dict[str, weakref.ref] = {}
-    when_resolved: dict[str, tuple[set[str], int]] = {}
-
-    def note_alive(app, doctree, docname: str) -> None:
-        alive = {name for name, page in resolved.items() if page()}
-        when_resolved[docname] = alive, gc.get_freeze_count()
-        resolved[docname] = weakref.ref(doctree)
-
-    was_enabled, thresholds = gc.isenabled(), gc.get_threshold()
-    try:
-        _app, _first, chunks = built_with_a_slow_writer(make_app, tmp_path, note_alive)
-    finally:
-        gc.unfreeze()
-        gc.set_threshold(*thresholds)
-        if was_enabled:
-            gc.enable()
+    chunks, when_resolved = slowly_written.chunks, slowly_written.when_resolved
     for k in range(1, len(chunks)):
         alive, frozen = when_resolved[chunks[k][0]]
         # Freed without a pass of the test's own, and what outlived them frozen.
@@ -504,24 +542,33 @@ def test_epub_builds_without_interactive_parts(app):
     assert "<details" not in beta
 
 
+def _files(outdir: Path) -> dict[Path, bytes]:
+    return {path.relative_to(outdir): path.read_bytes() for path in outdir.rglob("*")
+            if path.is_file() and path.name != ".buildinfo"}
+
+
+@pytest.fixture(scope="module")
+def sphinx_alone(tmp_path_factory) -> dict[Path, bytes]:
+    """The test site without ``mlcommentary.buildscale``, built serially by Sphinx."""
+    root = tmp_path_factory.mktemp("without")
+    srcdir = copy_root("site", root)
+    conf = srcdir / "conf.py"
+    conf.write_text(conf.read_text().replace(', "mlcommentary.buildscale"', ""))
+    assert "buildscale" not in conf.read_text()
+    result = sphinx_build(srcdir, root / "html")
+    assert result.returncode == 0, result.stderr
+    return _files(root / "html")
+
+
 @pytest.mark.parametrize("parallel", [1, 2])
-def test_buildscale_writes_the_same_site_as_sphinx_alone(tmp_path, parallel):
+def test_buildscale_writes_the_same_site_as_sphinx_alone(tmp_path, parallel, sphinx_alone):
     """``mlcommentary.buildscale`` changes what a build holds and walks, never what it
-    writes: the site with it and without it, file for file."""
-    outputs = {}
-    for kind in ("with", "without"):
-        srcdir = copy_root("site", tmp_path / kind)
-        if kind == "without":
-            conf = srcdir / "conf.py"
-            conf.write_text(conf.read_text().replace(', "mlcommentary.buildscale"', ""))
-        result = sphinx_build(srcdir, tmp_path / kind / "html", "-j", str(parallel))
-        assert result.returncode == 0, result.stderr
-        outputs[kind] = {path.relative_to(tmp_path / kind / "html"): path.read_bytes()
-                         for path in (tmp_path / kind / "html").rglob("*")
-                         if path.is_file() and path.name != ".buildinfo"}
-    assert "buildscale" not in (tmp_path / "without" / "site" / "conf.py").read_text()
-    assert len(outputs["with"]) > 10
-    assert outputs["with"] == outputs["without"]
+    writes: the site with it, serial or parallel, and without it, file for file."""
+    result = sphinx_build(copy_root("site", tmp_path), tmp_path / "html", "-j", str(parallel))
+    assert result.returncode == 0, result.stderr
+    written = _files(tmp_path / "html")
+    assert len(written) > 10
+    assert written == sphinx_alone
 
 
 def test_templates_compiled_once_render_as_their_source_says(tmp_path):
