@@ -83,10 +83,10 @@ def site_of_many_pages(tmp_path):
     return srcdir
 
 
-def built_with_a_slow_writer(app, *on_resolved):
+def built_with_a_slow_writer(app, on_resolved):
     """``app``, the many-page site with -j 2, built with its writer slowed so that the
-    main process is ahead of it, and each of ``on_resolved`` called as each page is
-    resolved: the page written first and the chunks, as the builder made them."""
+    main process is ahead of it, and ``on_resolved`` called as each page is resolved:
+    the page written first and the chunks, as the builder made them."""
     assert isinstance(app.builder, HTMLBuilder)
     main = os.getpid()
 
@@ -95,8 +95,7 @@ def built_with_a_slow_writer(app, *on_resolved):
             time.sleep(0.03)
 
     app.connect("html-page-context", slow_writer)
-    for callback in on_resolved:
-        app.connect("doctree-resolved", callback)
+    app.connect("doctree-resolved", on_resolved)
     app.build()
     app.cleanup()
     assert app.warning.getvalue() == ""
