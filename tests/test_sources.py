@@ -121,7 +121,10 @@ def test_crossref_rate_limit_headers_set_the_pause(fake_registries):
     # The first 404 went on to DataCite; the other two were found at Crossref.
     assert len(report.records) == 2
     gaps = [b.at - a.at for a, b in zip(fake_registries.requests, fake_registries.requests[1:])]
-    assert min(gaps) >= 0.25 * 0.95
+    # The server notes when each request arrives, so a gap carries both requests' own
+    # delays on the way (tens of milliseconds on a busy machine); unpaced, as `delay=0`
+    # asks, they would come a few milliseconds apart.
+    assert min(gaps) >= 0.25 * 0.8
 
 
 FAULTS = {
