@@ -38,6 +38,17 @@ def rootdir() -> Path:
     return ROOTS
 
 
+@pytest.fixture(scope="session", autouse=True)
+def templates_compiled_once_per_session(tmp_path_factory):
+    """Every build here starts from an empty doctree folder, so each compiled the theme's
+    templates again (a third of a small site's build); they share one folder instead,
+    subprocesses too. ``test_builders`` checks both folders."""
+    from mlcommentary.buildscale.templates import SHARED_FOLDER_VARIABLE
+    os.environ[SHARED_FOLDER_VARIABLE] = str(tmp_path_factory.mktemp("jinja-bytecode"))
+    yield
+    del os.environ[SHARED_FOLDER_VARIABLE]
+
+
 @pytest.fixture(scope="session")
 def real_responses() -> RealResponses:
     if not (RESPONSES_DIR / "MANIFEST.md").exists():

@@ -18,6 +18,7 @@ import pytest
 from helpers import build, copy_root, process_environment, read_in_order, sphinx_build, written
 from mlcommentary.buildscale import builder, collector
 from mlcommentary.buildscale.builder import LARGE_PAGE, HTMLBuilder, spread
+from mlcommentary.buildscale.templates import SHARED_FOLDER_VARIABLE
 from mlcommentary.data.metadata import PaperRecord
 from mlcommentary.internals import ENV_PER_PAGE
 from sphinx.errors import SphinxParallelError
@@ -570,9 +571,10 @@ def test_buildscale_writes_the_same_site_as_sphinx_alone(tmp_path, parallel, sph
     assert written == sphinx_alone
 
 
-def test_templates_compiled_once_render_as_their_source_says(tmp_path):
+def test_templates_compiled_once_render_as_their_source_says(tmp_path, monkeypatch):
     """The second build renders furo's templates from what the first compiled, file for
     file the same; a template edited between builds is compiled again."""
+    monkeypatch.delenv(SHARED_FOLDER_VARIABLE)
     srcdir = copy_root("tags", tmp_path)
     outdir, cache = tmp_path / "html", tmp_path / "html.doctrees" / "jinja-bytecode"
     # The site's own version of a template furo includes on every page.
@@ -596,3 +598,18 @@ def test_templates_compiled_once_render_as_their_source_says(tmp_path):
     brand.write_text(brand.read_text().replace("first", "second"))
     assert sphinx_build(srcdir, outdir).returncode == 0
     assert b'<p id="edition">second</p>' in pages()[Path("index.html")]
+
+
+def test_builds_that_share_a_template_folder_compile_once(tmp_path):
+    """Where the variable names a folder, a site built from an empty doctree folder
+    renders from what another site's build compiled there, and writes the same pages."""
+    shared = tmp_path / "compiled"
+    first, second = copy_root("tags", tmp_path / "first"), copy_root("tags", tmp_path / "second")
+    environ = {SHARED_FOLDER_VARIABLE: str(shared)}
+    assert sphinx_build(first, tmp_path / "first-html", **environ).returncode == 0
+    compiled = {path.name: path.stat().st_mtime_ns for path in shared.iterdir()}
+    assert len(compiled) > 5
+    assert sphinx_build(second, tmp_path / "second-html", **environ).returncode == 0
+    assert {path.name: path.stat().st_mtime_ns for path in shared.iterdir()} == compiled
+    assert not (tmp_path / "second-html.doctrees" / "jinja-bytecode").exists()
+    assert _files(tmp_path / "second-html") == _files(tmp_path / "first-html")
