@@ -12,7 +12,6 @@ an ``AttributeError``.
 from __future__ import annotations
 
 import functools
-import hashlib
 import importlib
 import inspect
 from collections.abc import Callable, MutableMapping
@@ -67,16 +66,9 @@ def _set_by(where: str, *attributes: str) -> Callable[[], bool]:
     return lambda: all(f"self.{name}" in _source(where) for name in attributes)
 
 
-def _source_is(where: str, digest: str) -> Callable[[], bool]:
-    return lambda: hashlib.sha256(_source(where).encode()).hexdigest()[:16] == digest
-
-
 def _all(*checks: Callable[[], bool]) -> Callable[[], bool]:
     return lambda: all(check() for check in checks)
 
-
-#: ``Builder._write_parallel`` as buildscale/builder.py copied it (the same in 9.0 to 9.2).
-WRITE_PARALLEL_DIGEST = "3ea209a4e854b609"
 
 #: The environment's per-page tables that reading fills (Sphinx's collectors and
 #: ``Builder.read_doc``), and that merging a reading process's pages takes from.
@@ -124,12 +116,6 @@ INTERNALS = (
              "underscored",
              _all(_has("sphinx.builders:Builder", "read_doc"),
                   _has("sphinx.environment:BuildEnvironment", "clear_doc"))),
-    Internal("sphinx.builders._write_docname and Builder._write_parallel",
-             "buildscale/builder.py writes pages in parallel as Sphinx does, handing a "
-             "chunk over only when a writer can take it (Sphinx issue 11448)",
-             _all(_has("sphinx.builders", "_write_docname"),
-                  _source_is("sphinx.builders:Builder._write_parallel",
-                             WRITE_PARALLEL_DIGEST))),
     Internal("sphinx.util.parallel.ParallelTasks._precvs_waiting and _join_one",
              "buildscale/builder.py waits until a writing process is free",
              _all(_has("sphinx.util.parallel:ParallelTasks", "_join_one"),
@@ -197,15 +183,6 @@ def search_index(builder: Builder) -> SearchIndex | None:
 def doctree_caches(env: BuildEnvironment) -> tuple[MutableMapping[str, Any], ...]:
     """Sphinx's doctrees kept between reading and writing, and those loaded from disk."""
     return env._write_doc_doctree_cache, env._pickled_doctree_cache  # noqa: SLF001
-
-
-def write_docname(docname: str, *, env: BuildEnvironment, builder: Builder,
-                  tags: Any) -> None:
-    """Sphinx's writing of one page, as its serial writer does it."""
-    # Imported here: the data layer imports this module, and no Sphinx.
-    from sphinx.builders import _write_docname  # noqa: PLC0415
-
-    _write_docname(docname, env=env, builder=builder, tags=tags)
 
 
 def tasks_waiting(tasks: ParallelTasks) -> bool:

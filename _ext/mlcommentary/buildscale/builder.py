@@ -1,7 +1,7 @@
 """The HTML builder: Sphinx's, with what a large site's build holds in memory bounded.
 
 With ``-j N``, Sphinx's main process resolves each page and hands the pages, a chunk
-at a time, to N - 1 writing processes that it forks (``Builder._write_parallel``).
+at a time, to N - 1 writing processes that it forks (``Builder.write_documents``).
 It resolves faster than they write, and nothing makes it wait (Sphinx issue 11448): on
 2 cores, one writer, the main process had resolved the whole site by the time the
 writer was half done. At 10,000 commentaries it held 1.3 GB, and each writer forked
@@ -36,8 +36,9 @@ code, but:
   with or without ``-j``: Sphinx's kept a document alive for each page's title, for
   each of the collector's full passes to walk.
 
-``_write_parallel`` is Sphinx's own (9.0 to 9.2) bar the first four; ``internals``
-notices when Sphinx changes it.
+``write_documents``, which Sphinx documents as a builder's to override, writes as
+Sphinx's own parallel writing does (9.0 to 9.2) bar the first four; without ``-j`` it
+is Sphinx's.
 """
 
 from __future__ import annotations
@@ -52,6 +53,7 @@ from typing import Any
 from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.builders.html import StandaloneHTMLBuilder
+from sphinx.environment import BuildEnvironment
 from sphinx.errors import SphinxParallelError
 from sphinx.locale import __
 from sphinx.util import logging
@@ -161,19 +163,29 @@ class HTMLBuilder(StandaloneHTMLBuilder):
             node.parent = parent
             internals.set_document(node, document)
 
-    def _write_parallel(self, docnames: Sequence[str], nproc: int) -> None:
+    def __init__(self, app: Sphinx, env: BuildEnvironment) -> None:
+        super().__init__(app, env)
+        # As Sphinx counts them: the main process resolves, the others write.
+        self.writers = app.parallel - 1
+
+    def write_documents(self, docnames: Set[str]) -> None:
+        if not self.parallel_ok:
+            super().write_documents(docnames)
+            return
+
         def write_process(docs: list[Waiting]) -> None:
             self.phase = BuildPhase.WRITING
             for docname, page in docs:
                 self.write_doc(docname, unpacked(page, self, docname))
 
-        large = {docname for pages in self.events.emit("large-pages", docnames)
+        in_order = sorted(docnames)
+        large = {docname for pages in self.events.emit("large-pages", in_order)
                  for docname in pages}
-        firstname, chunks = spread(docnames, large, nproc)
+        firstname, chunks = spread(in_order, large, self.writers)
         # The first page alone, as Sphinx does: it warms the caches and templates up.
-        internals.write_docname(firstname, env=self.env, builder=self, tags=self.tags)
+        self._write_alone(firstname)
 
-        tasks = HandOverTasks(nproc)
+        tasks = HandOverTasks(self.writers)
         progress = status_iterator(chunks, __("writing output... "), "darkgreen",
                                    len(chunks), self.config.verbosity)
 
@@ -190,6 +202,14 @@ class HTMLBuilder(StandaloneHTMLBuilder):
             self.events.emit("pages-handed-over")
         tasks.join()
         logger.info("")
+
+    def _write_alone(self, docname: str) -> None:
+        """As Sphinx writes a page without ``-j``."""
+        self.phase = BuildPhase.RESOLVING
+        doctree = self.env.get_and_resolve_doctree(docname, self, tags=self.tags)
+        self.phase = BuildPhase.WRITING
+        self.write_doc_serialized(docname, doctree)
+        self.write_doc(docname, doctree)
 
     def _resolved(self, docname: str) -> Waiting:
         doctree = self.env.get_and_resolve_doctree(docname, self, tags=self.tags)
