@@ -1,12 +1,12 @@
-"""What the extension reaches in Sphinx, docutils, arxiv and pybtex that they do not
-document, each with why there is no public way, in one place.
+"""What the extension reaches in Sphinx, arxiv and pybtex that they do not document,
+each with why there is no public way, in one place.
 
-Each was checked on Sphinx 9.0.4, 9.1.1 and 9.2.0 (docutils 0.22, arxiv 4.0.2, pybtex
-0.26.1). Every other module goes through the functions here, so this list is complete
-by construction: ``tests/test_internals.py`` fails when another module marks a private
-access (``noqa: SLF001``). ``changed()`` names, in words, what a release no longer
-has; ``setup()`` stops the build with those words rather than let it fail mid-way on
-an ``AttributeError``.
+Each was checked on Sphinx 9.0.4, 9.1.1 and 9.2.0 (arxiv 4.0.2, pybtex 0.26.1). Every
+other module goes through the functions here, so this list is complete by construction:
+``tests/test_internals.py`` fails when another module marks a private access (``noqa:
+SLF001``). ``changed()`` names, in words, what a release no longer has; ``setup()``
+stops the build with those words rather than let it fail mid-way on an
+``AttributeError``.
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import arxiv
     import requests
-    from docutils import nodes
     from sphinx.builders import Builder
     from sphinx.environment import BuildEnvironment
     from sphinx.project import Project
@@ -121,10 +120,6 @@ INTERNALS = (
              _all(_has("sphinx.util.parallel:ParallelTasks", "_join_one"),
                   _set_by("sphinx.util.parallel:ParallelTasks.__init__",
                           "_precvs_waiting"))),
-    Internal("docutils.nodes.Node._document",
-             "buildscale/builder.py puts a title back where it was after Sphinx "
-             "renders it alone",
-             _has("docutils.nodes:Node", "_document")),
     Internal("arxiv.Client._session",
              "data/arxiv.py mounts a retrying, time-bounded adapter: the client takes no "
              "session of its own",
@@ -193,14 +188,6 @@ def tasks_waiting(tasks: ParallelTasks) -> bool:
 def join_one(tasks: ParallelTasks) -> bool:
     """Collects a finished task's result, starting a waiting task; whether one had."""
     return tasks._join_one()  # noqa: SLF001
-
-
-def document_of(node: nodes.Node) -> nodes.document | None:
-    return node._document  # noqa: SLF001
-
-
-def set_document(node: nodes.Node, document: nodes.document | None) -> None:
-    node._document = document  # noqa: SLF001
 
 
 def arxiv_session(client: arxiv.Client) -> requests.Session:

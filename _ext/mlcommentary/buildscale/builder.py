@@ -150,23 +150,25 @@ class HTMLBuilder(StandaloneHTMLBuilder):
     """Sphinx's HTML builder, whose main process resolves at most one chunk ahead,
     spreads the large pages over the chunks and keeps them pickled once resolved."""
 
+    def __init__(self, app: Sphinx, env: BuildEnvironment) -> None:
+        super().__init__(app, env)
+        # As Sphinx counts them: the main process resolves, the others write.
+        self.writers = app.parallel - 1
+
     def render_partial(self, node: nodes.Node | None) -> dict[str, str]:
         """Sphinx's, but ``node`` is left where it was. Sphinx's moves it into a new
         document and leaves it there: each page's title in the environment kept the
         document of its last rendering alive, with its transformer and reporter."""
         if node is None:
             return super().render_partial(node)
-        parent, document = node.parent, internals.document_of(node)
+        # docutils' ``document`` is the node's own, else its parent's: set back to what
+        # it read, it is that again once the parent is.
+        parent, document = node.parent, node.document
         try:
             return super().render_partial(node)
         finally:
             node.parent = parent
-            internals.set_document(node, document)
-
-    def __init__(self, app: Sphinx, env: BuildEnvironment) -> None:
-        super().__init__(app, env)
-        # As Sphinx counts them: the main process resolves, the others write.
-        self.writers = app.parallel - 1
+            node.document = document
 
     def write_documents(self, docnames: Set[str]) -> None:
         if not self.parallel_ok:
