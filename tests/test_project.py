@@ -15,7 +15,7 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 from conftest import REPO
-from helpers import sphinx_build
+from helpers import copy_root, sphinx_build
 
 #: The user's own files (content/, schemas/), beside the checkout unless the variable
 #: says elsewhere.
@@ -152,6 +152,29 @@ def test_an_unchanged_rebuild_writes_nothing_and_says_nothing_changed(site_copy)
     assert "writing output... [" not in second.stdout
     reported = re.findall(r"The configuration has changed \((.*)\)", second.stdout)
     assert reported in ([], ["2 options: 'html_static_path', 'pygments_dark_style'"]), reported
+
+
+def test_an_edit_is_built_without_loading_the_schema_checker_or_the_file_lock(tmp_path):
+    """A build whose metadata file did not change (an author's edit, which ``make
+    livehtml`` builds in a new process) checks no record and writes no file, so it
+    does not load jsonschema or filelock: a tenth of a second of each build's start.
+    In a process of its own, as sphinx-build runs: the tests' processes have both."""
+    srcdir = copy_root("dates", tmp_path)
+    code = ("import sys; from sphinx.cmd.build import build_main; "
+            f"assert build_main(['-q', '-b', 'html', {str(srcdir)!r}, "
+            f"{str(tmp_path / 'html')!r}]) == 0; "
+            "print(*sorted({'jsonschema', 'filelock'} & set(sys.modules)))")
+
+    def loaded() -> list[str]:
+        build = subprocess.run([sys.executable, "-c", code], cwd=REPO, check=True,
+                               capture_output=True, text=True)
+        return build.stdout.splitlines()[-1].split() if build.stdout.strip() else []
+
+    # The first build checks every record of the file it has not seen.
+    assert "jsonschema" in loaded()
+    page = next((srcdir / "papers").glob("*.md"))
+    page.write_text(page.read_text() + "\nOne more sentence.\n")
+    assert loaded() == []
 
 
 def test_the_data_layer_needs_no_sphinx():

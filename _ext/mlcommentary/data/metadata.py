@@ -17,6 +17,7 @@ fresh clone alike.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -28,13 +29,17 @@ from dataclasses import MISSING, dataclass, field, fields
 from datetime import date
 from functools import cached_property
 from pathlib import Path
-from typing import Any, NamedTuple, get_type_hints
-
-import jsonschema
-from filelock import FileLock, Timeout
+from typing import TYPE_CHECKING, Any, NamedTuple, get_type_hints
 
 from .ids import PaperId, parse_paper_id
 from .digests import source_digest
+
+# jsonschema and filelock are imported where a record is checked or the file written,
+# not when this module is: a build whose file did not change (an author's edit, with
+# the cache of ``load``) does neither, and the two took a tenth of a second of every
+# build's start, which ``make livehtml`` pays on each edit.
+if TYPE_CHECKING:
+    import jsonschema
 
 #: 2 added ``commentaries``; a file of schema 1 is read as one with none. 3 added the
 #: papers of other sources than arXiv, under their canonical IDs (``doi:10.…``), and the
@@ -182,7 +187,9 @@ class PaperRecord:
         text is cleaned (``clean_text``) the same way. Keys that are no field
         (written by a later version) are left out.
         """
-        error = jsonschema.exceptions.best_match(_RECORD_VALIDATOR.iter_errors(data))
+        import jsonschema
+
+        error = jsonschema.exceptions.best_match(_record_validator().iter_errors(data))
         if error is not None:
             where = "/".join(str(part) for part in error.absolute_path) or "record"
             because = f" ({error.cause})" if error.cause else ""
@@ -199,10 +206,8 @@ RECORD_SCHEMA: dict[str, Any] = {
     "properties": {f.name: {**_FIELD_TYPES[f.name].schema, **f.metadata.get("schema", {})}
                    for f in fields(PaperRecord)},
 }
-_FORMATS = jsonschema.FormatChecker()
 
 
-@_FORMATS.checks("date", raises=ValueError)
 def _known_date(value: object) -> bool:
     """A date as precise as its source knows it: ``2024-05-08`` (a real day), ``2024-05``
     or ``2024``, as a DOI registry may give for a proceedings volume."""
@@ -222,7 +227,13 @@ def first_day(known: str) -> date:
 
 # One validator for all records: jsonschema.validate would check the schema itself
 # again for each of them.
-_RECORD_VALIDATOR = jsonschema.Draft202012Validator(RECORD_SCHEMA, format_checker=_FORMATS)
+@functools.cache
+def _record_validator() -> jsonschema.Draft202012Validator:
+    import jsonschema
+
+    formats = jsonschema.FormatChecker()
+    formats.checks("date", raises=ValueError)(_known_date)
+    return jsonschema.Draft202012Validator(RECORD_SCHEMA, format_checker=formats)
 
 
 class MetadataFileError(Exception):
@@ -244,7 +255,6 @@ class MetadataFile:
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
-        self._lock = FileLock(f"{self.path}.lock", timeout=30)
 
     def load(self, cache: Path | None = None) -> LoadedMetadata:
         """Read every usable record; a missing file is an empty one.
@@ -315,8 +325,10 @@ class MetadataFile:
 
     def _rewrite(self, change: Callable[[dict[str, Any]], None]) -> bool:
         """Re-read the file under its lock, ``change`` it, and replace it atomically."""
+        from filelock import FileLock, Timeout
+
         try:
-            with self._lock:
+            with FileLock(f"{self.path}.lock", timeout=30):
                 document = self._parse(self._read_text())
                 change(document)
                 text = _dump(document)
@@ -355,6 +367,8 @@ class MetadataFile:
                 f"{self.path}: not valid JSON (line {err.lineno}, column {err.colno}: "
                 f"{err.msg}); fix or restore it, it will not be overwritten"
             ) from None
+        import jsonschema
+
         try:
             jsonschema.validate(data, FILE_SCHEMA)
         except jsonschema.ValidationError as err:
