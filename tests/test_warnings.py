@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from helpers import warnings
+from helpers import copy_root, sphinx_build, warnings
 
 
 def warning_at(app, place: str, subtype: str) -> str:
@@ -64,3 +64,30 @@ def test_an_unknown_option_is_named_and_the_card_still_made(app):
     assert warning.endswith("[myst.directive_option]")
     page = (app.outdir / "unknown.html").read_text()
     assert "Synthetic Paper Two" in page and "Still here." in page
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_mistake_fails_every_build_until_it_is_fixed(tmp_path, jobs):
+    """Sphinx reads and writes again only the pages that changed, so the build after
+    one that failed on a mistake passed over it. A page that warned is now read and
+    written again, and warns again (as it is read, and as it is written), until it is
+    fixed; then it is left alone."""
+    srcdir = copy_root("warned", tmp_path)
+
+    def build() -> tuple[int, list[str], str]:
+        result = sphinx_build(srcdir, tmp_path / "html", "-j", jobs)
+        return (result.returncode,
+                sorted(line for line in result.stderr.splitlines() if "WARNING" in line),
+                result.stdout)
+
+    status, warned, _ = build()
+    assert status == 1
+    assert [line.rsplit(" ", 1)[-1] for line in warned] == ["[paper.bad_id]", "[ref.doc]"]
+    assert all("page.md:" in line for line in warned), warned
+    assert build()[:2] == (1, warned)
+    assert build()[:2] == (1, warned)
+    (srcdir / "page.md").write_text("# A page with mistakes\n\nNone left.\n")
+    assert build()[:2] == (0, [])
+    status, warned, output = build()
+    assert (status, warned) == (0, [])
+    assert "0 added, 0 changed, 0 removed" in output

@@ -30,6 +30,7 @@ from .sphinx_ext.nodes import NODES
 from .sphinx_ext.previews import setup_previews
 from .sphinx_ext.search import setup_search
 from .sphinx_ext.sync import remember_owners, sync_metadata
+from .sphinx_ext.warned import setup_warned_pages
 
 ASSETS = Path(__file__).parent / "assets"
 
@@ -118,7 +119,7 @@ def setup_papers(app: Sphinx) -> None:
 #: In this order: handlers of one event at one priority run in the order connected.
 FEATURES = (setup_config, setup_epub, setup_papers, setup_maps, setup_mathml, setup_previews,
             setup_pages, setup_navigation, setup_outputs, setup_drafts, setup_feeds,
-            setup_bibliography, setup_search, setup_paper_search)
+            setup_bibliography, setup_search, setup_paper_search, setup_warned_pages)
 
 
 def setup_extension(app: Sphinx, version: str) -> ExtensionMetadata:
