@@ -175,6 +175,19 @@ def test_spellings_of_one_tag_make_one_page_and_one_warning_each(tmp_path):
     assert not (outdir / "tags" / "Scaling.html").exists()
 
 
+def test_a_tag_of_wide_characters_gets_its_page_without_a_warning(tmp_path):
+    """A CJK character or an emoji takes two columns: the generated page's title
+    underline is as wide, or docutils warns in a file the author never wrote."""
+    srcdir = _variant(tmp_path, {"papers/a.md": (
+        ":tags: scaling, vision", ":tags: scaling, vision, 強化学習 🚀")})
+    outdir = tmp_path / "html"
+    result = sphinx_build(srcdir, outdir)
+    assert result.returncode == 0, result.stderr
+    [page] = [path for path in (outdir / "tags").glob("*.html")
+              if "<h1>強化学習 🚀" in path.read_text()]
+    assert "Synthetic Paper A" in page.read_text()
+
+
 def test_two_spellings_on_one_page_are_told_as_one_page(tmp_path):
     """Both spellings in one :tags: line (a page's own slip): the warning is at that
     line and speaks of one page; options before :tags: move it down."""

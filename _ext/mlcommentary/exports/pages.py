@@ -26,6 +26,7 @@ from pathlib import Path
 
 from docutils import nodes
 from docutils.parsers.rst import directives
+from docutils.utils import column_width
 from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
@@ -170,7 +171,8 @@ def _page(title: str, lead: str, **option: str) -> str:
 
 def _title(text: str) -> str:
     escaped = _escaped(text)
-    return f"{escaped}\n{'=' * len(escaped)}\n"
+    # As wide as docutils sees the title: a CJK character or an emoji takes two columns.
+    return f"{escaped}\n{'=' * column_width(escaped)}\n"
 
 
 def _escaped(text: str) -> str:
