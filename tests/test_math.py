@@ -241,15 +241,26 @@ def test_abstracts_render_the_math_arxivs_pages_render(math_site):
     assert abstract.select_one("strong").get_text() == "really"
 
 
-def test_an_authors_broken_math_gets_a_typed_warning_and_the_build_goes_on(tmp_path):
+@pytest.mark.parametrize(("written", "tex", "why"), [
+    ("$x^$", "x^", "missing super script or subscript"),
+    # latex2mathml draws these without a word: a one-part fraction, a command's name.
+    ("$\\frac{a$", "\\frac{a", "its braces do not pair"),
+    ("$\\frac{a}$", "\\frac{a}", "a command lacks an argument, or an environment its end"),
+    ("$\\arg z$", "\\arg z", "\\arg: not a command that can be rendered here"),
+    ("$$\n\\frac{1}{2\n$$", "\\frac{1}{2", "its braces do not pair"),
+])
+def test_an_authors_broken_math_gets_a_typed_warning_and_the_build_goes_on(
+        tmp_path, written, tex, why):
     srcdir = copy_root("math", tmp_path)
     page = srcdir / "papers" / "broken.md"
-    page.write_text(page.read_text() + "\nA typo: $x^$.\n")
+    line = len(page.read_text().splitlines()) + 2
+    page.write_text(page.read_text() + f"\nA typo: {written}\n")
     result = sphinx_build(srcdir, tmp_path / "html", strict=False)
     assert result.returncode == 0, result.stderr
     [warning] = [line for line in result.stderr.splitlines() if "WARNING" in line]
-    assert "broken.md:" in warning and "x^" in warning and "[paper.math]" in warning
-    assert "x^" in soup(tmp_path / "html", "papers/broken.html").select_one(
+    assert f"broken.md:{line}: WARNING: math that cannot be rendered, shown as TeX: " \
+           f"{tex} ({why}) [paper.math]" in warning, warning
+    assert tex in soup(tmp_path / "html", "papers/broken.html").select_one(
         "span.math-error").get_text()
 
 

@@ -46,13 +46,14 @@ _NOT_IN_LATEX = frozenset(
     r"\bm \cancel \bcancel \xcancel \bra \ket \braket \Bra \Ket \Braket \mathscr"
     r" \class \cssId \style \href \def \newcommand \renewcommand \DeclareMathOperator"
     r" \eqalign \eqalignno \coloneqq \Coloneqq \coloneq \eqqcolon \require".split())
-_KNOWN = (frozenset(SYMBOLS)
-          | {value for value in vars(commands).values()
-             if isinstance(value, str) and value.startswith("\\")}
-          | {name for value in vars(commands).values()
-             if isinstance(value, (dict, set, frozenset, tuple, list))
-             for name in value if isinstance(name, str) and name.startswith("\\")}
-          ) - _NOT_IN_LATEX
+#: What latex2mathml renders; any other command it shows as its name (``\\arg``).
+_RENDERED = (frozenset(SYMBOLS)
+             | {value for value in vars(commands).values()
+                if isinstance(value, str) and value.startswith("\\")}
+             | {name for value in vars(commands).values()
+                if isinstance(value, (dict, set, frozenset, tuple, list))
+                for name in value if isinstance(name, str) and name.startswith("\\")})
+_KNOWN = _RENDERED - _NOT_IN_LATEX
 _CONTROL_WORD = re.compile(r"\\[A-Za-z]+")
 _ENVIRONMENT = re.compile(r"\\(?:begin|end)\{")
 #: Errors in inline math: a delimiter inside it (``\($x$\)``) ends or nests it, ``&``
@@ -226,7 +227,7 @@ def segments(text: str) -> tuple[Segment, ...]:
 def is_valid_math(tex: str) -> bool:
     """Whether ``tex`` renders to MathML and compiles in LaTeX: balanced braces, no
     environments, and only commands both know."""
-    if tex.count("{") - tex.count(r"\{") != tex.count("}") - tex.count(r"\}"):
+    if _unpaired_braces(tex):
         return False
     if _ENVIRONMENT.search(tex) or _NOT_IN_INLINE.search(tex):
         return False
@@ -243,6 +244,26 @@ def is_valid_math(tex: str) -> bool:
     except Exception:  # latex2mathml raises many kinds of error on malformed TeX
         return False
     return True
+
+
+@cache
+def math_problem(tex: str) -> str | None:
+    """Why an author's math ``tex`` would not render as written, or None. latex2mathml
+    draws what it can of the rest without a word: an unknown command as its name, a
+    fraction that lacks a part with one."""
+    if _unpaired_braces(tex):
+        return "its braces do not pair"
+    if unknown := sorted(set(_CONTROL_WORD.findall(tex)) - _RENDERED):
+        return f"{', '.join(unknown)}: not a command that can be rendered here"
+    try:
+        LatexWalker(f"${tex}$", tolerant_parsing=False).get_latex_nodes()
+    except Exception:  # noqa: BLE001 (pylatexenc's parse errors say where, not what)
+        return "a command lacks an argument, or an environment its end"
+    return None
+
+
+def _unpaired_braces(tex: str) -> bool:
+    return tex.count("{") - tex.count(r"\{") != tex.count("}") - tex.count(r"\}")
 
 
 @cache

@@ -26,7 +26,7 @@ from sphinx.writers.html5 import HTML5Translator
 
 from .. import internals
 from .nodes import is_part
-from ..data.tex import latex_math, math_only_characters, plain_math, segments
+from ..data.tex import latex_math, math_only_characters, math_problem, plain_math, segments
 
 logger = logging.getLogger(__name__)
 #: A paper's title is on every page that cites it: its math is converted once.
@@ -76,13 +76,18 @@ def _display(tex: str) -> str:
 
 def _mathml(self: HTML5Translator, node: nodes.Element, display: str) -> str:
     tex = node.astext()
-    try:
-        markup = _display(tex) if display == "block" else _convert(tex, display=display)
-    except Exception as err:  # latex2mathml raises many kinds of error on malformed TeX
-        # arXiv's math is checked before it becomes a node: this is an author's.
-        logger.warning("math that cannot be rendered, shown as TeX: %s (%s)", tex,
-                       err or type(err).__name__, type="paper", subtype="math",
-                       location=node)
+    # arXiv's math is checked before it becomes a node: this is an author's.
+    problem = math_problem(tex)
+    if problem is None:
+        try:
+            markup = _display(tex) if display == "block" else _convert(tex, display=display)
+        except Exception as err:  # latex2mathml raises many kinds of error on malformed TeX
+            # Some say nothing but their name: MissingSuperScriptOrSubscriptError.
+            problem = str(err) or re.sub(r"(?<!^)(?=[A-Z])", " ", type(err).__name__) \
+                .removesuffix(" Error").lower()
+    if problem is not None:
+        logger.warning("math that cannot be rendered, shown as TeX: %s (%s)", tex.strip(),
+                       problem, type="paper", subtype="math", location=node)
         return f'<span class="math-error">{self.encode(tex)}</span>'
     # latex2mathml gives a one-column table an empty spacing, which MathML's grammar
     # (epubcheck's) rejects: no value is the default spacing.
@@ -99,6 +104,13 @@ def visit_math(self: HTML5Translator, node: nodes.math) -> None:
     raise nodes.SkipNode
 
 
+def _equation(tex: str, block: nodes.math_block) -> nodes.math_block:
+    """One equation of ``block``, located where the block is (for its warnings)."""
+    equation = nodes.math_block(tex, tex)
+    equation.source, equation.line = block.source, block.line
+    return equation
+
+
 def visit_displaymath(self: HTML5Translator, node: nodes.math_block) -> None:
     # furo wraps a display in a container that takes its ids: an id names one element.
     wrapped = node.parent is not None and node.parent.get("ids") == node["ids"]
@@ -106,8 +118,7 @@ def visit_displaymath(self: HTML5Translator, node: nodes.math_block) -> None:
     self.body.append(self.starttag(opened, "div", CLASS="math"))
     # Sphinx separates a block's equations with blank lines (one per line of
     # the ``math`` directive); amsmath's environments arrive whole.
-    markup = "".join(_mathml(self, nodes.math_block(part, part, source=node.source,
-                                                    line=node.line), "block")
+    markup = "".join(_mathml(self, _equation(part, node), "block")
                      for part in node.astext().split("\n\n") if part.strip())
     if node["number"]:
         # An align's rows carry its numbers, from the one NumberEquations gave it.
