@@ -144,6 +144,27 @@ def test_linked_items_are_arranged_in_groups_breadth_first() -> None:
     assert maps.arrange(links) == [[1, 0, 2, 3], [4, 5]]
 
 
+def test_each_box_is_joined_at_its_own_side_whatever_the_groups_before_it() -> None:
+    """Boxes sit two to a row in each group: after a group of an odd number, the next
+    group starts on the left again, and its lines must too (they ran to the right)."""
+    def boxes(count: int) -> list[maps.Box]:
+        return [maps.Box(f"Paper {i}", f"p{i}.html") for i in range(count)]
+
+    svg = BeautifulSoup(maps.draw("The paper", "Ada Example (2030)", [
+        (maps.DISCUSSED, boxes(1), 0), (maps.RELATED, boxes(3), 0),
+        (maps.MENTIONED, boxes(3), 0)]), "html.parser")
+    middle = f"{maps.WIDTH / 2:g}"
+    lines = sorted((float(y), float(end)) for y, end in
+                   re.findall(rf"M{middle} ([\d.]+)H([\d.]+)", svg.path["d"]))
+    expected = []
+    for rect in svg.select("g[role=listitem] rect"):
+        x, y, height = float(rect["x"]), float(rect["y"]), float(rect["height"])
+        # The line meets a left box at its right edge, a right box at its left edge.
+        expected.append((y + height / 2, x + float(rect["width"]) if x == 0 else x))
+    assert len(expected) == 7
+    assert lines == sorted(expected)
+
+
 def _mentioning(srcdir: Path, name: str, *papers: str) -> None:
     page = srcdir / "papers" / f"{name}.md"
     mentions = ", ".join(f"{{paper}}`{paper}`" for paper in papers)

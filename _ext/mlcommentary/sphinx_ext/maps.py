@@ -132,7 +132,8 @@ def draw(title: str, meta: str, groups: list[tuple[Group, list[Box], int]]) -> s
     row; a line down the middle joins each to the paper's box. Each group is a list
     of links to assistive technology, as the other outputs show it."""
     body: list[str] = []
-    stubs: dict[str, list[float]] = {"above": [], "below": []}
+    # Where each box's line meets it: its middle's height, and the x of its inner side.
+    stubs: dict[str, list[tuple[float, float]]] = {"above": [], "below": []}
     y = 0.0
 
     def place(group: Group, boxes: list[Box], hidden: int) -> None:
@@ -145,7 +146,7 @@ def draw(title: str, meta: str, groups: list[tuple[Group, list[Box], int]]) -> s
             column = i % 2
             x = column * (WIDTH - COLUMN)
             top = y + (i // 2) * ROW
-            stubs[group.side].append(top + BOX / 2)
+            stubs[group.side].append((top + BOX / 2, COLUMN if column == 0 else x))
             lines = _lines(box.label, BOX_CHARS, 2)
             # One line sits in the middle of its box, as two do.
             baseline = top + (18 if len(lines) == 2 else 26)
@@ -172,12 +173,12 @@ def draw(title: str, meta: str, groups: list[tuple[Group, list[Box], int]]) -> s
             place(group, boxes, hidden)
     # One path for every line: from the middle to each box, and down the middle.
     middle = WIDTH / 2
-    path = "".join(f"M{middle:g} {stub:g}H{COLUMN if i % 2 == 0 else WIDTH - COLUMN}"
-                   for side in ("above", "below") for i, stub in enumerate(stubs[side]))
+    path = "".join(f"M{middle:g} {height:g}H{side:g}"
+                   for stubs_of_side in stubs.values() for height, side in stubs_of_side)
     if stubs["above"]:
-        path += f"M{middle:g} {min(stubs['above']):g}V{centre_top:g}"
+        path += f"M{middle:g} {min(h for h, _ in stubs['above']):g}V{centre_top:g}"
     if stubs["below"]:
-        path += f"M{middle:g} {centre_top + CENTRE:g}V{max(stubs['below']):g}"
+        path += f"M{middle:g} {centre_top + CENTRE:g}V{max(h for h, _ in stubs['below']):g}"
     return (f'<svg class="paper-map-picture" viewBox="0 0 {WIDTH} {y - 4:g}" '
             f'role="group" aria-label="{escape("How it connects: " + title)}">'
             f'<path d="{path}"/>{"".join(body)}</svg>')
