@@ -71,6 +71,32 @@ def test_byline_in_other_builders(tmp_path: Path, builder: str) -> None:
     assert BYLINE_A in " ".join(text.split())
 
 
+def test_a_restructuredtext_page_states_them_in_its_first_fields(tmp_path: Path) -> None:
+    """The same keys, as the field list that opens the page (Sphinx's file-wide
+    metadata): authors split at semicolons, a draft by ``true``."""
+    srcdir = copy_root("dates", tmp_path)
+    (srcdir / "papers" / "a.md").unlink()
+    (srcdir / "papers" / "a.rst").write_text(
+        ":date: 2031-01-20\n:updated: 2031-02-01\n:authors: Jane Roe; John Doe\n\n"
+        "Paper A\n=======\n\n.. paper:: 3012.00101\n   :tags: scaling, vision\n\n"
+        "Paper A improves on :paper:`3012.00102`.\n")
+    (srcdir / "papers" / "d.md").unlink()
+    (srcdir / "papers" / "d.rst").write_text(
+        ":date: 2031-03-01\n:authors: Drafty Writer\n:draft: true\n\nPaper D\n=======\n\n"
+        ".. paper:: 3012.00104\n   :tags: scaling, unfinished\n")
+    outdir = _built(srcdir, tmp_path / "html")
+    card = _page(outdir, "papers/a").find("div", class_="paper-card")
+    assert card.find_next_sibling("p").get_text() == BYLINE_A
+    # The fields are the byline's, not text of the page.
+    assert "Jane Roe; John Doe" not in _page(outdir, "papers/a").get_text()
+    assert _page(outdir, "papers/d").find("p", class_="paper-draft") is not None
+    assert not (outdir / "tags" / "unfinished.html").exists()
+    (srcdir / "papers" / "a.rst").write_text(
+        (srcdir / "papers" / "a.rst").read_text().replace("2031-02-01", "1 Feb 2031"))
+    [warning] = _warnings(sphinx_build(srcdir, tmp_path / "html"))
+    assert "papers/a.rst:2: WARNING: updated '1 Feb 2031' is not a date" in warning
+
+
 def test_indexes_sort_by_either_date_and_limit(site: Path) -> None:
     latest, full = _page(site, "index").find_all("ul", class_="paper-index")
     assert _index_titles(latest) == ["Synthetic Paper A", "Synthetic Paper B"]
