@@ -17,7 +17,8 @@ def test_each_mistake_warns_at_its_line(app):
     app.build()
     assert "3013.00001" in warning_at(app, "bad.md:3:", "bad_id")  # month 13
     assert "'hep-th/99'" in warning_at(app, "bad.md:6:", "bad_id")
-    assert "'3012.1'" in warning_at(app, "bad.md:12:", "bad_id")
+    # At the :related: line, not the directive's.
+    assert "'3012.1'" in warning_at(app, "bad.md:13:", "bad_id")
     assert "nothing-has-this-tag" in warning_at(app, "bad.md:8:", "empty_index")
     offline = warning_at(app, "bad.md:6:", "offline")
     assert "arXiv:3012.00009" in offline and offline.split("Used at ")[1].startswith("bad:6 ")

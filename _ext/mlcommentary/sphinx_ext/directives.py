@@ -64,12 +64,14 @@ class PaperDirective(SphinxDirective):
 
     def _others(self, subject: PaperId, option: str, what: str):
         """The papers of ``option`` but the subject itself, each warned of if it is none."""
+        line = self._option_line(option)
+        location = (self.env.current_document.docname, line) if line else self.get_location()
         for text in self.options.get(option, []):
             try:
                 paper_id = parse_paper_id(text)
             except InvalidPaperId as err:
                 logger.warning("%s %s; left out", what, err, type="paper",
-                               subtype="bad_id", location=self.get_location())
+                               subtype="bad_id", location=location)
                 continue
             if paper_id.base != subject.base:
                 yield paper_id
