@@ -348,3 +348,17 @@ def test_make_paper_takes_the_sites_spelling_of_a_tag(tmp_path, real_responses):
     assert "'VISION' is written 'vision' on this site" in result.stderr
     build = sphinx_build(site, tmp_path / "html")
     assert build.returncode == 0, build.stderr
+
+
+def test_an_offline_refusal_says_where_offline_was_set_and_notes_nothing(tmp_path):
+    """Set by -D, not conf.py; and no note of a tag's spelling for a page never made."""
+    site = copy_root("newpage", tmp_path)
+    existing = site / "papers" / "existing.md"
+    existing.write_text(existing.read_text().replace(
+        ":::{paper} arXiv:1312.2021\n", ":::{paper} arXiv:1312.2021\n:tags: vision\n"))
+    result = make("paper", "ID=1605.08386", f"SOURCEDIR={site}", f"BUILDDIR={tmp_path}/build",
+                  "O=-D arxiv_offline=1", "TAGS=VISION")
+    assert result.returncode != 0
+    assert "has no record of arXiv:1605.08386 and -D arxiv_offline sets arxiv_offline, so " \
+           "arXiv is not asked" in result.stderr, result.stderr
+    assert "is written" not in result.stderr

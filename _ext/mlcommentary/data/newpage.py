@@ -22,7 +22,7 @@ from pathlib import Path
 
 import yaml
 
-from .fetch import Outage, outage_file
+from .fetch import Missing, Outage, outage_file
 from .ids import InvalidPaperId, PaperId, parse_paper_id, source
 from .metadata import LoadedMetadata, MetadataFile, MetadataFileError, PaperRecord
 from .settings import SettingError, SiteSettings
@@ -83,9 +83,13 @@ def new_page(site: Path, id_text: str, slug: str | None = None,
 
     pages = dict(_pages(site, settings.exclude_patterns))
     _refuse_claimed(site, paper, pages, loaded)
-    tags = _site_spelling(tags, pages, notify)
+    # Told once the page is made: of a page never made they would be false.
+    notes: list[str] = []
+    tags = _site_spelling(tags, pages, notes.append)
+    offline_by = "-D arxiv_offline" if "arxiv_offline" in (overrides or {}) else "conf.py"
     record = loaded.records.get(paper.base) or _fetch(
-        settings, paper, (doctrees or site / "_build" / "doctrees") / outage_file(paper.source))
+        settings, paper, (doctrees or site / "_build" / "doctrees") / outage_file(paper.source),
+        offline_by)
     name = slugify(slug if slug is not None else plain_text(record.title))
     if not name and slug is not None:
         raise NewPageError(f"{slug!r} has no letter or digit to name a page by")
@@ -111,6 +115,8 @@ def new_page(site: Path, id_text: str, slug: str | None = None,
             page.write(text)
     except FileExistsError:
         raise NewPageError(f"{path} exists already; it is not overwritten") from None
+    for note in notes:
+        notify(note)
     return path
 
 
@@ -240,14 +246,16 @@ def _pages(site: Path, exclude_patterns: tuple[str, ...]) -> Iterator[tuple[str,
                 yield stem, Path(folder) / name
 
 
-def _fetch(settings: SiteSettings, paper: PaperId, outage_path: Path) -> PaperRecord:
-    """The paper's record from its source, asked as the build asks it, or ``NewPageError``."""
+def _fetch(settings: SiteSettings, paper: PaperId, outage_path: Path,
+           offline_by: str) -> PaperRecord:
+    """The paper's record from its source, asked as the build asks it, or ``NewPageError``;
+    ``offline_by`` is where ``arxiv_offline`` was set, if it is."""
     paper_source = source(paper.source)
     service, label = paper_source.SERVICE, paper.paper.label
     api_url = settings.values[paper_source.API_SETTING]
     if settings.values["arxiv_offline"]:
-        raise NewPageError(f"{settings.metadata_path} has no record of {label} and conf.py "
-                           f"sets arxiv_offline, so {service} is not asked")
+        raise NewPageError(f"{settings.metadata_path} has no record of {label} and "
+                           f"{offline_by} sets arxiv_offline, so {service} is not asked")
     if outage := Outage.recent(outage_path, api_url):
         raise NewPageError(f"did not ask {service} for {paper.base}: "
                            f"{outage.explained(outage_path)}")
@@ -256,9 +264,12 @@ def _fetch(settings: SiteSettings, paper: PaperId, outage_path: Path) -> PaperRe
         Outage(api_url, time.time(), failure.subtype, failure.reason).save(outage_path)
     if paper.base in report.records:
         return report.records[paper.base]
-    if report.failures:
-        raise NewPageError(f"could not fetch {label} from {api_url}: "
-                           f"{report.failures[0].reason}; try again later")
+    if failure := next(iter(report.failures), None):
+        # Waiting helps where the source was out of reach or failed, not where it
+        # wants credentials or refused what it was sent.
+        later = "" if failure.subtype in (Missing.CREDENTIALS, Missing.REJECTED) \
+            else "; try again later"
+        raise NewPageError(f"could not fetch {label} from {api_url}: {failure.reason}{later}")
     raise NewPageError(f"{paper_source.NOT_FOUND}: {label} ({api_url}); check the ID")
 
 
