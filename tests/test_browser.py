@@ -217,6 +217,26 @@ RIGHT_EDGE = """() => Math.max(0, ...[...document.querySelectorAll("article *")]
     .map(el => el.getBoundingClientRect().right))"""
 
 
+@pytest.mark.parametrize(("width", "stacked"), [(390, True), (1280, False)])
+def test_on_a_phone_the_cards_facts_take_its_width(browser, site_url, width, stacked):
+    """Beside its label's column, a quoted sentence ran to a dozen lines of three words
+    at 390 px: there each label leads its value's line, and the pages that discuss the
+    paper are a list as wide as the card; wider, labels keep a column of their own."""
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    page.goto(site_url + SEED)
+    facts = page.locator("dl.paper-card-facts")
+    label = facts.locator("dt", has_text="Discussed in").bounding_box()
+    value = facts.locator("ul.paper-discussions").bounding_box()
+    card = facts.bounding_box()
+    if stacked:
+        assert value["y"] >= label["y"] + label["height"] - 1
+        assert value["width"] > 0.9 * card["width"]
+    else:
+        assert value["x"] >= label["x"] + label["width"]
+        assert abs(value["y"] - label["y"]) < 2
+    page.close()
+
+
 def test_no_page_reaches_past_a_phone_screen(browser, site_url, built_site):
     app, _ = built_site
     pages = sorted(str(path.relative_to(app.outdir)) for path in app.outdir.rglob("*.html")
