@@ -78,6 +78,10 @@ def test_a_result_shows_title_authors_identifier_and_the_words_that_matched(read
     byline = item.locator(".paper-search-byline").inner_text()
     assert byline.startswith("arXiv:3012.00021 · Ada Zyxwomir, ") and "et al." in byline
     assert item.locator(".paper-search-excerpt mark").first.inner_text() == "Quasicrystal"
+    # The commentary's date as the listings write it; results counted, not "papers": a
+    # tag's page is one.
+    assert "commentary of 9\u00a0Mar\u00a03031" in byline, byline
+    assert re.fullmatch(r"\d+ results?", page.locator(".paper-search-status").inner_text())
     page.close()
 
 

@@ -134,8 +134,9 @@
       await this.showMore(generation);
       if (generation !== this.generation) return;
       const count = found.results.length;
-      this.status.textContent = count === 1 ? "1 paper found"
-        : count ? `${count} papers found` : "No paper found. Try the full text search below.";
+      // Results are papers, and the pages of the tags and years they name.
+      this.status.textContent = count === 1 ? "1 result"
+        : count ? `${count} results` : "Nothing found. Try the full text search below.";
       // The facets' counts need the filter files, fetched after the first results so as
       // not to delay them; the search again is from chunks already here.
       await (this.filtersLoaded ??= this.pagefind.filters());
@@ -159,7 +160,8 @@
       const byline = [meta.id, authors.length > 3 ? `${authors.slice(0, 3).join(", ")} et al.`
                                                     : authors.join(", ")];
       if (meta.count) byline.push(meta.count);
-      if (meta.date) byline.push(`commentary of ${meta.date}`);
+      // A date is not broken across lines ("20 / Apr 2031").
+      if (meta.date) byline.push(`commentary of ${meta.date.replaceAll(" ", "\u00a0")}`);
       if (meta.discussed) byline.push(`discussed in ${meta.discussed}`);
       const excerpt = element("p", { class: "paper-search-excerpt" });
       // Pagefind's excerpt: the document's text, escaped, with <mark> around the matches.

@@ -41,6 +41,7 @@ from ..data.ids import PaperId, parse_paper_id
 from ..data.metadata import PaperRecord
 from ..data.tex import plain_text
 from ..sphinx_ext import formats
+from ..sphinx_ext.cards import human_date
 from ..sphinx_ext.domain import Commentary, PaperDomain, tag_key
 from ..sphinx_ext.mathml import plain_node
 from ..sphinx_ext.search import mention_anchor
@@ -179,7 +180,9 @@ def _document(domain: PaperDomain, base: str, *, url: str, heading: str | None,
     title = plain_text(record.title) if record else paper.label
     authors = record.authors if record else ()
     meta = {"url": url, "id": paper.label, "authors": ", ".join(authors),
-            "date": date or "", "discussed": "; ".join(page for page, _ in passages)}
+            # As the listings and cards write it: "9 Mar 2031".
+            "date": human_date(date) if date else "",
+            "discussed": "; ".join(page for page, _ in passages)}
     filters = {"source": [paper.service], "tag": list(tags),
                "year": [record.year] if record and record.year else [],
                "venue": [venue] if venue else [], "author": list(authors)}
