@@ -175,6 +175,21 @@ def test_spellings_of_one_tag_make_one_page_and_one_warning_each(tmp_path):
     assert not (outdir / "tags" / "Scaling.html").exists()
 
 
+def test_another_builds_generated_pages_in_the_source_folder_are_not_read(tmp_path):
+    """A build into the source folder (``mlcommentary refresh``'s default, _build, in a
+    project that builds elsewhere) leaves its generated pages' sources there: the
+    project's own build reads none of them as the author's."""
+    srcdir = copy_root("tags", tmp_path)
+    inside = sphinx_build(srcdir, srcdir / "_build" / "html")
+    assert inside.returncode == 0, inside.stderr
+    assert list(srcdir.rglob("mlcommentary-pages/tags/*.rst"))
+    outdir = tmp_path / "html"
+    result = sphinx_build(srcdir, outdir)
+    assert result.returncode == 0, result.stderr
+    assert not (outdir / "_build").exists()
+    assert (outdir / "tags" / "scaling.html").exists()
+
+
 def test_a_tag_of_wide_characters_gets_its_page_without_a_warning(tmp_path):
     """A CJK character or an emoji takes two columns: the generated page's title
     underline is as wide, or docutils warns in a file the author never wrote."""

@@ -93,8 +93,12 @@ class GeneratedDirective(SphinxDirective):
         return [index]
 
 
+#: In a build's doctree folder: the generated pages' sources.
+FOLDER = "mlcommentary-pages"
+
+
 def _folder(app: Sphinx) -> Path:
-    return Path(app.doctreedir) / "mlcommentary-pages"
+    return Path(app.doctreedir) / FOLDER
 
 
 def _sources(env: BuildEnvironment) -> dict[str, str]:
@@ -257,12 +261,13 @@ def find_pages(app: Sphinx, env: BuildEnvironment, added: set[str], changed: set
     """Before reading: the generated pages are documents again, and the overviews
     exist from the first build on, so that the author's toctrees can name them."""
     folder = _folder(app)
-    # A doctree folder inside the source folder (sphinx-build's default) is searched
-    # too, unless excluded: what is found there is not the author's. Told by the
-    # paths' text, as in _is_generated: there is a path for every page.
-    inside = os.path.join(os.path.normpath(folder), "")
+    # A doctree folder inside the source folder is searched too, unless excluded: this
+    # build's (sphinx-build's default), or another's (``mlcommentary refresh`` into the
+    # source folder's _build, where the project builds elsewhere). What is found in
+    # any build's folder of generated pages is not the author's. Told by the paths'
+    # text, as in _is_generated: there is a path for every page.
     for path, docname in list(internals.project_paths(env.project)[1].items()):
-        if os.path.normpath(os.path.join(env.srcdir, path)).startswith(inside):
+        if FOLDER in Path(path).parts:
             _unregister(env, docname)
             added.discard(docname)
             changed.discard(docname)
