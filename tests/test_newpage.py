@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -362,3 +363,32 @@ def test_an_offline_refusal_says_where_offline_was_set_and_notes_nothing(tmp_pat
     assert "has no record of arXiv:1605.08386 and -D arxiv_offline sets arxiv_offline, so " \
            "arXiv is not asked" in result.stderr, result.stderr
     assert "is written" not in result.stderr
+
+
+def test_takes_the_site_as_a_path_from_here(tmp_path, real_responses):
+    """``--site source`` in a project made by sphinx-quickstart --sep: conf.py was run
+    from its own folder, and the relative path then named another."""
+    site = copy_root("newpage", tmp_path)
+    point(site, NO_SERVER)
+    prefill(site, real_responses, "astro-ph/0601001")
+    result = new(Path(os.path.relpath(site)), "astro-ph/0601001")
+    assert result.returncode == 0, result.stderr
+
+
+def test_refresh_says_in_a_line_that_a_folder_is_no_site(tmp_path):
+    result = python_m("mlcommentary", "refresh", "--site", str(tmp_path), timeout=120)
+    assert result.returncode == 2
+    assert (f"mlcommentary refresh: {tmp_path / 'conf.py'}: no such file; is {tmp_path} a "
+            "Sphinx site? (--site names the folder of its conf.py)\n") in result.stderr
+    assert "Traceback" not in result.stderr and "Configuration error" not in result.stderr
+
+
+def test_refresh_fails_when_a_record_could_not_be_fetched(tmp_path, real_responses):
+    """As make refresh-metadata does (-W): a refresh that fetched nothing is no success."""
+    site = copy_root("newpage", tmp_path)
+    prefill(site, real_responses, "1312.2021")
+    result = python_m("mlcommentary", "refresh", "--site", str(site),
+                      "--builddir", str(tmp_path / "build"), "-D", f"arxiv_api_url={NO_SERVER}",
+                      timeout=300)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "[paper.unreachable]" in result.stderr, result.stderr

@@ -36,7 +36,9 @@ def main(argv: list[str] | None = None) -> int:
         "refresh", help="build the site with every record fetched from its source again",
         description="Build the site's HTML with every paper's record fetched again (needs "
                     "the network), saying what changed: sphinx-build -M html with "
-                    "-D arxiv_refresh=1. Other sphinx-build options go after --.")
+                    "-D arxiv_refresh=1, failing on a warning (-W --keep-going) as make "
+                    "refresh-metadata does: a paper its source could not give is one. "
+                    "Other sphinx-build options go after --.")
     _add_overrides(refresh)
     refresh.add_argument("--site", type=Path, default=Path("."),
                          help="the folder of the site's conf.py (default: here)")
@@ -63,10 +65,16 @@ def _add_overrides(command: argparse.ArgumentParser) -> None:
     command.add_argument("-D", dest="overrides", metavar="name=value", action="append",
                          type=_setting, default=[],
                          help="override a setting of conf.py, as sphinx-build -D does "
-                              "(make paper O=\"-D arxiv_offline=1\")")
+                              "(-D arxiv_offline=1)")
 
 
 def _refresh(arguments: argparse.Namespace) -> int:
+    if not (arguments.site / "conf.py").is_file():
+        # As ``new`` says it, rather than Sphinx's configuration error and traceback.
+        print(f"mlcommentary refresh: {arguments.site / 'conf.py'}: no such file; is "
+              f"{arguments.site} a Sphinx site? (--site names the folder of its conf.py)",
+              file=sys.stderr)
+        return 2
     # Imported here: ``new`` needs no Sphinx.
     from sphinx.cmd.build import main as sphinx_build
 
@@ -74,6 +82,7 @@ def _refresh(arguments: argparse.Namespace) -> int:
     settings += ["arxiv_refresh=1", f"arxiv_prune={int(arguments.prune)}"]
     return sphinx_build(["-M", "html", str(arguments.site),
                          str(arguments.builddir or arguments.site / "_build"),
+                         "-W", "--keep-going",
                          *(option for setting in settings for option in ("-D", setting)),
                          *arguments.options])
 

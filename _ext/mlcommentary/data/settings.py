@@ -142,10 +142,11 @@ class SiteSettings:
         conf = confdir / "conf.py"
         if not conf.is_file():
             raise SettingError(f"{conf}: no such file; is {confdir} a Sphinx site?")
+        path = conf.resolve()  # before the change of folder, which a relative one names
         cwd = os.getcwd()
         os.chdir(confdir)
         try:
-            namespace = runpy.run_path(str(conf.resolve()))
+            namespace = runpy.run_path(str(path))
         except Exception as err:
             raise SettingError(f"{conf}: {type(err).__name__}: {err}") from None
         finally:
