@@ -392,3 +392,28 @@ def test_refresh_fails_when_a_record_could_not_be_fetched(tmp_path, real_respons
                       timeout=300)
     assert result.returncode == 1, result.stdout + result.stderr
     assert "[paper.unreachable]" in result.stderr, result.stderr
+
+
+def test_a_site_without_markdown_gets_a_restructuredtext_page_that_builds(tmp_path,
+                                                                          real_responses):
+    """Without MyST a Markdown page is no page: Sphinx skipped it without a word, and the
+    metadata file named it the paper's commentary."""
+    site = tmp_path / "wiki"
+    (site / "papers").mkdir(parents=True)
+    (site / "conf.py").write_text(f'extensions = ["mlcommentary"]\nproject = "Wiki"\n'
+                                  f'arxiv_api_url = {NO_SERVER!r}\n')
+    (site / "index.rst").write_text("Wiki\n====\n\n.. toctree::\n   :glob:\n\n   papers/*\n")
+    prefill(site, real_responses, "1605.08386")
+    result = new(site, "1605.08386", "--tags", "algebra, random walks",
+                 **git_name(tmp_path, "Ada Lovelace"))
+    assert result.returncode == 0, result.stderr
+    page = Path(result.stdout.strip())
+    assert page.suffix == ".rst" and page.parent == site / "papers"
+    assert stored(site)["commentaries"]["1605.08386"] == f"papers/{page.stem}"
+    outdir = tmp_path / "html"
+    build = sphinx_build(site, outdir)
+    assert build.returncode == 0, build.stderr
+    html = (outdir / "papers" / f"{page.stem}.html").read_text()
+    assert 'class="paper-card"' in html and "Heat-bath random walks" in html
+    assert f"Commentary by Ada Lovelace, {datetime.date.today():%-d %b %Y}." in html
+    assert (outdir / "tags" / "random-walks.html").exists()

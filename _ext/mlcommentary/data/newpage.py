@@ -95,7 +95,8 @@ def new_page(site: Path, id_text: str, slug: str | None = None,
         raise NewPageError(f"{slug!r} has no letter or digit to name a page by")
     folder = settings.values["commentary_folder"].strip().strip("/")
     docname = f"{folder}/{name or slugify(paper.label)}"
-    path = site / f"{docname}.md"
+    # A site without MyST reads no Markdown: its page is reStructuredText.
+    path = site / f"{docname}{'.md' if settings.markdown else '.rst'}"
     if docname in pages or path.exists():
         existing = pages.get(docname, path)
         raise NewPageError(f"{existing} exists already; it is not overwritten. To "
@@ -107,8 +108,9 @@ def new_page(site: Path, id_text: str, slug: str | None = None,
     except MetadataFileError as err:
         raise NewPageError(str(err)) from None
     path.parent.mkdir(parents=True, exist_ok=True)
-    text = page_text(record, paper, today or datetime.date.today(), _git_user(site),
-                     settings.dollar_math, tags)
+    today, author = today or datetime.date.today(), _git_user(site)
+    text = page_text(record, paper, today, author, settings.dollar_math, tags) \
+        if settings.markdown else restructuredtext_page_text(record, paper, today, author, tags)
     # "x": a page made meanwhile by someone else is still not overwritten.
     try:
         with path.open("x", encoding="utf-8") as page:
@@ -129,6 +131,26 @@ def page_text(record: PaperRecord, paper: PaperId, today: datetime.date,
     return (f"---\n{yaml.safe_dump(front, sort_keys=False, allow_unicode=True)}---\n\n"
             f"# {markdown_title(record.title, dollar_math)}\n\n"
             f"```{{paper}} {paper}\n{options}```\n{sections}")
+
+
+def restructuredtext_page_text(record: PaperRecord, paper: PaperId, today: datetime.date,
+                               author: str | None, tags: Sequence[str] = ()) -> str:
+    """The page in reStructuredText: its first fields, the title (math as Unicode), the
+    card, the skeleton (each hint a comment)."""
+    fields = f":date: {today.isoformat()}\n" + (f":authors: {author}\n" if author else "")
+    options = f"   :tags: {', '.join(tags)}\n" if tags else ""
+    sections = "".join(f"\n{_underlined(heading, '-')}\n.. {hint.replace('{paper}', ':paper:')}\n"
+                       for heading, hint in SKELETON)
+    title = re.sub(r"([^\w\s])", r"\\\1", plain_text(record.title))
+    return f"{fields}\n{_underlined(title, '=')}\n.. paper:: {paper}\n{options}{sections}"
+
+
+def _underlined(text: str, line: str) -> str:
+    # As wide as docutils measures the title (its column_width; this layer imports no
+    # docutils): a wide character, CJK or an emoji, takes two columns.
+    width = sum(2 if unicodedata.east_asian_width(char) in "WF" else 1
+                for char in text if not unicodedata.combining(char))
+    return f"{text}\n{line * width}\n"
 
 
 def markdown_title(title: str, dollar_math: bool) -> str:

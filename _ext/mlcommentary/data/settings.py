@@ -132,6 +132,8 @@ class SiteSettings:
     exclude_patterns: tuple[str, ...] = ()
     #: Whether MyST reads ``$...$`` as math (its ``dollarmath`` extension).
     dollar_math: bool = False
+    #: Whether the site reads Markdown (MyST is among its extensions).
+    markdown: bool = True
 
     @classmethod
     def read(cls, confdir: Path, overrides: Mapping[str, str] | None = None) -> SiteSettings:
@@ -154,7 +156,8 @@ class SiteSettings:
         values = checked({name: (overrides or {}).get(name, namespace.get(name, default))
                           for name, default in DEFAULTS.items()})
         return cls(confdir, values, tuple(namespace.get("exclude_patterns", ())),
-                   "dollarmath" in namespace.get("myst_enable_extensions", ()))
+                   "dollarmath" in namespace.get("myst_enable_extensions", ()),
+                   "myst_parser" in namespace.get("extensions", ()))
 
     @property
     def metadata_path(self) -> Path:
