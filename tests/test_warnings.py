@@ -92,3 +92,14 @@ def test_a_mistake_fails_every_build_until_it_is_fixed(tmp_path, jobs):
     status, warned, output = build()
     assert (status, warned) == (0, [])
     assert "0 added, 0 changed, 0 removed" in output
+
+
+def test_a_page_whose_warnings_are_suppressed_is_not_read_again(tmp_path):
+    """suppress_warnings by type.subtype and by type: nothing shown, nothing to repeat."""
+    srcdir = copy_root("warned", tmp_path)
+    with (srcdir / "conf.py").open("a") as conf:
+        conf.write('suppress_warnings = ["paper.bad_id", "ref"]\n')
+    for _ in range(2):
+        result = sphinx_build(srcdir, tmp_path / "html")
+        assert result.returncode == 0, result.stderr
+    assert "0 added, 0 changed, 0 removed" in result.stdout

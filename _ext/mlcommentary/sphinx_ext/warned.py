@@ -22,12 +22,15 @@ import re
 from pathlib import Path
 
 from docutils import nodes
+from docutils.utils import get_source_line
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
-from sphinx.util.logging import NAMESPACE, get_node_location, is_suppressed_warning
 
 #: In the doctree folder: the pages the last build warned at.
 WARNED_FILE = "mlcommentary-warned.json"
+#: The logger under which Sphinx's loggers, and every extension's, log (Sphinx's logging
+#: API: "Sphinx logger always uses sphinx.* namespace").
+SPHINX_LOGGER = "sphinx"
 
 
 class WarnedPages(logging.Handler):
@@ -40,9 +43,11 @@ class WarnedPages(logging.Handler):
         self.docnames: set[str] = set()
 
     def emit(self, record: logging.LogRecord) -> None:
-        if is_suppressed_warning(getattr(record, "type", None),
-                                 getattr(record, "subtype", None),
-                                 self.app.config.suppress_warnings):
+        # Not shown, so not to be shown again: conf.py's suppress_warnings names its type,
+        # or its type and subtype.
+        kind, subtype = getattr(record, "type", None), getattr(record, "subtype", None)
+        suppressed = self.app.config.suppress_warnings
+        if kind is not None and {kind, f"{kind}.{subtype}", f"{kind}.*"} & set(suppressed):
             return
         docname = self._docname(getattr(record, "location", None))
         if docname in self.app.env.found_docs:
@@ -54,13 +59,15 @@ class WarnedPages(logging.Handler):
         if isinstance(location, tuple):
             return location[0]
         if isinstance(location, nodes.Node):
-            location = get_node_location(location)
-        if not isinstance(location, str):
+            path = get_source_line(location)[0]
+        elif isinstance(location, str) and ":" in location:
+            path = re.sub(r":\d*$", "", location)
+        else:
+            return location if isinstance(location, str) else None
+        if path is None:
             return None
-        if ":" not in location:
-            return location
         env = self.app.env
-        return env.path2doc(os.path.relpath(re.sub(r":\d*$", "", location), env.srcdir))
+        return env.path2doc(os.path.relpath(path, env.srcdir))
 
     @property
     def _file(self) -> Path:
@@ -71,14 +78,14 @@ class WarnedPages(logging.Handler):
         """As reading starts: note this build's warnings, and read again the pages that
         warned in the last one."""
         self.docnames.clear()
-        logging.getLogger(NAMESPACE).addHandler(self)
+        logging.getLogger(SPHINX_LOGGER).addHandler(self)
         try:
             return json.loads(self._file.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return []  # no page warned, or a file this build cannot read
 
     def remember(self, app: Sphinx, exception: Exception | None) -> None:
-        logging.getLogger(NAMESPACE).removeHandler(self)
+        logging.getLogger(SPHINX_LOGGER).removeHandler(self)
         try:
             if self.docnames:
                 self._file.write_text(json.dumps(sorted(self.docnames)), encoding="utf-8")
