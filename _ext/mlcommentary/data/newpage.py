@@ -25,6 +25,7 @@ import yaml
 from .fetch import Missing, Outage, outage_file
 from .ids import InvalidPaperId, PaperId, parse_paper_id, source
 from .metadata import LoadedMetadata, MetadataFile, MetadataFileError, PaperRecord
+from . import restructuredtext as rst
 from .settings import SettingError, SiteSettings
 from .tags import tag_key
 from .tex import plain_text, segments
@@ -139,18 +140,10 @@ def restructuredtext_page_text(record: PaperRecord, paper: PaperId, today: datet
     card, the skeleton (each hint a comment)."""
     fields = f":date: {today.isoformat()}\n" + (f":authors: {author}\n" if author else "")
     options = f"   :tags: {', '.join(tags)}\n" if tags else ""
-    sections = "".join(f"\n{_underlined(heading, '-')}\n.. {hint.replace('{paper}', ':paper:')}\n"
+    sections = "".join(f"\n{rst.title(heading, '-')}\n.. {hint.replace('{paper}', ':paper:')}\n"
                        for heading, hint in SKELETON)
-    title = re.sub(r"([^\w\s])", r"\\\1", plain_text(record.title))
-    return f"{fields}\n{_underlined(title, '=')}\n.. paper:: {paper}\n{options}{sections}"
-
-
-def _underlined(text: str, line: str) -> str:
-    # As wide as docutils measures the title (its column_width; this layer imports no
-    # docutils): a wide character, CJK or an emoji, takes two columns.
-    width = sum(2 if unicodedata.east_asian_width(char) in "WF" else 1
-                for char in text if not unicodedata.combining(char))
-    return f"{text}\n{line * width}\n"
+    return (f"{fields}\n{rst.title(rst.escaped(plain_text(record.title)))}\n"
+            f".. paper:: {paper}\n{options}{sections}")
 
 
 def markdown_title(title: str, dollar_math: bool) -> str:

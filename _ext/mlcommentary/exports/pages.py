@@ -20,19 +20,18 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from collections import Counter
 from pathlib import Path
 
 from docutils import nodes
 from docutils.parsers.rst import directives
-from docutils.utils import column_width
 from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 from sphinx.util.docutils import SphinxDirective
 
 from .. import internals
+from ..data import restructuredtext as rst
 from ..sphinx_ext.domain import tag_key
 from ..sphinx_ext.nodes import paper_index_placeholder
 from .outputs import remove_outputs
@@ -124,7 +123,7 @@ def _sources(env: BuildEnvironment) -> dict[str, str]:
     }
     for key, spelling in tags.items():
         sources[tag_page(key)] = _page(
-            spelling, f"Commentaries tagged {_escaped(spelling)}, newest paper first, also "
+            spelling, f"Commentaries tagged {rst.escaped(spelling)}, newest paper first, also "
             f"as an :paper-feed:`Atom feed <{tag_feed(key)}>`. See :doc:`all tags <index>`.",
             tag=key)
     for year in year_counts:
@@ -174,14 +173,7 @@ def _page(title: str, lead: str, **option: str) -> str:
 
 
 def _title(text: str) -> str:
-    escaped = _escaped(text)
-    # As wide as docutils sees the title: a CJK character or an emoji takes two columns.
-    return f"{escaped}\n{'=' * column_width(escaped)}\n"
-
-
-def _escaped(text: str) -> str:
-    """``text`` as reStructuredText that shows it as it is: a tag is the author's words."""
-    return re.sub(r"([^\w\s])", r"\\\1", text)
+    return rst.title(rst.escaped(text))
 
 
 def _register(env: BuildEnvironment, docname: str, path: Path) -> None:
