@@ -76,8 +76,8 @@ def _display(tex: str) -> str:
 
 def _mathml(self: HTML5Translator, node: nodes.Element, display: str) -> str:
     tex = node.astext()
-    # arXiv's math is checked before it becomes a node: this is an author's.
-    problem = math_problem(tex)
+    # arXiv's math was checked before it became a node (rich_nodes); an author's is now.
+    problem = None if node.get("arxiv_tex") else math_problem(tex)
     if problem is None:
         try:
             markup = _display(tex) if display == "block" else _convert(tex, display=display)
