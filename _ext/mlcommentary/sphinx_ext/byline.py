@@ -148,8 +148,9 @@ def _field_list(text: str) -> tuple[dict[str, Any], dict[str, list[int]]]:
     for key in ("authors", "author"):
         if key in fields:
             value, line = fields[key]
-            fields[key] = ([name.strip() for name in value.split(";" if ";" in value
-                                                                 else ",")], line)
+            fields[key] = ([author.strip() for author in value.split(";" if ";" in value
+                                                                     else ",")
+                            if author.strip()], line)
     return fields, {}
 
 
