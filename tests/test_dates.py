@@ -97,6 +97,14 @@ def test_a_restructuredtext_page_states_them_in_its_first_fields(tmp_path: Path)
     assert "papers/a.rst:2: WARNING: updated '1 Feb 2031' is not a date" in warning
 
 
+@pytest.mark.parametrize("written", ["Jane Roe; John Doe;", "Jane Roe, John Doe",
+                                     "Jane Roe;\n   John Doe"])
+def test_restructuredtext_authors_are_split_as_docutils_splits_them(written: str) -> None:
+    text = f":date: 2031-01-20\n:authors: {written}\n\nPaper A\n=======\n"
+    assert byline.read_byline(text, restructuredtext=True) == (
+        byline.Byline("2031-01-20", None, ("Jane Roe", "John Doe")), [])
+
+
 def test_indexes_sort_by_either_date_and_limit(site: Path) -> None:
     latest, full = _page(site, "index").find_all("ul", class_="paper-index")
     assert _index_titles(latest) == ["Synthetic Paper A", "Synthetic Paper B"]
