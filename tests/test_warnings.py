@@ -103,3 +103,13 @@ def test_a_page_whose_warnings_are_suppressed_is_not_read_again(tmp_path):
         result = sphinx_build(srcdir, tmp_path / "html")
         assert result.returncode == 0, result.stderr
     assert "0 added, 0 changed, 0 removed" in result.stdout
+
+
+@pytest.mark.parametrize("kept", ["42", "{\"page\": 1}", "[1, \"page\", null]", "not json"])
+def test_a_damaged_list_of_warned_pages_is_a_list_of_none(tmp_path, kept):
+    srcdir = copy_root("warned", tmp_path)
+    (srcdir / "page.md").write_text("# A page\n\nNo mistake.\n")
+    assert sphinx_build(srcdir, tmp_path / "html").returncode == 0
+    (tmp_path / "html.doctrees" / "mlcommentary-warned.json").write_text(kept)
+    result = sphinx_build(srcdir, tmp_path / "html")
+    assert result.returncode == 0, result.stderr

@@ -80,9 +80,12 @@ class WarnedPages(logging.Handler):
         self.docnames.clear()
         logging.getLogger(SPHINX_LOGGER).addHandler(self)
         try:
-            return json.loads(self._file.read_text(encoding="utf-8"))
+            noted = json.loads(self._file.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return []  # no page warned, or a file this build cannot read
+        # The build's own file; anything but a list of names is not what it wrote.
+        return [name for name in noted if isinstance(name, str)] \
+            if isinstance(noted, list) else []
 
     def remember(self, app: Sphinx, exception: Exception | None) -> None:
         logging.getLogger(SPHINX_LOGGER).removeHandler(self)
