@@ -231,3 +231,23 @@ def test_an_index_naming_an_unknown_tag_warns_with_the_tags_that_exist(tmp_path)
            "transfer learning, vision" in empty
     # The known tag still lists its commentaries, spelt any way.
     assert len(entries(tmp_path / "html", "index")) == 3
+
+
+def test_tags_that_differ_by_a_symbol_are_different_tags(tmp_path):
+    """C, C++ and C# are three languages, A* a search algorithm: the symbols that name
+    them are kept (spelt out, as a page's name cannot hold "#"), not dropped as the
+    separators between words are."""
+    srcdir = _variant(tmp_path, {
+        "papers/a.md": (":tags: scaling, vision", ":tags: C, A* search"),
+        "papers/b.md": (":tags: scaling, transfer learning", ":tags: C++, A search"),
+        "papers/c.md": (":tags: scaling", ":tags: C#"),
+    })
+    outdir = tmp_path / "html"
+    result = sphinx_build(srcdir, outdir)
+    assert result.returncode == 0, result.stderr
+    pages = {path.stem: next(page(outdir, f"tags/{path.stem}").h1.stripped_strings)
+             for path in (outdir / "tags").glob("*.html") if path.stem != "index"}
+    assert pages == {"c": "C", "c-plus-plus": "C++", "c-sharp": "C#",
+                     "a-star-search": "A* search", "a-search": "A search"}
+    assert [e.split(" —")[0] for e in entries(outdir, "tags/c-plus-plus")] == [
+        "Synthetic Paper B"]

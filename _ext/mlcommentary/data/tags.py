@@ -9,11 +9,17 @@ import json
 import re
 
 
+#: Symbols that name things ("C++", "C#", "A*"), spelt out: dropped as separators are,
+#: three languages would be one tag, and a page's name cannot hold "#".
+_SPOKEN = {"+": "plus", "#": "sharp", "*": "star"}
+
+
 @functools.cache
 def tag_key(tag: str) -> str:
     """What makes spellings one tag, also the name of its page: neither case nor how the
     words are separated counts, so "Transfer learning" is "transfer-learning"."""
-    words = re.findall(r"[^\W_]+", tag.casefold())
+    words = [_SPOKEN.get(word, word)
+             for word in re.findall(r"[^\W_]+|[+#*]", tag.casefold())]
     if words:
         return "-".join(words)
     return "tag-" + hashlib.sha256(json.dumps(tag).encode()).hexdigest()[:8]
