@@ -291,3 +291,21 @@ def test_the_map_is_reached_by_keyboard_named_and_themed(browser, site_url):
         # The title is as far from the box's colour as the card's text from the card's.
         assert abs(_luminance(colours[2]) - _luminance(colours[1])) > 100, colours
         page.close()
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_the_search_page_has_one_box_on_the_screen_to_search_again(browser, site_url, width):
+    """Below 63em furo's box is in the closed navigation drawer: the results page keeps
+    one in its text, holding the query, and only there."""
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    page.goto(site_url + "search.html?q=scaling")
+    page.wait_for_selector("#search-results li")
+    shown = page.locator('input[name="q"]:visible')
+    assert shown.count() == 1
+    assert shown.get_attribute("aria-label") == "Search"
+    assert shown.input_value() == "scaling"
+    shown.fill("transfer")
+    shown.press("Enter")
+    page.wait_for_url("**/search.html?q=transfer*")
+    page.wait_for_selector("#search-results li")
+    page.close()
