@@ -214,6 +214,20 @@ def test_an_index_that_cannot_be_made_is_a_warning_and_the_last_one_stays(tmp_pa
     assert "made the paper search's index" in again.stdout
 
 
+def test_pagefind_is_run_where_its_own_variable_says(tmp_path):
+    """The binary ``python -m pagefind`` would run (its PAGEFIND_BINARY_PATH first), run
+    without that interpreter; one that is not there is a warning, and the site is built."""
+    missing = tmp_path / "no-pagefind-here"
+    srcdir = copy_root("search", tmp_path)
+    outdir = tmp_path / "html"
+    result = sphinx_build(srcdir, outdir, strict=False, PAGEFIND_BINARY_PATH=str(missing))
+    assert result.returncode == 0, result.stderr
+    assert "the paper search's index was not made" in result.stderr
+    assert str(missing) in result.stderr and "[paper.search]" in result.stderr
+    assert (outdir / "index.html").exists()
+    assert not list((outdir / "pagefind").glob("*/pagefind-entry.json"))
+
+
 def test_a_site_without_papers_has_no_index_and_its_search_is_sphinx_s(reader, tmp_path):
     """Pagefind makes no index of nothing: the build says nothing of it, and the search
     page sends its reader on to Sphinx's search."""

@@ -353,11 +353,13 @@ def _index(documents: Path, output: Path, outdir: Path) -> bool:
     shutil.rmtree(fresh, ignore_errors=True)
     command = ["pagefind", "--site", str(documents), "--output-path", str(fresh)]
     try:
-        # The wheel's binary itself: ``python -m pagefind`` would start an interpreter
-        # only to exec it, 0.12 s of the 0.14 s an index of a few papers takes here.
-        from pagefind_bin import get_executable
+        # The binary ``python -m pagefind`` would exec, found as it finds it (the
+        # PAGEFIND_BINARY_PATH variable, the extended wheel, the plain one, PATH): an
+        # interpreter started only to exec it took 0.12 s of the 0.14 s an index of a
+        # few papers takes here.
+        from pagefind.service import get_executable
 
-        command[0] = str(get_executable())
+        command[0] = str(get_executable() or "pagefind")
         run = subprocess.run(command, capture_output=True, text=True, check=False)
     except (ImportError, OSError) as error:
         run = subprocess.CompletedProcess(command, -1, "", str(error))
