@@ -153,7 +153,7 @@ PRELOADED = [
     "sphinx.cmd.build", *builtin_extensions, "sphinx.ext.mathjax", "sphinx.ext.intersphinx",
     "myst_parser.sphinx_ext.main", "myst_parser.parsers.sphinx_",
     "myst_parser.sphinx_ext.myst_refs", "furo", "sphinxext.opengraph", "jsonschema",
-    "pagefind_bin", "mlcommentary.extension", "mlcommentary.exports.sharing",
+    "pagefind.service", "mlcommentary.extension", "mlcommentary.exports.sharing",
     *(f"mlcommentary.buildscale.{module}" for module in (
         "builder", "collector", "doctrees", "reading", "templates", "toctrees")),
     "furo_sidebar", "mlcommentary.__main__", "helpers"]
