@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from helpers import copy_root, sphinx_build
+from helpers import JAVA_OPTIONS, copy_root, sphinx_build
 from test_browser import AXE, CHROMIUM, browser, site_url  # noqa: F401 (fixtures)
 
 pytestmark = [pytest.mark.browser, pytest.mark.toolchain, pytest.mark.skipif(
@@ -130,8 +130,8 @@ def _nu_errors(outdir: Path, pages: list[Path]) -> list[str]:
         pytest.skip(f"no Nu HTML Checker: needs java (Debian default-jre-headless) and "
                     f"vnu.jar at {VNU_JAR} (`npm install vnu-jar`, then set VNU_JAR), "
                     "as .ci/run does")
-    result = subprocess.run([java, "-jar", str(VNU_JAR), "--format", "json", *map(str, pages)],
-                            capture_output=True, text=True, timeout=300)
+    result = subprocess.run([java, *JAVA_OPTIONS, "-jar", str(VNU_JAR), "--format", "json",
+                             *map(str, pages)], capture_output=True, text=True, timeout=300)
     messages = json.loads(result.stderr)["messages"]
     return [f"{m['url'].removeprefix(outdir.as_uri())}:{m.get('lastLine')}: {m['message']}"
             for m in messages if m["type"] in ("error", "non-document-error")]
