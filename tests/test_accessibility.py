@@ -64,7 +64,7 @@ def _open(browser, url: str, scheme: str, width: int):  # noqa: F811
     return page
 
 
-def _axe_in_every_view(page, axe_js: str,
+def axe_in_every_view(page, axe_js: str,
                        then: Callable[[], None] = lambda: None) -> dict[tuple[str, int], list]:
     """axe's findings on ``page`` in each colour scheme and width (``then`` done in each
     before axe runs), as a reader sees it who switches the system's scheme and resizes
@@ -108,8 +108,8 @@ def _as_read(page) -> None:
 def test_axe_finds_nothing(browser, site_url, axe_js, path):  # noqa: F811
     """In every view, as loaded and as read."""
     page = _open(browser, site_url + path, "light", WIDTHS[0])
-    loaded = _axe_in_every_view(page, axe_js)
-    read = _axe_in_every_view(page, axe_js, lambda: _as_read(page))
+    loaded = axe_in_every_view(page, axe_js)
+    read = axe_in_every_view(page, axe_js, lambda: _as_read(page))
     page.close()
     assert (loaded, read) == ({}, {})
 
@@ -119,7 +119,7 @@ def test_axe_finds_nothing_on_tag_and_year_pages(browser, site_url, outdir, axe_
     assert {"tags/index.html", "years/index.html"} <= set(pages)
     for path in pages:
         page = _open(browser, site_url + path, "light", WIDTHS[0])
-        assert _axe_in_every_view(page, axe_js) == {}, path
+        assert axe_in_every_view(page, axe_js) == {}, path
         page.close()
 
 
@@ -163,7 +163,7 @@ def test_maps_pass_axe_and_the_nu_checker(browser, mapped_site, axe_js):  # noqa
     for path in ("papers/a.html", "tags/scaling.html", "map.html"):
         page = _open(browser, mapped_site.joinpath(path).as_uri(), "light", WIDTHS[0])
         assert page.locator("svg.paper-map-picture").count() == 1, path
-        assert _axe_in_every_view(page, axe_js) == {}, path
+        assert axe_in_every_view(page, axe_js) == {}, path
         page.close()
     # The pages with maps: the root's index shows its toctree's caption as Sphinx writes
     # it (role="heading" with no level), which is not the maps' concern.

@@ -14,7 +14,8 @@ import pytest
 from bs4 import BeautifulSoup
 
 from helpers import copy_root, sphinx_build
-from test_browser import AXE, browser  # noqa: F401 (a fixture)
+from test_accessibility import axe_in_every_view, axe_js  # noqa: F401 (a fixture)
+from test_browser import browser  # noqa: F401 (a fixture)
 
 #: The page's weight may grow by this much per distinct paper it links to (issue 8).
 BYTES_PER_PAPER = 1536
@@ -294,17 +295,11 @@ def test_a_tap_follows_the_link(browser, site):
     page.close()
 
 
-@pytest.mark.parametrize("width", [390, 1280])
-@pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_no_axe_violations_with_a_preview_open(browser, site, scheme, width):
-    if not AXE.is_file():
-        pytest.skip(f"no axe-core at {AXE}: `npm install axe-core@4` and set AXE_CORE_JS "
-                    "to its axe.min.js")
-    page = _open(browser, site, width, scheme)
-    page.locator("p a.paper-ref").first.hover()
-    _open_preview(page).wait_for()
-    page.add_script_tag(path=str(AXE))
-    violations = page.evaluate("""async () => (await axe.run(document)).violations
-        .map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '))""")
-    assert violations == []
+def test_no_axe_violations_with_a_preview_open(browser, site, axe_js):  # noqa: F811
+    page = _open(browser, site)
+
+    def hover() -> None:  # again in each view: the link moves as the width changes
+        page.locator("p a.paper-ref").first.hover()
+        _open_preview(page).wait_for()
+    assert axe_in_every_view(page, axe_js, hover) == {}
     page.close()
