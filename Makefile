@@ -36,18 +36,23 @@ $(VENV)/.installed-test: requirements-test.txt $(VENV)/.installed
 html latexpdf epub: $(VENV)/.installed
 	$(BIN)/sphinx-build -M $@ "$(SOURCEDIR)" "$(BUILDDIR)" $(ALLSPHINXOPTS)
 
+# The tests run in JOBS processes (pytest-xdist), each module in one of them, so that
+# the builds a module's tests share are made once, not once in every process. One more
+# than the cores: tests wait on loopback servers, timeouts, browsers and subprocesses,
+# and the extra process fills those waits (`make test-fast` on two cores: 147 s against
+# 163 s with two). JOBS=0 runs them in make's own process, one after another.
+JOBS ?= $(shell $(PYTHON) -c "import os; print(len(os.sched_getaffinity(0)) + 1)" 2>/dev/null || echo auto)
+PYTEST = $(BIN)/python -m pytest -rs -n $(JOBS) --dist loadscope
+
 # -rs: every skipped test says why. --durations: the slowest tests, as CI's log shows
 # them, for keeping CI under 15 minutes and `make test-fast` under one.
 test: $(VENV)/.installed-test
-	$(BIN)/python -m pytest -rs --durations=25 $(TESTS)
+	$(PYTEST) --durations=25 $(TESTS)
 
 # The loop while developing: the data layer and the Sphinx builds, without the browser,
-# LaTeX, Java and the other validators, or the long runs (tests/conftest.py's markers),
-# on every core (pytest-xdist), each module in one process, so that the builds a
-# module's tests share are made once, not once in every process.
+# LaTeX, Java and the other validators, or the long runs (tests/conftest.py's markers).
 test-fast: $(VENV)/.installed-test
-	$(BIN)/python -m pytest -rs -n auto --dist loadscope \
-		-m "not browser and not toolchain and not slow" $(TESTS)
+	$(PYTEST) -m "not browser and not toolchain and not slow" $(TESTS)
 
 # The build writes the metadata file (_data/arxiv.json: records it fetched, and its
 # lock and temporary files): not a reason to build again, which would only read back

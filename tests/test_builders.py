@@ -572,32 +572,53 @@ def test_buildscale_writes_the_same_site_as_sphinx_alone(tmp_path, parallel, sph
 
 
 def test_templates_compiled_once_render_as_their_source_says(tmp_path, monkeypatch):
-    """The second build renders furo's templates from what the first compiled, file for
-    file the same; a template edited between builds is compiled again."""
+    """The second build renders furo's templates and the static files Sphinx renders
+    from strings (``_t``) from what the first compiled, file for file the same; a
+    template edited between builds is compiled again."""
     monkeypatch.delenv(SHARED_FOLDER_VARIABLE)
     srcdir = copy_root("tags", tmp_path)
     outdir, cache = tmp_path / "html", tmp_path / "html.doctrees" / "jinja-bytecode"
-    # The site's own version of a template furo includes on every page.
+    # The site's own version of a template furo includes on every page, and a static
+    # file of its own rendered as Sphinx renders basic.css_t.
     brand = srcdir / "_templates" / "sidebar" / "brand.html"
     brand.parent.mkdir(parents=True)
     brand.write_text('<p id="edition">{{ "first" }}</p>\n')
+    static = srcdir / "_static" / "edition.css_t"
+    static.parent.mkdir()
+    static.write_text('/* {{ "first" }} edition of {{ project }} */\n')
     with (srcdir / "conf.py").open("a") as conf:
-        conf.write('templates_path = ["_templates"]\n')
+        conf.write('templates_path = ["_templates"]\nhtml_static_path = ["_static"]\n')
 
     def pages() -> dict[Path, bytes]:
-        return {path.relative_to(outdir): path.read_bytes() for path in outdir.rglob("*.html")}
+        return {path.relative_to(outdir): path.read_bytes()
+                for path in [*outdir.rglob("*.html"), *outdir.glob("_static/*.*s")]}
 
     assert sphinx_build(srcdir, outdir).returncode == 0
     compiled = {path.name: path.stat().st_mtime_ns for path in cache.iterdir()}
     first = pages()
     assert len(compiled) > 5 and b'<p id="edition">first</p>' in first[Path("index.html")]
+    assert first[Path("_static/edition.css")] == b"/* first edition of Tags test */"
     result = sphinx_build(srcdir, outdir, "-E", "-a")
     assert result.returncode == 0, result.stderr
     assert {path.name: path.stat().st_mtime_ns for path in cache.iterdir()} == compiled
     assert pages() == first
     brand.write_text(brand.read_text().replace("first", "second"))
+    static.write_text(static.read_text().replace("first", "second"))
     assert sphinx_build(srcdir, outdir).returncode == 0
     assert b'<p id="edition">second</p>' in pages()[Path("index.html")]
+    assert pages()[Path("_static/edition.css")] == b"/* second edition of Tags test */"
+    assert len(list(cache.iterdir())) == len(compiled) + 1
+
+
+def test_a_site_with_its_own_template_bridge_keeps_it(tmp_path, monkeypatch):
+    monkeypatch.delenv(SHARED_FOLDER_VARIABLE)
+    srcdir = copy_root("dates", tmp_path)
+    with (srcdir / "conf.py").open("a") as conf:
+        conf.write('template_bridge = "sphinx.jinja2glue.BuiltinTemplateLoader"\n')
+    result = sphinx_build(srcdir, tmp_path / "html")
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "html" / "index.html").exists()
+    assert not (tmp_path / "html.doctrees" / "jinja-bytecode").exists()
 
 
 def test_builds_that_share_a_template_folder_compile_once(tmp_path):

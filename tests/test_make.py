@@ -41,20 +41,18 @@ def test_every_build_target_takes_the_same_options(target):
 
 
 def test_make_test_says_why_tests_skip(tmp_path):
-    """-rs, and a skip for missing recorded responses names the variable to set."""
-    result = make("test", "TESTS=tests/test_fetch.py -k real_responses_become_records",
-                  ARXIV_RESPONSES_DIR=str(tmp_path / "nowhere"))
+    """-rs: a skip for missing recorded responses names the variable to set, and so do
+    the tests that compare the site with the user's content and Read the Docs' schema
+    without ../shared; the README says so. One run of `make test` for both (JOBS=0: a
+    test session of its own is a few seconds of imports, more in every process)."""
+    result = make("test", "JOBS=0", "TESTS=tests/test_fetch.py tests/test_project.py -k "
+                  "'real_responses_become_records or public_record or word_for_word "
+                  "or read_the_docs'",
+                  ARXIV_RESPONSES_DIR=str(tmp_path / "nowhere"),
+                  ML_COMMENTARY_SHARED=str(tmp_path / "nowhere"))
     assert result.returncode == 0, result.stdout + result.stderr
     assert "SKIPPED" in result.stdout
     assert "set ARXIV_RESPONSES_DIR to the folder that holds them" in result.stdout
-
-
-def test_tests_of_the_users_own_files_say_how_to_find_them(tmp_path):
-    """The tests that compare the site with the user's content and Read the Docs'
-    schema skip without ../shared, naming the variable to set; the README says so."""
-    result = make("test", "TESTS=tests/test_project.py -k 'public_record or word_for_word "
-                  "or read_the_docs'", ML_COMMENTARY_SHARED=str(tmp_path / "nowhere"))
-    assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.count("set ML_COMMENTARY_SHARED to the folder that holds") == 3, \
         result.stdout
     assert "ML_COMMENTARY_SHARED" in (REPO / "README.md").read_text()
