@@ -191,7 +191,7 @@ def test_search_results_name_pages_with_math_in_unicode(math_site):
 def test_authors_math_is_mathml_with_numbered_equations(math_site):
     _, outdir = math_site
     page = soup(outdir, "papers/mup.html")
-    inline = page.select("article p > math")
+    inline = page.select("article p > span.paper-math > math")
     assert "N≫n" in [m.get_text() for m in inline]
     display = page.select("article div.math")
     assert len(display) == 2  # $$...$$ (labelled) and amsmath's equation

@@ -100,7 +100,16 @@ def _mathml(self: HTML5Translator, node: nodes.Element, display: str) -> str:
 def visit_math(self: HTML5Translator, node: nodes.math) -> None:
     # arXiv's display math stays in its paragraph (an abstract is one): MathML's
     # block display is phrasing content, laid out on a line of its own.
-    self.body.append(_mathml(self, node, "block" if node.get("arxiv_display") else "inline"))
+    if node.get("arxiv_display"):
+        self.body.append(_mathml(self, node, "block"))
+    else:
+        # Chromium may break a line after a formula (an atomic inline) even before a
+        # comma, unless the formula's parent says nowrap (paper-math.css): so a comma, a
+        # full stop or a title's colon went to the next line alone.
+        # Math shown as TeX is text, which wraps as text does.
+        markup = _mathml(self, node, "inline")
+        self.body.append(f'<span class="paper-math">{markup}</span>'
+                         if markup.startswith("<math") else markup)
     raise nodes.SkipNode
 
 
