@@ -241,27 +241,43 @@ def test_abstracts_render_the_math_arxivs_pages_render(math_site):
     assert abstract.select_one("strong").get_text() == "really"
 
 
-@pytest.mark.parametrize(("written", "tex", "why"), [
+#: An author's broken math: as written, the TeX the warning quotes, and why it says.
+BROKEN_MATH = [
     ("$x^$", "x^", "missing super script or subscript"),
     # latex2mathml draws these without a word: a one-part fraction, a command's name.
     ("$\\frac{a$", "\\frac{a", "its braces do not pair"),
     ("$\\frac{a}$", "\\frac{a}", "a command lacks an argument, or an environment its end"),
     ("$\\arg z$", "\\arg z", "\\arg: not a command that can be rendered here"),
     ("$$\n\\frac{1}{2\n$$", "\\frac{1}{2", "its braces do not pair"),
-])
-def test_an_authors_broken_math_gets_a_typed_warning_and_the_build_goes_on(
-        tmp_path, written, tex, why):
+]
+
+
+@pytest.fixture(scope="module")
+def broken_math(tmp_path_factory):
+    """The math site with each of ``BROKEN_MATH`` in a paragraph of its own on one page,
+    built once without -W; the build's result, each case's line, and the output."""
+    tmp_path = tmp_path_factory.mktemp("broken-math")
     srcdir = copy_root("math", tmp_path)
     page = srcdir / "papers" / "broken.md"
-    line = len(page.read_text().splitlines()) + 2
-    page.write_text(page.read_text() + f"\nA typo: {written}\n")
-    result = sphinx_build(srcdir, tmp_path / "html", strict=False)
+    text, lines = page.read_text(), {}
+    for written, _, _ in BROKEN_MATH:
+        lines[written] = len(text.splitlines()) + 2
+        text += f"\nA typo: {written}\n"
+    page.write_text(text)
+    return sphinx_build(srcdir, tmp_path / "html", strict=False), lines, tmp_path / "html"
+
+
+@pytest.mark.parametrize(("written", "tex", "why"), BROKEN_MATH)
+def test_an_authors_broken_math_gets_a_typed_warning_and_the_build_goes_on(
+        broken_math, written, tex, why):
+    result, lines, outdir = broken_math
     assert result.returncode == 0, result.stderr
-    [warning] = [line for line in result.stderr.splitlines() if "WARNING" in line]
-    assert f"broken.md:{line}: WARNING: math that cannot be rendered, shown as TeX: " \
-           f"{tex} ({why}) [paper.math]" in warning, warning
-    assert tex in soup(tmp_path / "html", "papers/broken.html").select_one(
-        "span.math-error").get_text()
+    warnings = [line for line in result.stderr.splitlines() if "WARNING" in line]
+    assert len(warnings) == len(BROKEN_MATH), warnings  # one each, none other
+    assert f"broken.md:{lines[written]}: WARNING: math that cannot be rendered, shown as " \
+           f"TeX: {tex} ({why}) [paper.math]" in result.stderr, warnings
+    assert any(span.get_text().strip() == tex for span in
+               soup(outdir, "papers/broken.html").select("span.math-error"))
 
 
 def test_text_builder_writes_arxiv_math_as_unicode(math_site, tmp_path):
