@@ -104,9 +104,9 @@ def visit_math(self: HTML5Translator, node: nodes.math) -> None:
         self.body.append(_mathml(self, node, "block"))
     else:
         # Chromium may break a line after a formula (an atomic inline) even before a
-        # comma, unless the formula's parent says nowrap (paper-math.css): so a comma, a
-        # full stop or a title's colon went to the next line alone.
-        # Math shown as TeX is text, which wraps as text does.
+        # comma, unless the formula's parent says nowrap (paper-math.css): a comma, a
+        # full stop or a title's colon went to the next line alone. Math shown as TeX
+        # is text, and wraps as text does.
         markup = _mathml(self, node, "inline")
         self.body.append(f'<span class="paper-math">{markup}</span>'
                          if markup.startswith("<math") else markup)
