@@ -309,6 +309,6 @@ def test_punctuation_after_a_formula_stays_on_its_line(site, browser):  # noqa: 
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     page.goto((outdir / "papers" / "bundles.html").as_uri())
     followed, alone = page.evaluate(PUNCTUATION_ALONE)
-    # The heading's "𝔽ₑ:", the text's "𝔽ₑ," and a link's "[𝔽ₑ](…).", at least.
-    assert followed >= 2 and alone == []
+    # The heading's "𝔽ₑ:", the text's "𝔽ₑ," and a link's "[𝔽ₑ](…).".
+    assert followed == 3 and alone == []
     page.close()

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 import shutil
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -53,8 +52,21 @@ def short_sites(tmp_path_factory) -> tuple[Path, Path]:
 
 
 @pytest.fixture(scope="module")
-def sixty(tmp_path_factory) -> Path:
-    return built_alone(site(tmp_path_factory.mktemp("sixty"), 60))
+def sixty_kept(tmp_path_factory) -> tuple[Path, Path]:
+    """Sixty pages built once with -W: the folder they were built in, and a copy of it as
+    the build left it, times and all, which the tests only read."""
+    root = tmp_path_factory.mktemp("sixty")
+    work, kept = root / "work", root / "kept"
+    built_alone(site(work, 60))
+    shutil.copytree(work, kept)
+    return work, kept
+
+
+@pytest.fixture(scope="module")
+def sixty(sixty_kept) -> Path:
+    """The sixty pages' output."""
+    _, kept = sixty_kept
+    return kept / "navigation-html"
 
 
 @pytest.mark.parametrize("docname", ["index", "pages/page-003", "about", "about/details"])
@@ -107,22 +119,15 @@ def _written(result) -> set[str]:
     return set(re.findall(r"writing output\.\.\. \[\s*\d+%\] (\S+)", result.stdout))
 
 
-@pytest.fixture(scope="module")
-def sixty_as_built(tmp_path_factory) -> Callable[[], tuple[Path, Path]]:
-    """Sixty pages built once, and a function that puts the source, output and doctrees
-    back as that build left them, times and all, where it left them: Sphinx takes up a
-    build only in the folders it was made in. Each edit's test starts from it."""
-    root = tmp_path_factory.mktemp("sixty-as-built")
-    work, kept = root / "work", root / "kept"
-    srcdir, outdir = site(work, 60), work / "html"
-    _written(sphinx_build(srcdir, outdir))
-    shutil.copytree(work, kept)
-
-    def as_built() -> tuple[Path, Path]:
-        shutil.rmtree(work)
-        shutil.copytree(kept, work)
-        return srcdir, outdir
-    return as_built
+@pytest.fixture
+def sixty_as_built(sixty_kept) -> tuple[Path, Path]:
+    """The sixty pages' source and output, put back as their build left them where it
+    left them (Sphinx takes up a build only in the folders it was made in): each edit's
+    test starts from that build."""
+    work, kept = sixty_kept
+    shutil.rmtree(work)
+    shutil.copytree(kept, work)
+    return work / "navigation", work / "navigation-html"
 
 
 @pytest.mark.parametrize(("edit", "written"), [
@@ -143,7 +148,7 @@ def test_an_edit_writes_the_pages_whose_sidebar_it_changed_and_no_more(
     """Sphinx writes only the pages it read (and their parents), and would leave the old
     sidebar on every other page; writing them all made a new commentary take minutes at
     10,000 pages. What is published equals a clean build's."""
-    srcdir, outdir = sixty_as_built()
+    srcdir, outdir = sixty_as_built
     edit(srcdir / "pages")
     assert _written(sphinx_build(srcdir, outdir)) == written
     _written(sphinx_build(srcdir, tmp_path / "clean"))
