@@ -101,6 +101,7 @@ def test_only_math_both_outputs_can_show_is_math():
 
 @given(st.lists(st.sampled_from([*"$\\{}^_ aμx%()", r"\mu", r"\frac", "$$"])).map("".join))
 @example(r"$\frac\frac($")
+@example(r"$\frac^a$")
 def test_any_text_splits_back_into_itself_and_never_raises(text):
     assert "".join(s.source for s in segments(text)) == text
     plain_text(text)

@@ -112,6 +112,10 @@ def _script(node: latexwalker.LatexMacroNode, l2tobj: LatexNodes2Text,
     """Unicode's script characters where it has them all (``xᵢ``, ``10¹²``), else the
     script between Unicode's script parentheses, which say where it starts and ends
     with no TeX left: ``lim₍n→∞₎``, ``x⁽α+1⁾``."""
+    # Taken as a \frac's argument (``\frac^a``), a script's macro is read with no
+    # argument of its own: TeX would not compile it either.
+    if node.nodeargd is None or not node.nodeargd.argnlist:
+        return ""
     mark = "_" if macroname == _SCRIPT_MACROS["_"] else "^"
     text = l2tobj.nodelist_to_text(node.nodeargd.argnlist[-1:]).strip()
     converted = unicodeit.replace(f"{mark}{{{text}}}")
