@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from helpers import copy_root
 from sphinx.errors import ExtensionError
+from sphinx.project import Project
 from sphinx.util.parallel import ParallelTasks
 
 import mlcommentary
@@ -19,6 +20,16 @@ PACKAGE = Path(mlcommentary.__file__).parent
 
 def test_the_installed_releases_have_every_internal_the_extension_uses():
     assert internals.changed() == []
+
+
+def test_an_attribute_no_longer_set_is_named(monkeypatch):
+    def __init__(self, srcdir, source_suffix):  # a release that keeps its paths elsewhere
+        self.srcdir = srcdir
+
+    monkeypatch.setattr(Project, "__init__", __init__)
+    [problem] = internals.changed()
+    assert problem.startswith("sphinx changed sphinx.project.Project._docname_to_path and "
+                              "_path_to_docname (checked on Sphinx 9.0.4")
 
 
 def _code(line: str) -> str:
