@@ -71,8 +71,11 @@ ENV_PER_PAGE = ("titles", "longtitles", "tocs", "toc_num_entries", "toctree_incl
 INTERNALS = (
     Internal("sphinx.project.Project._docname_to_path and _path_to_docname",
              "exports/pages.py registers each generated tag and year page as a "
-             "document: Sphinx finds documents only by listing the source folder, "
-             "before any event",
+             "document: Sphinx finds documents only by listing the source folder before "
+             "it reads, when no page's tags are known yet (sources written then, as "
+             "sphinx-tags writes them, would need a second reader of every page's tags, "
+             "drafts and papers, one that disagrees with Sphinx's where a page includes "
+             "another file)",
              _set_by("sphinx.project:Project.__init__", "_docname_to_path",
                      "_path_to_docname")),
     Internal("sphinx.search.IndexBuilder._filenames, _titles, _all_titles, "
