@@ -158,7 +158,7 @@ def build_faults(make_app, tmp_path, api_url):
     """Build the faults site under -W against ``api_url``; time its fetching, and read its
     file. Timed from the first handler of env-updated, where the metadata is fetched, to
     the last: the rest of the build says nothing of the faults, and under tracemalloc on
-    a busy machine (both CI lines at once) it took up to 40 s of a bound of 36."""
+    a busy machine (both CI lines at once) it took 42.8 s against a bound of 36."""
     srcdir = copy_root("faults", tmp_path)
     metadata = srcdir / "_data" / "arxiv.json"
     before = metadata.read_text()
