@@ -14,13 +14,14 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 from collections.abc import Iterable, Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 from sphinx.application import builtin_extensions
+
+from mlcommentary.data.testing import serving
 
 REPO = Path(__file__).resolve().parents[1]
 ROOTS = REPO / "tests" / "roots"
@@ -255,12 +256,8 @@ def http_server(folder: Path) -> Iterator[str]:
             pass  # a page closed while its last requests were answered
 
     server = Server(("127.0.0.1", 0), functools.partial(Quiet, directory=str(folder)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}/"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(server) as root:
+        yield f"{root}/"
 
 
 if __name__ == "__main__":

@@ -7,11 +7,12 @@ import os
 import re
 import shutil
 import subprocess
-import threading
 from pathlib import Path
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+
+from mlcommentary.data.testing import serving
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = [pytest.mark.browser, pytest.mark.skipif(
@@ -32,11 +33,8 @@ def site_url(built_site):
     app, _ = built_site
     handler = functools.partial(SimpleHTTPRequestHandler, directory=str(app.outdir))
     handler.log_message = lambda *args: None
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}/"
-    server.shutdown()
-    server.server_close()
+    with serving(ThreadingHTTPServer(("127.0.0.1", 0), handler)) as root:
+        yield f"{root}/"
 
 
 @pytest.fixture(scope="module")

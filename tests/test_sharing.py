@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import shutil
-import threading
 import xml.etree.ElementTree as ElementTree
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -19,7 +18,7 @@ from bs4 import BeautifulSoup
 from helpers import REPO, sphinx_build
 from test_browser import CHROMIUM, browser  # noqa: F401 (fixture)
 
-from mlcommentary.data.testing import FakeArxiv, synthetic_entry
+from mlcommentary.data.testing import FakeArxiv, serving, synthetic_entry
 
 BASE = "https://ml-commentary.example.org/en/latest/"
 PREFIX = "/en/latest/"
@@ -146,10 +145,8 @@ def hosted(shared):
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler,
                                                                      directory=str(shared)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}{PREFIX}"
-    server.shutdown()
-    server.server_close()
+    with serving(server) as root:
+        yield f"{root}{PREFIX}"
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="no Chromium: install Debian's package "
