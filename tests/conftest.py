@@ -137,8 +137,8 @@ def built_site(tmp_path_factory):
 MARKERS = {
     "browser": "drives Chromium (Playwright), axe or what a reader sees",
     "toolchain": "needs LaTeX, Java (epubcheck, the Nu checker), jing or poppler",
-    "slow": "long by design: property runs over many builds, timed faults, "
-            "virtual environments, the benchmark",
+    "slow": "long by design: property runs over many builds, timed faults, builds "
+            "paced by sleeps, virtual environments, the benchmark",
 }
 
 

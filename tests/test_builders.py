@@ -159,6 +159,7 @@ def slowly_written(tmp_path_factory):
     return noted
 
 
+@pytest.mark.slow  # paced by sleeps, so that one process runs ahead
 def test_a_reading_process_sends_back_only_the_pages_it_read(slowly_written):
     """Each sent back every page read before it was forked: at 10,000 pages the main
     process spent 42 s unpickling them. The pages are the same (the test above)."""
@@ -172,6 +173,7 @@ def test_a_reading_process_sends_back_only_the_pages_it_read(slowly_written):
         *(docnames for docnames, _ in sent))
 
 
+@pytest.mark.slow  # paced by sleeps, so that one process runs ahead
 def test_the_main_process_resolves_at_most_one_chunk_ahead_of_the_writers(slowly_written):
     """With -j 2, Sphinx's main process had resolved the whole site by the time its one
     writer was half done: at 10,000 commentaries it held 1.3 GB."""
@@ -185,6 +187,7 @@ def test_the_main_process_resolves_at_most_one_chunk_ahead_of_the_writers(slowly
     assert len(list(app.outdir.rglob("*.html"))) >= len(app.env.found_docs)
 
 
+@pytest.mark.slow  # paced by sleeps, so that one process runs ahead
 def test_the_main_process_lets_a_chunk_go_once_its_writer_has_it(make_app, tmp_path):
     """Sphinx keeps a chunk's resolved pages in the main process until they are written,
     for a callback that does not use them: with -j 2, two chunks at a time, which each of
@@ -213,6 +216,7 @@ def test_the_main_process_lets_a_chunk_go_once_its_writer_has_it(make_app, tmp_p
         assert not alive_when_resolved[chunks[k][0]] & set().union(*chunks[:k]), k
 
 
+@pytest.mark.slow  # paced by sleeps, so that one process runs ahead
 def test_the_collector_frees_each_chunk_handed_over_and_freezes_what_lives(slowly_written):
     """A resolved page is a web of references that only the collector frees, and by the
     time its writer has it, it is old enough to wait for a full pass. Those passes also
@@ -261,6 +265,7 @@ def test_a_writer_that_fails_fails_the_build(make_app, tmp_path):
     assert not (app.outdir / "notes" / "note-060.html").exists()
 
 
+@pytest.mark.slow  # paced by sleeps, so that one process runs ahead
 def test_a_writer_that_fails_while_the_next_chunk_is_handed_over_fails_the_build(
         make_app, tmp_path, monkeypatch):
     """Sphinx's ``add_task`` ends the other writers and goes on when the result it polls
