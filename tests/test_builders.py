@@ -19,7 +19,11 @@ from helpers import build, copy_root, process_environment, read_in_order, sphinx
 from mlcommentary.buildscale import builder, collector
 from mlcommentary.buildscale.builder import LARGE_PAGE, HTMLBuilder, spread
 from mlcommentary.buildscale.templates import SHARED_FOLDER_VARIABLE
+from mlcommentary.data.bibtex import surname
+from mlcommentary.data.ids import parse_paper_id
 from mlcommentary.data.metadata import PaperRecord
+from mlcommentary.data.tags import tag_key
+from mlcommentary.data.tex import segments
 from mlcommentary.internals import ENV_PER_PAGE
 from sphinx.errors import SphinxParallelError
 from sphinx.testing.util import SphinxTestApp
@@ -403,6 +407,22 @@ def test_a_process_that_hosts_a_build_keeps_its_collector_as_it_was(make_app, tm
         gc.unfreeze()
     assert kept
 
+
+
+def test_a_process_that_hosts_a_build_keeps_none_of_its_answers(make_app, tmp_path):
+    """The TeX, IDs, tags and surnames worked out for a build's pages are remembered
+    while it runs, and forgotten when it ends: the next build in the same process (an
+    edit in sphinx-autobuild, the next test) may be of another site."""
+    remembered = (segments, parse_paper_id, tag_key, surname)
+    app = make_app("html", srcdir=copy_root("site", tmp_path))
+    while_built = []
+    app.connect("build-finished", lambda app, exception: while_built.extend(
+        function.cache_info().currsize for function in remembered))
+    app.build()
+    app.cleanup()
+    assert app.warning.getvalue() == ""
+    assert all(while_built), while_built
+    assert [function.cache_info().currsize for function in remembered] == [0, 0, 0, 0]
 
 def test_new_reference_rewrites_the_referenced_papers_page(make_app, tmp_path):
     srcdir = copy_root("site", tmp_path)

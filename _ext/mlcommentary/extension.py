@@ -11,6 +11,7 @@ from sphinx.util.fileutil import copy_asset
 from sphinx.util.typing import ExtensionMetadata
 
 from . import internals
+from .data import memo
 from .exports.bibliography import setup_bibliography
 from .exports.feeds import setup_feeds
 from .exports.outputs import setup_outputs
@@ -86,6 +87,10 @@ def offer_listings(app: Sphinx) -> None:
         pass  # a site without it
 
 
+def forget_answers(app: Sphinx, exception: Exception | None) -> None:
+    memo.forget()
+
+
 def link_to_source(app: Sphinx, env: BuildEnvironment, node, contnode):  # noqa: ANN001
     if node.get("refdomain") != "paper":
         return None
@@ -114,6 +119,9 @@ def setup_papers(app: Sphinx) -> None:
     app.connect("env-get-updated", rewrite_dependents)
     # After intersphinx (500), which may know a commentary on another site.
     app.connect("missing-reference", link_to_source, priority=900)
+    # Last: the feeds, papers.bib and the paper search, written when the build ends, ask
+    # for the same titles and IDs as the pages did.
+    app.connect("build-finished", forget_answers, priority=999)
 
 
 #: In this order: handlers of one event at one priority run in the order connected.

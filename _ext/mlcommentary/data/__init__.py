@@ -7,8 +7,9 @@ with its identifiers, links, fetcher and BibTeX fields (``arxiv``, ``doi`` for C
 and DataCite, ``openreview``), ``metadata`` (records and the metadata file), ``fetch``
 (what every source's requests share: bounded, polite, typed failures), ``tex`` (arXiv's
 TeX: math apart from text, Unicode for plain text, LaTeX for pdflatex), ``bibtex``
-(entries), ``settings`` (the settings' defaults and checks, also read from
-``conf.py``), ``tags`` (which spellings are one tag), ``digests`` (digests of the code
-that makes a file), ``newpage`` (``mlcommentary new``) and ``testing`` (loopback
-arXiv, DOI registries and OpenReview for tests and the benchmark).
+(entries), ``settings`` (the settings' defaults and checks, also read from ``conf.py``),
+``tags`` (which spellings are one tag), ``digests`` (digests of the code that makes a
+file), ``memo`` (what the other modules remember for one build), ``newpage``
+(``mlcommentary new``) and ``testing`` (loopback arXiv, DOI registries and OpenReview
+for tests and the benchmark).
 """

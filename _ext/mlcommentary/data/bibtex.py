@@ -9,7 +9,6 @@ authors wrote them, and only the text around them is escaped.
 
 from __future__ import annotations
 
-import functools
 import itertools
 import re
 import unicodedata
@@ -19,6 +18,7 @@ from pybtex.database import BibliographyData, Entry, Person
 from pybtex.database.output.bibtex import Writer
 
 from .ids import PaperId, source
+from .memo import remembered
 from .metadata import PaperRecord
 from .tex import segments
 
@@ -135,7 +135,7 @@ def citation_key(record: PaperRecord) -> str:
 
 # Remembered: the search's entries ask for each author of every paper a page mentions,
 # so for each name once per page it is on, and pybtex's parse of a name is the slow part.
-@functools.lru_cache(maxsize=1 << 16)
+@remembered
 def surname(name: str) -> str:
     """An author's surname, as BibTeX reads the name: "Maaten" of "Laurens van der Maaten"."""
     return _person(name).last_names[-1]

@@ -15,6 +15,7 @@ from functools import cache
 from types import ModuleType
 
 from .frozen import pickled_as_tuple
+from .memo import remembered
 
 #: The sources, in the order they are offered an identifier: arXiv's grammar comes last,
 #: so that the text no source recognises gets arXiv's explanation of what it expects.
@@ -83,7 +84,7 @@ def source(name: str) -> ModuleType:
     return importlib.import_module(f"{__package__}.{name}")
 
 
-@cache
+@remembered
 def parse_paper_id(text: str) -> PaperId:
     """Parse an identifier as an author may write it: any source's own form, or a link
     to the paper at its source (``https://arxiv.org/abs/…``, ``https://doi.org/…``).

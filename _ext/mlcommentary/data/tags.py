@@ -3,10 +3,11 @@ on which spellings are one tag."""
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import re
+
+from .memo import remembered
 
 
 #: Symbols that name things ("C++", "C#", "A*"), spelt out: dropped as separators are,
@@ -14,7 +15,7 @@ import re
 _SPOKEN = {"+": "plus", "#": "sharp", "*": "star"}
 
 
-@functools.cache
+@remembered
 def tag_key(tag: str) -> str:
     """What makes spellings one tag, also the name of its page: neither case nor how the
     words are separated counts, so "Transfer learning" is "transfer-learning"."""

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
 from typing import Literal
 
 import unicodeit
@@ -23,6 +22,8 @@ from latex2mathml.tokenizer import tokenize
 from pylatexenc import latex2text, latexwalker
 from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec
 from pylatexenc.latexencode import UnicodeToLatexEncoder
+
+from .memo import remembered
 from pylatexenc.latexwalker import LatexWalker
 from pylatexenc.macrospec import MacroSpec
 
@@ -202,7 +203,7 @@ class Segment:
         return plain_math(self.tex)
 
 
-@cache
+@remembered
 def segments(text: str) -> tuple[Segment, ...]:
     """``text`` split into text, math and escaped specials, in order.
 
@@ -227,7 +228,7 @@ def segments(text: str) -> tuple[Segment, ...]:
     return tuple(found)
 
 
-@cache
+@remembered
 def is_valid_math(tex: str) -> bool:
     """Whether ``tex`` renders to MathML and compiles in LaTeX: balanced braces, no
     environments, and only commands both know."""
@@ -250,7 +251,7 @@ def is_valid_math(tex: str) -> bool:
     return True
 
 
-@cache
+@remembered
 def math_problem(tex: str) -> str | None:
     """Why an author's math ``tex`` would not render as written, or None. latex2mathml
     draws what it can of the rest without a word: an unknown command as its name, a
@@ -270,7 +271,7 @@ def _unpaired_braces(tex: str) -> bool:
     return tex.count("{") - tex.count(r"\{") != tex.count("}") - tex.count(r"\}")
 
 
-@cache
+@remembered
 def latex_math(tex: str) -> str | None:
     """``tex`` for pdflatex, which takes no Unicode in math: arXiv writes ``$α$`` as
     often as ``$\\alpha$``. None if a character has no form in math mode."""
@@ -293,7 +294,7 @@ _SCRIPT_LETTER = re.compile(r"\\mathscr(?=\{)")
 _ENSUREMATH = re.compile(r"^\\ensuremath\{(.+)\}$")
 
 
-@cache
+@remembered
 def math_command(char: str) -> str | None:
     """The TeX of ``char`` in math mode (``Θ`` -> ``\\Theta``), if the PDF has it."""
     try:
@@ -307,7 +308,7 @@ def math_command(char: str) -> str | None:
     return match[1]
 
 
-@cache
+@remembered
 def plain_text(text: str) -> str:
     """``text`` for where only plain text fits (tooltips, ``<title>``, text output):
     its math as Unicode, its escapes as the characters they stand for."""
@@ -332,7 +333,7 @@ def math_only_characters() -> dict[str, str]:
     return found
 
 
-@cache
+@remembered
 def plain_math(tex: str) -> str:
     """Valid math ``tex`` as Unicode: pylatexenc reads the TeX (``\\frac``, ``\\mathbb``),
     unicodeit writes the sub- and superscripts that Unicode has characters for."""

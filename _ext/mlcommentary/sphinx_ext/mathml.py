@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import html
 import re
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -26,11 +25,12 @@ from sphinx.writers.html5 import HTML5Translator
 
 from .. import internals
 from .nodes import is_part
+from ..data.memo import remembered
 from ..data.tex import latex_math, math_only_characters, math_problem, plain_math, segments
 
 logger = logging.getLogger(__name__)
 #: A paper's title is on every page that cites it: its math is converted once.
-_convert = cache(convert)
+_convert = remembered(convert)
 
 
 
@@ -59,7 +59,7 @@ def _named_by_its_text(node: nodes.Node) -> bool:
     return False
 
 
-@cache
+@remembered
 def _display(tex: str) -> str:
     """A display's MathML, its rows numbered as in an ``align`` whatever the environment."""
     match = _AS_ALIGN.fullmatch(tex)

@@ -15,7 +15,6 @@ Other builders get nothing of this: their output does not change.
 from __future__ import annotations
 
 import re
-from functools import cache
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -27,6 +26,7 @@ from . import formats
 from .cards import human_date, short_authors
 from .domain import PaperDomain, paper_slug
 from ..data.ids import parse_paper_id
+from ..data.memo import remembered
 from ..data.metadata import PaperRecord
 from .mathml import rich_nodes
 from .nodes import found
@@ -113,7 +113,7 @@ def _line(part: str, *children: nodes.Node) -> nodes.paragraph:
     return line
 
 
-@cache
+@remembered
 def _excerpt(tex: str) -> str:
     """The first sentences of arXiv's ``tex``, never cut inside its math: each formula
     stands in as one character while the sentences are counted and cut."""

@@ -1,0 +1,30 @@
+"""Functions that remember their answers for one build.
+
+A paper's title and abstract are shown on every page that links to it, so the TeX,
+IDs and tags in them are worked out again and again in one build, and the functions
+that do so remember what they answered: as much as the site has papers. The Sphinx
+side forgets it all when the build ends (``forget``), so that a process hosting
+builds (sphinx-autobuild, a test session) does not keep one build's answers after it.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+Function = TypeVar("Function", bound=Callable[..., Any])
+
+_REMEMBERING: list[Any] = []
+
+
+def remembered(function: Function) -> Function:
+    """``function``, remembering its answer to each argument until ``forget()``."""
+    cached = functools.cache(function)
+    _REMEMBERING.append(cached)
+    return cached  # type: ignore[return-value]
+
+
+def forget() -> None:
+    for cached in _REMEMBERING:
+        cached.cache_clear()
