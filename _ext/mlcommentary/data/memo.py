@@ -18,11 +18,14 @@ Function = TypeVar("Function", bound=Callable[..., Any])
 _REMEMBERING: list[Any] = []
 
 
-def remembered(function: Function) -> Function:
-    """``function``, remembering its answer to each argument until ``forget()``."""
-    cached = functools.cache(function)
+def remembered(function: Function | None = None, *, most: int | None = None) -> Any:
+    """``function``, remembering its answer to each argument until ``forget()``; with
+    ``most``, that many answers at most, the one asked for longest ago going first."""
+    if function is None:
+        return functools.partial(remembered, most=most)
+    cached = functools.lru_cache(maxsize=most)(function)
     _REMEMBERING.append(cached)
-    return cached  # type: ignore[return-value]
+    return cached
 
 
 def forget() -> None:
