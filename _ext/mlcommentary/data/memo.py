@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Any, TypeVar
-
-Function = TypeVar("Function", bound=Callable[..., Any])
+from typing import Any
 
 _REMEMBERING: list[Any] = []
 
 
-def remembered(function: Function | None = None, *, most: int | None = None) -> Any:
+def remembered(function: Callable[..., Any] | None = None, *,
+               most: int | None = None) -> Any:
     """``function``, remembering its answer to each argument until ``forget()``; with
     ``most``, that many answers at most, the one asked for longest ago going first."""
     if function is None:

@@ -22,10 +22,10 @@ from latex2mathml.tokenizer import tokenize
 from pylatexenc import latex2text, latexwalker
 from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec
 from pylatexenc.latexencode import UnicodeToLatexEncoder
-
-from .memo import remembered
 from pylatexenc.latexwalker import LatexWalker
 from pylatexenc.macrospec import MacroSpec
+
+from .memo import remembered
 
 #: Math in $$...$$, \[...\], $...$ or \(...\), and escaped specials such as \%. A
 #: dollar opens math only before a non-space and closes it only after one, so "costs
