@@ -53,6 +53,11 @@ def written(app) -> list[str]:
     return sorted(_progress(app, "writing output"))
 
 
+def written_in_order(app) -> list[str]:
+    """The docnames this build wrote, in the order it wrote them."""
+    return _progress(app, "writing output")
+
+
 def read_in_order(app) -> list[str]:
     """The docnames this build read, in the order it read them."""
     return _progress(app, "reading sources")
