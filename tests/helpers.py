@@ -50,7 +50,7 @@ def warnings(app) -> list[str]:
 
 def written(app) -> list[str]:
     """The docnames this build wrote, sorted."""
-    return sorted(_progress(app, "writing output"))
+    return sorted(written_in_order(app))
 
 
 def written_in_order(app) -> list[str]:
