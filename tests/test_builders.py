@@ -20,7 +20,7 @@ from helpers import (build, copy_root, process_environment, read_in_order, sphin
 from mlcommentary.buildscale import builder, collector
 from mlcommentary.buildscale.builder import LARGE_PAGE, HTMLBuilder, spread
 from mlcommentary.buildscale.templates import SHARED_FOLDER_VARIABLE
-from mlcommentary.data.bibtex import surname
+from mlcommentary.data.bibtex import bibtex_entry, surname
 from mlcommentary.data.ids import parse_paper_id
 from mlcommentary.data.metadata import PaperRecord
 from mlcommentary.data.tags import tag_key
@@ -350,13 +350,19 @@ def test_the_collector_skips_the_loaded_environment_and_is_left_as_found(
         app.connect("env-get-updated", lambda app, env: after_reading.append(not any(
             tracked is env.domains["paper"].data["pages"]["papers/alpha"]
             for tracked in gc.get_objects())) or [])
+        # And what was made after that (the paper search's documents), once writing
+        # starts: else its garbage shifted the passes that free the written pages.
+        made_after_reading: list[list] = []
+        app.connect("env-get-updated", lambda app, env: made_after_reading.append([]) or [])
         # A full pass only every FULL_PASS_AFTER collections of the middle generation.
         while_writing = []
-        app.connect("doctree-resolved", lambda *args: while_writing.append(gc.get_threshold()))
+        app.connect("doctree-resolved", lambda *args: while_writing.append((
+            gc.get_threshold(), not any(tracked is made_after_reading[0]
+                                        for tracked in gc.get_objects()))))
         app.build()
         app.cleanup()
         assert after_reading == [True]
-        assert while_writing == [(*thresholds[:2], collector.FULL_PASS_AFTER)]
+        assert while_writing == [((*thresholds[:2], collector.FULL_PASS_AFTER), True)]
         assert gc.get_freeze_count() == 0
         assert gc.isenabled() == enabled
         assert gc.get_threshold() == thresholds
@@ -423,10 +429,10 @@ def test_a_process_that_hosts_a_build_keeps_its_collector_as_it_was(make_app, tm
 
 
 def test_a_process_that_hosts_a_build_keeps_none_of_its_answers(make_app, tmp_path):
-    """The TeX, IDs, tags and surnames worked out for a build's pages are remembered
-    while it runs, and forgotten when it ends: the next build in the same process (an
-    edit in sphinx-autobuild, the next test) may be of another site."""
-    remembered = (segments, parse_paper_id, tag_key, surname)
+    """The TeX, IDs, tags, surnames and BibTeX worked out for a build's pages are
+    remembered while it runs, and forgotten when it ends: the next build in the same
+    process (an edit in sphinx-autobuild, the next test) may be of another site."""
+    remembered = (segments, parse_paper_id, tag_key, surname, bibtex_entry)
     app = make_app("html", srcdir=copy_root("site", tmp_path))
     while_built = []
     app.connect("build-finished", lambda app, exception: while_built.extend(
@@ -435,7 +441,7 @@ def test_a_process_that_hosts_a_build_keeps_none_of_its_answers(make_app, tmp_pa
     app.cleanup()
     assert app.warning.getvalue() == ""
     assert all(while_built), while_built
-    assert [function.cache_info().currsize for function in remembered] == [0, 0, 0, 0]
+    assert [function.cache_info().currsize for function in remembered] == [0] * 5
 
 def test_new_reference_rewrites_the_referenced_papers_page(make_app, tmp_path):
     srcdir = copy_root("site", tmp_path)
