@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
+import subprocess
 from pathlib import Path
 from urllib.parse import quote
 
@@ -212,6 +214,103 @@ def test_an_index_that_cannot_be_made_is_a_warning_and_the_last_one_stays(tmp_pa
     again = sphinx_build(srcdir, outdir)
     assert again.returncode == 0, again.stderr
     assert "made the paper search's index" in again.stdout
+
+
+#: A Pagefind that says when it starts (``$PAGEFIND_STARTED``, its process's ID), then
+#: is the real one, or waits (``$PAGEFIND_THEN``).
+FAKE_PAGEFIND = """#!/bin/sh
+echo $$ > "$PAGEFIND_STARTED"
+exec {then} "$@"
+"""
+#: Run as a page is written: whether Pagefind has started by then (within 10 s).
+WATCH_THE_WRITING = """
+import os, time
+from pathlib import Path
+
+def watch(app, pagename, templatename, context, doctree):
+    if pagename != "notes":
+        return
+    started = Path(os.environ["PAGEFIND_STARTED"])
+    for _ in range(200):
+        if started.exists():
+            break
+        time.sleep(0.05)
+    Path(os.environ["PAGEFIND_SEEN"]).write_text(str(started.exists()))
+    if os.environ.get("PAGE_FAILS"):
+        raise RuntimeError("notes.html cannot be written")
+
+def setup(app):
+    app.connect("html-page-context", watch)
+"""
+
+
+def watched_build(tmp_path: Path, then: str, *, fails: bool = False,
+                  srcdir: Path | None = None) -> tuple[subprocess.CompletedProcess, Path, bool]:
+    """A build whose Pagefind is ``then`` and whose writing watches for it: the build's
+    result, Pagefind's marker file, and whether Pagefind had started while a page was
+    being written."""
+    if srcdir is None:
+        srcdir = copy_root("search", tmp_path)
+        (srcdir / "watch.py").write_text(WATCH_THE_WRITING)
+        with (srcdir / "conf.py").open("a") as conf:
+            conf.write("import os, sys\nsys.path.insert(0, os.path.dirname(__file__))\n"
+                       "extensions.append('watch')\n")
+    fake = tmp_path / "pagefind"
+    fake.write_text(FAKE_PAGEFIND.format(then=then))
+    fake.chmod(0o755)
+    started, seen = tmp_path / "started", tmp_path / "seen"
+    started.unlink(missing_ok=True)
+    result = sphinx_build(srcdir, tmp_path / "html", PAGEFIND_BINARY_PATH=str(fake),
+                          PAGEFIND_STARTED=str(started), PAGEFIND_SEEN=str(seen),
+                          **({"PAGE_FAILS": "1"} if fails else {}))
+    return result, started, seen.read_text() == "True"
+
+
+def test_pagefind_indexes_while_the_pages_are_written(tmp_path):
+    """What the index holds is known once the pages are read: Pagefind runs beside the
+    writing, on a core a serial build leaves idle, not after it."""
+    from pagefind.service import get_executable
+
+    result, _, seen = watched_build(tmp_path, str(get_executable()))
+    assert result.returncode == 0, result.stderr
+    assert seen
+    assert "made the paper search's index" in result.stdout
+    assert (tmp_path / "html" / "pagefind" / "all" / "pagefind-entry.json").exists()
+    assert not (tmp_path / "html" / "pagefind.new").exists()
+
+
+def test_a_build_that_fails_while_pagefind_runs_stops_it_and_keeps_the_last_index(tmp_path):
+    from pagefind.service import get_executable
+
+    result, _, _ = watched_build(tmp_path, str(get_executable()))
+    assert result.returncode == 0, result.stderr
+    entry = tmp_path / "html" / "pagefind" / "all" / "pagefind-entry.json"
+    last = entry.read_bytes()
+    srcdir = tmp_path / "search"
+    page = srcdir / "papers" / "lattice.md"
+    page.write_text(page.read_text().replace("gets right", "gets wonderfully right"))
+    # This time Pagefind takes a minute; a page fails to be written meanwhile.
+    result, started, seen = watched_build(tmp_path, "sleep 60 #", fails=True, srcdir=srcdir)
+    assert result.returncode != 0
+    assert "notes.html cannot be written" in result.stderr
+    assert seen
+    pid = int(started.read_text())
+    # Gone, not left running (a reaped process has no /proc entry).
+    assert not Path(f"/proc/{pid}").exists()
+    assert entry.read_bytes() == last
+    assert not (tmp_path / "html" / "pagefind.new").exists()
+
+
+def test_a_build_that_writes_no_page_still_makes_a_missing_index(tmp_path):
+    """Sphinx starts writing only when a page is out of date; the index is then made
+    at the end."""
+    srcdir, outdir = build(tmp_path)
+    shutil.rmtree(outdir / "pagefind")
+    again = sphinx_build(srcdir, outdir)
+    assert again.returncode == 0, again.stderr
+    assert "no targets are out of date" in again.stdout
+    assert "made the paper search's index" in again.stdout
+    assert (outdir / "pagefind" / "all" / "pagefind-entry.json").exists()
 
 
 def test_pagefind_is_run_where_its_own_variable_says(tmp_path):

@@ -312,7 +312,16 @@ def math_command(char: str) -> str | None:
 def plain_text(text: str) -> str:
     """``text`` for where only plain text fits (tooltips, ``<title>``, text output):
     its math as Unicode, its escapes as the characters they stand for."""
-    return "".join(segment.plain for segment in segments(text))
+    return plain_text_once(text, segments(text))
+
+
+def plain_text_once(text: str, parts: tuple[Segment, ...] | None = None) -> str:
+    """``plain_text`` for text a build asks for once (every paper's abstract, in the
+    paper search's documents): neither it nor its segments are remembered, where the
+    abstracts of 20,000 papers took 150 MB. ``parts`` are its segments, if known."""
+    if parts is None:
+        parts = segments.__wrapped__(text)
+    return "".join(segment.plain for segment in parts)
 
 
 #: The blocks whose characters arXiv writes in text where LaTeX has them in math only:
