@@ -312,15 +312,17 @@ def math_command(char: str) -> str | None:
 def plain_text(text: str) -> str:
     """``text`` for where only plain text fits (tooltips, ``<title>``, text output):
     its math as Unicode, its escapes as the characters they stand for."""
-    return plain_text_once(text, segments(text))
+    return _plain(segments(text))
 
 
-def plain_text_once(text: str, parts: tuple[Segment, ...] | None = None) -> str:
+def plain_text_once(text: str) -> str:
     """``plain_text`` for text a build asks for once (every paper's abstract, in the
-    paper search's documents): neither it nor its segments are remembered, where the
-    abstracts of 20,000 papers took 150 MB. ``parts`` are its segments, if known."""
-    if parts is None:
-        parts = segments.__wrapped__(text)
+    paper search's documents): neither it nor its segments are remembered, where those
+    of a 1,000-commentary site's 2,000 abstracts held 2.5 MB through the writing."""
+    return _plain(segments.__wrapped__(text))
+
+
+def _plain(parts: tuple[Segment, ...]) -> str:
     return "".join(segment.plain for segment in parts)
 
 

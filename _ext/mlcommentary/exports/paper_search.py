@@ -351,8 +351,8 @@ def _begin(app: Sphinx) -> _Making | None:
 
 
 def _part_digest(part: str, shard: Documents) -> str:
-    """What the part's documents are made from, hashed a document at a time: one string
-    of it all took 60 MB at 10,000 commentaries, in the middle of the build."""
+    """What the part's documents are made from, hashed a document at a time: as one
+    string it took 6 MB at 1,000 commentaries, as the pages' writing began."""
     digest = hashlib.sha256(repr((_CODE, part)).encode())
     for name in sorted(shard):
         digest.update(repr((name, shard[name].made_from)).encode())
@@ -455,7 +455,7 @@ def _write_documents(app: Sphinx, folder: Path, shards: dict[str, Documents]) ->
         if before.get(path.name) != document.made_from or not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(document.make(), encoding="utf-8")
-    # Written as it is encoded: as one string it took 40 MB at 10,000 commentaries.
+    # Written as it is encoded: as one string it took 2.4 MB at 1,000 commentaries.
     with made_before.open("w", encoding="utf-8") as file:
         json.dump({"code": _CODE, **{path.name: document.made_from
                                      for path, document in paths.items()}}, file)
