@@ -216,8 +216,8 @@ def test_an_index_that_cannot_be_made_is_a_warning_and_the_last_one_stays(tmp_pa
     assert "made the paper search's index" in again.stdout
 
 
-#: A Pagefind that says when it starts (``$PAGEFIND_STARTED``, its process's ID), then
-#: is the real one, or waits (``$PAGEFIND_THEN``).
+#: A Pagefind that says when it starts (its process's ID, in ``$PAGEFIND_STARTED``),
+#: then runs ``{then}``: the real one, or a command that waits.
 FAKE_PAGEFIND = """#!/bin/sh
 echo $$ > "$PAGEFIND_STARTED"
 exec {then} "$@"
@@ -302,8 +302,8 @@ def test_a_build_that_fails_while_pagefind_runs_stops_it_and_keeps_the_last_inde
 
 
 def test_a_build_that_writes_no_page_still_makes_a_missing_index(tmp_path):
-    """Sphinx starts writing only when a page is out of date; the index is then made
-    at the end."""
+    """Sphinx starts writing (``write-started``) even when no page is out of date: a
+    missing index is made again then."""
     srcdir, outdir = build(tmp_path)
     shutil.rmtree(outdir / "pagefind")
     again = sphinx_build(srcdir, outdir)
