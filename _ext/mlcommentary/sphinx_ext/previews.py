@@ -168,7 +168,8 @@ def _depart_link(self, node: paper_preview_link) -> None:  # noqa: ANN001
 def add_page_assets(app: Sphinx, pagename: str, templatename: str,
                     context: dict[str, Any], doctree: nodes.document | None) -> None:
     """The previews' script and style, on the pages that have previews only."""
-    if doctree is None or next(doctree.findall(paper_preview), None) is None:
+    # EmbedPreviews puts them at the top of the tree: no walk of every page's nodes.
+    if doctree is None or not any(isinstance(child, paper_preview) for child in doctree):
         return
     app.add_css_file(STYLESHEET)
     for script in SCRIPTS:
