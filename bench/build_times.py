@@ -144,8 +144,9 @@ def measure(total: int, shape: str, workdir: Path, peer: bool, fetch_delay: floa
     floor = site("floor")
     with FakeArxiv() as server:
         # Offline off, pointed at a loopback arXiv: the prefilled file must suffice.
-        # The floor in turn with the site: fifteen-tags at 10,000 read 1.32x the floor
-        # built apart, one build each, and 1.42x and 1.46x in two pairs built in turn.
+        # The floor in turn with the site, as often: built once, minutes after the
+        # site's builds, it moved the ratio by more than 0.1 from run to run (the same
+        # code and command twice on 5 Dec: 1.23x, then 1.36x, eight-tags at 10,000).
         timed = cold_builds({
             "site": Cold(ext, ext / "_build", 1,
                          ("arxiv_offline=0", f"arxiv_api_url={server.url}")),
