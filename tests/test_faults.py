@@ -27,6 +27,8 @@ USES = {"3012.00003": "a:6", "3012.00004": "b:3"}
 BUILD_OVERHEAD = 15
 #: Seconds its fetching takes beyond its requests (reading the answers, writing the file).
 FETCH_OVERHEAD = 5
+#: Its ``arxiv_timeout`` (tests/roots/test-faults/conf.py), which bounds each request.
+SITE_TIMEOUT = 1
 
 
 def a_byte_a_second(handler) -> None:
@@ -144,7 +146,7 @@ FAULTS = {
     "an endless body": (answering(an_endless_body), Missing.BAD_RESPONSE, 1, []),
     "a byte a second": (answering(a_byte_a_second), Missing.TIMEOUT, 1, []),
 }
-#: Request timeouts other than the site's 1 s. 32 MiB through a loopback socket under
+#: Request timeouts other than the site's. 32 MiB through a loopback socket under
 #: tracemalloc took over 1 s on CI with both lines at once, and the body then ended as a
 #: timeout, not at the cap this fault is about.
 TIMEOUTS = {"an endless body": 10}
@@ -158,7 +160,7 @@ def faulty_arxiv():
         yield server
 
 
-def build_faults(make_app, tmp_path, api_url, timeout=1):
+def build_faults(make_app, tmp_path, api_url, timeout=SITE_TIMEOUT):
     """Build the faults site under -W against ``api_url``; time its fetching, and read its
     file. Timed from the first handler of env-updated, where the metadata is fetched, to
     the last: the rest of the build says nothing of the faults, and under tracemalloc on
@@ -187,7 +189,7 @@ def assert_kept(before: str, after: str) -> None:
 def test_fault(name, make_app, tmp_path, faulty_arxiv):
     fault, subtype, count, fetched = FAULTS[name]
     fault(faulty_arxiv)
-    timeout = TIMEOUTS.get(name, 1)
+    timeout = TIMEOUTS.get(name, SITE_TIMEOUT)
 
     tracemalloc.start()
     try:
@@ -251,7 +253,7 @@ def test_connection_refused(make_app, tmp_path):
     assert warning.endswith("[paper.unreachable]") and "cannot connect" in warning
     assert all(arxiv_id in warning and USES[arxiv_id] in warning for arxiv_id in MISSING)
     assert app.statuscode == 1 and after == before
-    assert elapsed < ArxivFetcher(timeout=1, delay=0.1).request_bound + FETCH_OVERHEAD
+    assert elapsed < ArxivFetcher(timeout=SITE_TIMEOUT, delay=0.1).request_bound + FETCH_OVERHEAD
 
 
 def test_arxivs_error_entry(make_app, tmp_path, real_arxiv):
