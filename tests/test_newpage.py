@@ -266,6 +266,21 @@ def test_an_outage_is_noted_and_not_waited_on_again(tmp_path, fake_arxiv):
     assert new(site, "3012.00042", "--doctrees", str(doctrees)).returncode == 0
 
 
+def test_an_outage_is_noted_only_where_a_build_keeps_its_doctrees(tmp_path):
+    """Without ``--doctrees``: in ``_build/doctrees`` once a build has made it there, as
+    sphinx-quickstart lays a site out; before that, or where the build goes elsewhere
+    (``--sep``), nowhere: no ``_build`` folder appears among the sources."""
+    site = copy_root("newpage", tmp_path)
+    point(site, NO_SERVER)
+    assert new(site, "3012.00042").returncode == 1
+    assert not (site / "_build").exists()
+
+    (site / "_build" / "doctrees").mkdir(parents=True)
+    assert new(site, "3012.00042").returncode == 1
+    assert json.loads((site / "_build" / "doctrees" / OUTAGE_FILE).read_text())[
+        "api_url"] == NO_SERVER
+
+
 def test_needs_no_sphinx(tmp_path, real_responses):
     site = copy_root("newpage", tmp_path)
     prefill(site, real_responses, "1605.08386")

@@ -30,7 +30,7 @@ def main(argv: list[str] | None = None) -> int:
                      help="the card's tags, comma-separated (\"scaling, vision\")")
     new.add_argument("--doctrees", type=Path,
                      help="the build's doctree folder, where an outage of a source is noted "
-                          "(default: _build/doctrees in the site)")
+                          "(default: _build/doctrees in the site, if a build made it)")
     _add_overrides(new)
     refresh = commands.add_parser(
         "refresh", help="build the site with every record fetched from its source again",

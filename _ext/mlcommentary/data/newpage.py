@@ -63,8 +63,11 @@ def new_page(site: Path, id_text: str, slug: str | None = None,
     """Write the commentary page for ``id_text`` in ``site``, its card with ``tags``;
     return its path.
 
-    ``doctrees`` is the build's doctree folder (``site/_build/doctrees`` unless
-    given), where an outage of a source that a build or this command met is noted.
+    ``doctrees`` is the build's doctree folder, where an outage of a source that a
+    build or this command met is noted. Unless given, it is ``site/_build/doctrees``
+    where a build has made it (sphinx-quickstart's layout), else none: a site whose
+    build goes elsewhere (``--sep``: ``build/`` beside the sources) would find a
+    ``_build`` folder among its sources that no build reads.
     ``overrides`` are settings given as ``-D`` gives them, over ``conf.py``'s;
     ``notify`` is told what was changed from what was asked.
     """
@@ -88,8 +91,10 @@ def new_page(site: Path, id_text: str, slug: str | None = None,
     notes: list[str] = []
     tags = _site_spelling(tags, pages, notes.append)
     offline_by = "-D arxiv_offline" if "arxiv_offline" in (overrides or {}) else "conf.py"
+    if doctrees is None and (site / "_build" / "doctrees").is_dir():
+        doctrees = site / "_build" / "doctrees"
     record = loaded.records.get(paper.base) or _fetch(
-        settings, paper, (doctrees or site / "_build" / "doctrees") / outage_file(paper.source),
+        settings, paper, doctrees / outage_file(paper.source) if doctrees else None,
         offline_by)
     name = slugify(slug if slug is not None else plain_text(record.title))
     if not name and slug is not None:
@@ -261,21 +266,22 @@ def _pages(site: Path, exclude_patterns: tuple[str, ...]) -> Iterator[tuple[str,
                 yield stem, Path(folder) / name
 
 
-def _fetch(settings: SiteSettings, paper: PaperId, outage_path: Path,
+def _fetch(settings: SiteSettings, paper: PaperId, outage_path: Path | None,
            offline_by: str) -> PaperRecord:
     """The paper's record from its source, asked as the build asks it, or ``NewPageError``;
-    ``offline_by`` is where ``arxiv_offline`` was set, if it is."""
+    ``offline_by`` is where ``arxiv_offline`` was set, if it is; an outage is noted at
+    ``outage_path``, if there is one."""
     paper_source = source(paper.source)
     service, label = paper_source.SERVICE, paper.paper.label
     api_url = settings.values[paper_source.API_SETTING]
     if settings.values["arxiv_offline"]:
         raise NewPageError(f"{settings.metadata_path} has no record of {label} and "
                            f"{offline_by} sets arxiv_offline, so {service} is not asked")
-    if outage := Outage.recent(outage_path, api_url):
+    if outage_path and (outage := Outage.recent(outage_path, api_url)):
         raise NewPageError(f"did not ask {service} for {paper.base}: "
                            f"{outage.explained(outage_path)}")
     report = paper_source.fetcher(settings.values).fetch([paper.base])
-    if failure := report.out_of_reach:
+    if outage_path and (failure := report.out_of_reach):
         Outage(api_url, time.time(), failure.subtype, failure.reason).save(outage_path)
     if paper.base in report.records:
         return report.records[paper.base]
