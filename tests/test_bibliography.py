@@ -35,6 +35,7 @@ def test_every_paper_once_with_its_cards_key_read_by_bibtex(tmp_path, bibtex_pro
 
     entries = parse_file(tmp_path / "out" / "papers.bib", "bibtex").entries
     assert {key: entry.fields["eprint"] for key, entry in entries.items()} == KEYS
+    assert f"wrote papers.bib: {len(KEYS)} papers" in result.stdout
     # Each card's entry is papers.bib's, key and all; the mentioned paper has no card.
     cards = card_entries(tmp_path / "out")
     assert sorted(cards) == ["chen2030simplea", "chen2030simpleb"]

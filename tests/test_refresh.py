@@ -60,10 +60,10 @@ def test_refresh_reports_what_changed_per_paper(site, fake_arxiv):
         "has been withdrawn by the authors due to an error in Eq. 3')")
     assert not [line for line in lines if line.startswith(("arXiv:3012.00014", "arXiv:3012.0001"
                                                            "5", "arXiv:3012.00016"))]
-    assert "refreshed 6 record(s); 3 changed as above" in lines
+    assert "refreshed 6 records; 3 changed as above" in lines
     # Information, not warnings: -W is on and the refresh succeeded.
     assert "WARNING" not in result.stderr
-    assert any(line.endswith("holds 2 record(s) that no page uses: 3012.00015, 3012.00016 "
+    assert any(line.endswith("holds 2 records that no page uses: 3012.00015, 3012.00016 "
                              "(make refresh-metadata PRUNE=1 removes them)") for line in lines)
     papers = stored(site)["papers"]
     assert papers["3012.00011"]["version"] == 3

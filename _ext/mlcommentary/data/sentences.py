@@ -1,5 +1,6 @@
-"""Where sentences end in prose: a preview quotes an abstract's first sentences, and
-a card's "Discussed in" the sentence around each mention of its paper."""
+"""Sentences: where they end in prose (a preview quotes an abstract's first sentences,
+and a card's "Discussed in" the sentence around each mention of its paper), and how
+a count reads in one that the build says."""
 
 from __future__ import annotations
 
@@ -61,3 +62,8 @@ def sentence_at(text: str, position: int, limit: int) -> str:
     if right < len(sentence):
         excerpt = excerpt.rsplit(" ", 1)[0].rstrip(",;:") + " …"
     return excerpt
+
+
+def counted(number: int, noun: str) -> str:
+    """``1 paper``, ``2 papers``: ``noun`` is one whose plural takes an s."""
+    return f"{number} {noun}{'' if number == 1 else 's'}"

@@ -25,6 +25,7 @@ from ..sphinx_ext import formats
 from ..sphinx_ext.domain import PaperDomain
 from ..sphinx_ext.nodes import paper_file_link
 from ..data.digests import source_digest
+from ..data.sentences import counted
 
 logger = logging.getLogger(__name__)
 
@@ -93,7 +94,7 @@ def write_bibliography(app: Sphinx, exception: Exception | None) -> None:
                "mentions, under the keys its cards use.")
     entries = domain.bibliography()
     path.write_text(bibliography(entries, heading), encoding="utf-8")
-    logger.info("wrote %s: %d papers", FILENAME, len(entries))
+    logger.info("wrote %s: %s", FILENAME, counted(len(entries), "paper"))
 
 
 def setup_bibliography(app: Sphinx) -> None:

@@ -40,6 +40,7 @@ from sphinx.util import logging
 from ..data.digests import source_digest
 from ..data.ids import PaperId, parse_paper_id
 from ..data.metadata import PaperRecord
+from ..data.sentences import counted
 from ..data.tex import plain_text, plain_text_once
 from ..sphinx_ext import formats
 from ..sphinx_ext.cards import human_date
@@ -300,8 +301,9 @@ class _Making:
             {shard: self.made[shard] for shard in self.digests if shard in self.made}),
             encoding="utf-8")
         if self.made.keys() >= set(self.changed):
-            logger.info("made the paper search's index of %d documents (%s/, %d of its %d "
-                        "parts)", self.documents, INDEX, len(self.changed), self.parts)
+            logger.info("made the paper search's index of %s (%s/, %d of its %s)",
+                        counted(self.documents, "document"), INDEX, len(self.changed),
+                        counted(self.parts, "part"))
 
     def _results(self) -> list[tuple[int, str]]:
         """Each changed part's run: its exit status, and the last it said."""

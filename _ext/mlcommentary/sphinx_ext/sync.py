@@ -24,6 +24,7 @@ from .domain import PaperDomain
 from ..data.fetch import FetchReport, Missing, Outage, outage_file
 from ..data.ids import parse_paper_id, source
 from ..data.metadata import MetadataFile, MetadataFileError, PaperRecord
+from ..data.sentences import counted
 
 logger = logging.getLogger(__name__)
 
@@ -92,7 +93,8 @@ def _fetch_from(app: Sphinx, paper_source: ModuleType, wanted: set[str],
         return {}
 
     fetcher = paper_source.fetcher(app.config)
-    logger.info("fetching %s metadata for %d papers from %s", service, len(wanted), api_url)
+    logger.info("fetching %s metadata for %s from %s", service,
+                counted(len(wanted), "paper"), api_url)
     with _client_logs_verbose():
         report = fetcher.fetch(wanted)
     if failure := report.out_of_reach:
@@ -116,8 +118,9 @@ def _unused(store: MetadataFile, records: dict[str, PaperRecord], used: Set[str]
     if not unused:
         return
     if not prune:
-        logger.info("%s holds %d record(s) that no page uses: %s (make refresh-metadata "
-                    "PRUNE=1 removes them)", store.path, len(unused), ", ".join(unused))
+        logger.info("%s holds %s that no page uses: %s (make refresh-metadata "
+                    "PRUNE=1 removes them)", store.path, counted(len(unused), "record"),
+                    ", ".join(unused))
         return
     try:
         store.remove(unused)
@@ -126,7 +129,7 @@ def _unused(store: MetadataFile, records: dict[str, PaperRecord], used: Set[str]
         return
     for base in unused:
         del records[base]
-    logger.info("removed %d record(s) that no page uses from %s: %s", len(unused),
+    logger.info("removed %s that no page uses from %s: %s", counted(len(unused), "record"),
                 store.path, ", ".join(unused))
 
 
@@ -137,8 +140,8 @@ def _report_changes(old: dict[str, PaperRecord], new: dict[str, PaperRecord]) ->
         if news := _news(old[base], new[base]):
             changed += 1
             logger.info("%s: %s", parse_paper_id(base).label, "; ".join(news))
-    logger.info("refreshed %d record(s); %d changed as above", len(old.keys() & new.keys()),
-                changed)
+    logger.info("refreshed %s; %d changed as above",
+                counted(len(old.keys() & new.keys()), "record"), changed)
 
 
 def _news(before: PaperRecord, after: PaperRecord) -> list[str]:
@@ -204,7 +207,7 @@ def _save(store: MetadataFile, records: dict[str, PaperRecord],
         if not store.save(records, owners):
             return
         if records:
-            logger.info("saved %d fetched records to %s", len(records), store.path)
+            logger.info("saved %s fetched to %s", counted(len(records), "record"), store.path)
         # The next build, often an author's first edit, finds the file as this build
         # left it in the cache: it would otherwise compare every record with it.
         store.load(cache=cache)
