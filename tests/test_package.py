@@ -85,3 +85,16 @@ def test_the_command_starts_a_commentary_in_the_projects_folder(venv, tmp_path):
                   cwd=project)
     assert result.stdout.strip() == "notes/kernels.md"
     assert "```{paper} 2705.00043" in (project / "notes" / "kernels.md").read_text()
+
+
+def test_sharing_without_its_extra_says_what_to_install(venv, tmp_path):
+    """The wheel alone has no sphinxext-opengraph: listing the Open Graph feature names
+    the extra that brings it, not only the module that is missing."""
+    project = copy_root("foreign", tmp_path)
+    result = subprocess.run(
+        [venv / "bin" / "sphinx-build", "-b", "html", "-D",
+         "extensions=myst_parser,mlcommentary,mlcommentary.exports.sharing", project,
+         project / "_build"], capture_output=True, text=True, timeout=300)
+    assert result.returncode != 0
+    assert ('mlcommentary.exports.sharing needs sphinxext-opengraph: pip install '
+            '"mlcommentary[sharing]"') in result.stderr

@@ -20,7 +20,12 @@ from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 from sphinx.util.typing import ExtensionMetadata
-from sphinxext.opengraph import make_tag
+
+try:
+    from sphinxext.opengraph import make_tag
+except ImportError as err:  # Sphinx says "Could not import extension ...", then this
+    raise ImportError("mlcommentary.exports.sharing needs sphinxext-opengraph: "
+                      'pip install "mlcommentary[sharing]"') from err
 
 from ..sphinx_ext.domain import Commentary
 from ..data.tex import plain_text
