@@ -11,6 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import mlcommentary
 import pytest
 from bs4 import BeautifulSoup
 from conftest import REPO
@@ -98,3 +99,8 @@ def test_sharing_without_its_extra_says_what_to_install(venv, tmp_path):
     assert result.returncode != 0
     assert ('mlcommentary.exports.sharing needs sphinxext-opengraph: pip install '
             '"mlcommentary[sharing]"') in result.stderr
+
+
+def test_the_command_says_its_version(venv):
+    result = _run(venv / "bin" / "mlcommentary", "--version")
+    assert result.stdout.strip() == f"mlcommentary {mlcommentary.__version__}"

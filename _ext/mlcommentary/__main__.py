@@ -8,11 +8,13 @@ import argparse
 import sys
 from pathlib import Path
 
+from . import __version__
 from .data.newpage import NewPageError, new_page
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="mlcommentary")
+    parser.add_argument("--version", action="version", version=f"mlcommentary {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
     new = commands.add_parser(
         "new", help="start a commentary page on a paper",
