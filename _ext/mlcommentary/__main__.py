@@ -11,6 +11,9 @@ from pathlib import Path
 from . import __version__
 from .data.newpage import NewPageError, new_page
 
+#: sphinx-quickstart's build folder, beside conf.py: where the commands look unless told.
+BUILDDIR = "_build"
+
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="mlcommentary")
@@ -54,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
         return _refresh(arguments)
     try:
         path = new_page(arguments.site, arguments.id, arguments.slug,
-                        doctrees=arguments.doctrees, tags=arguments.tags,
+                        doctrees=_doctrees(arguments), tags=arguments.tags,
                         overrides=dict(arguments.overrides), notify=_note)
     except NewPageError as err:
         print(f"{parser.prog} new: {err}", file=sys.stderr)
@@ -83,10 +86,18 @@ def _refresh(arguments: argparse.Namespace) -> int:
     settings = [f"{name}={value}" for name, value in arguments.overrides]
     settings += ["arxiv_refresh=1", f"arxiv_prune={int(arguments.prune)}"]
     return sphinx_build(["-M", "html", str(arguments.site),
-                         str(arguments.builddir or arguments.site / "_build"),
+                         str(arguments.builddir or arguments.site / BUILDDIR),
                          "-W", "--keep-going",
                          *(option for setting in settings for option in ("-D", setting)),
                          *arguments.options])
+
+
+def _doctrees(arguments: argparse.Namespace) -> Path | None:
+    """``--doctrees``, else the site's ``_build/doctrees`` where a build has made it, else
+    none: a site whose build goes elsewhere (``--sep``: ``build/`` beside the sources)
+    would find a ``_build`` folder among its sources that no build reads."""
+    default = arguments.site / BUILDDIR / "doctrees"
+    return arguments.doctrees or (default if default.is_dir() else None)
 
 
 def _setting(text: str) -> tuple[str, str]:

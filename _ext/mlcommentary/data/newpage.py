@@ -64,10 +64,7 @@ def new_page(site: Path, id_text: str, slug: str | None = None,
     return its path.
 
     ``doctrees`` is the build's doctree folder, where an outage of a source that a
-    build or this command met is noted. Unless given, it is ``site/_build/doctrees``
-    where a build has made it (sphinx-quickstart's layout), else none: a site whose
-    build goes elsewhere (``--sep``: ``build/`` beside the sources) would find a
-    ``_build`` folder among its sources that no build reads.
+    build or this command met is noted; none is noted without it.
     ``overrides`` are settings given as ``-D`` gives them, over ``conf.py``'s;
     ``notify`` is told what was changed from what was asked.
     """
@@ -91,8 +88,6 @@ def new_page(site: Path, id_text: str, slug: str | None = None,
     notes: list[str] = []
     tags = _site_spelling(tags, pages, notes.append)
     offline_by = "-D arxiv_offline" if "arxiv_offline" in (overrides or {}) else "conf.py"
-    if doctrees is None and (site / "_build" / "doctrees").is_dir():
-        doctrees = site / "_build" / "doctrees"
     record = loaded.records.get(paper.base) or _fetch(
         settings, paper, doctrees / outage_file(paper.source) if doctrees else None,
         offline_by)
