@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from helpers import copy_root, make, sphinx_build
 
+from mlcommentary.data.sentences import counted
 from mlcommentary.data.testing import synthetic_entry
 
 USED = {"3012.00011", "3012.00012", "3012.00013", "3012.00014"}
@@ -102,3 +103,10 @@ def test_prune_without_refresh_removes_without_fetching(site, fake_arxiv):
     assert result.returncode == 0, result.stderr
     assert set(stored(site)["papers"]) == USED
     assert fake_arxiv.requests == []
+
+
+def test_the_counts_it_says_read_as_english():
+    """One record, not "1 records" nor "1 record(s)": a new site's first counts are ones."""
+    assert counted(1, "record") == "1 record"
+    assert counted(0, "record") == "0 records"
+    assert counted(12, "paper") == "12 papers"
