@@ -502,7 +502,7 @@ def test_a_site_fetches_openreview_papers_with_credentials(tmp_path, real_openre
     options = ("-D", f"openreview_api_url={real_openreview.url}")
     without = sphinx_build(srcdir, tmp_path / "html", *options)
     assert without.returncode == 1
-    assert ("spotlight.md:3: WARNING: could not fetch 1 paper(s) from OpenReview: OpenReview "
+    assert ("spotlight.md:3: WARNING: could not fetch 1 paper from OpenReview: OpenReview "
             "answers only logged-in clients: set OPENREVIEW_USERNAME and OPENREVIEW_PASSWORD"
             ) in " ".join(without.stderr.split())
     assert "[paper.credentials]" in without.stderr
@@ -548,14 +548,14 @@ def test_an_unreachable_registry_is_remembered_apart_from_arxiv(tmp_path):
     (srcdir / "papers" / "new.md").write_text("# New\n\nSee {paper}`doi:10.5555/3012.0404`.\n")
     outdir = tmp_path / "html"
     first = sphinx_build(srcdir, outdir, "-D", "arxiv_timeout=1")
-    assert "new.md:3: WARNING: could not fetch 1 paper(s) from Crossref and DataCite: " \
+    assert "new.md:3: WARNING: could not fetch 1 paper from Crossref and DataCite: " \
         "Crossref: cannot connect" in first.stderr
     doctrees = outdir.with_name(outdir.name + ".doctrees")
     assert json.loads((doctrees / "doi-outage.json").read_text())["api_url"] == \
         "http://127.0.0.1:9/crossref"
     assert not (doctrees / "arxiv-outage.json").exists()
     second = sphinx_build(srcdir, outdir, "-D", "arxiv_timeout=1")
-    assert "did not ask Crossref and DataCite for 1 paper(s): at " in " ".join(
+    assert "did not ask Crossref and DataCite for 1 paper: at " in " ".join(
         second.stderr.split())
     assert "[paper.unreachable]" in second.stderr
 

@@ -196,8 +196,9 @@ def _warn_outage(uses: dict[str, list[tuple[str, int | None]]], wanted: set[str]
     needed = sorted(base for base in wanted if base in uses)
     if not needed:
         return
-    logger.warning("did not ask %s for %d paper(s): %s. Needed by %s", service, len(needed),
-                   outage.explained(outage_path), _places(uses, needed),
+    logger.warning("did not ask %s for %s: %s. Needed by %s", service,
+                   counted(len(needed), "paper"), outage.explained(outage_path),
+                   _places(uses, needed),
                    type="paper", subtype=outage.subtype, location=uses[needed[0]][0])
 
 
@@ -219,8 +220,8 @@ def _warn_report(uses: dict[str, list[tuple[str, int | None]]], report: FetchRep
                  records: dict[str, PaperRecord], service: str, not_found: str) -> None:
     for failure in report.failures:
         needed = [base for base in failure.ids if base in uses]
-        logger.warning("could not fetch %d paper(s) from %s: %s. Needed by %s",
-                       len(failure.ids), service, failure.reason,
+        logger.warning("could not fetch %s from %s: %s. Needed by %s",
+                       counted(len(failure.ids), "paper"), service, failure.reason,
                        _places(uses, needed) or "no page", type="paper",
                        subtype=failure.subtype, location=uses[needed[0]][0] if needed else None)
     _warn_missing(uses, {base: Missing.NOT_FOUND for base in report.not_found if base in uses},
