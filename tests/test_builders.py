@@ -327,9 +327,9 @@ def test_rendering_a_title_leaves_it_in_the_environment_alone(make_app, tmp_path
 def test_a_title_is_rendered_once_for_all_the_pages_that_show_it(make_app, tmp_path,
                                                                    monkeypatch):
     """A page's title is its page's, the previous page's "next", the next page's
-    "previous", and every child's parent: at 10,000 pages, rendering each every time
-    took 10 s. Rendered again only from another folder, where an image's address in it
-    (imgmath's) is another."""
+    "previous", and every child's parent: at 10,000 pages, rendering it each time took
+    most of 10 s. Rendered again only from another folder, where an image's address in
+    it (imgmath's) is another."""
     rendered: list[str] = []
     sphinx_rendering = StandaloneHTMLBuilder.render_partial
 

@@ -171,9 +171,10 @@ class HTMLBuilder(StandaloneHTMLBuilder):
         Sphinx's moves the node into a new document and leaves it there: each page's
         title in the environment kept the document of its last rendering alive, with
         its transformer and reporter. And a page's title is rendered for the page, as
-        the previous page's "next", the next one's "previous" and each child's parent:
-        at 10,000 pages, 50,000 renderings of 10,000 titles, each with a document,
-        its transforms and a translator of its own, took 10 s of the build."""
+        the previous page's "next", the next one's "previous", each child's parent and
+        in sidebars, each time with a document, its transforms and a translator of its
+        own: 813 renderings of a 213-page site's titles, 215 once each is kept. At
+        10,000 commentaries the renderings took 10 s of a 220 s build."""
         if node is None:
             return super().render_partial(node)
         if isinstance(node, nodes.title):
