@@ -178,7 +178,8 @@ class HTMLBuilder(StandaloneHTMLBuilder):
         if node is None:
             return super().render_partial(node)
         if isinstance(node, nodes.title):
-            # A title's images and imgmath's pictures are addressed from the page.
+            # imgmath's pictures of a title's math are addressed from the page. (Images
+            # would be too; Sphinx leaves them out of the titles it keeps.)
             imgpath, parts = self._rendered_titles.get(node, (None, {}))
             if imgpath != self.imgpath:
                 parts = self._rendered(node)
