@@ -38,10 +38,12 @@ def test_benchmark_runs_and_measures_what_it_says():
         assert cells["cold fetch: requests, s, min gap s"].startswith("1, ")
         assert cells["warm requests"] == "0"
         assert cells["MyST+furo peer s"] != "-"
-        # Small sites' cold builds, the floor's too, timed more than once, with their range.
-        for column in ("serial s", "-j 2 s"):
-            assert re.fullmatch(r"[\d.]+ \([\d.]+-[\d.]+\)", cells[column]), cells[column]
-        assert re.fullmatch(r"[\d.]+ \([\d.]+-[\d.]+\) \([\d.]+x\)", cells["floor s"])
+        # Small sites' cold builds, the floor's too, timed more than once, with their
+        # range; the figure is the fastest's.
+        for column in ("serial s", "-j 2 s", "floor s"):
+            timed = re.match(r"([\d.]+) \(([\d.]+)-[\d.]+\)", cells[column])
+            assert timed and timed[1] == timed[2], cells[column]
+        assert re.fullmatch(r".* \([\d.]+x\)", cells["floor s"])
         # The search figures, and the floor's edit, at every size.
         assert cells["floor prose edit s"] != "-"
         size, first_search = cells["search index KB, first result s"].split(", ")
