@@ -43,11 +43,26 @@ def test_benchmark_runs_and_measures_what_it_says():
         for column in ("serial s", "-j 2 s", "floor s"):
             timed = re.match(r"([\d.]+) \(([\d.]+)-[\d.]+\)", cells[column])
             assert timed and timed[1] == timed[2], cells[column]
-        assert re.fullmatch(r".* \([\d.]+x\)", cells["floor s"])
+        assert re.fullmatch(r"[\d.]+ \([\d.]+-[\d.]+\) \([\d.]+x\)", cells["floor s"])
         # The search figures, and the floor's edit, at every size.
         assert cells["floor prose edit s"] != "-"
         size, first_search = cells["search index KB, first result s"].split(", ")
         assert float(size) > 0 and float(first_search) > 0
+
+
+def test_a_large_site_and_its_floor_are_built_twice_and_the_j2_build_once():
+    """Past --cold-builds-up-to: the serial ratio to the floor from two builds of each,
+    in turn (one of each, minutes apart, moved it by a fifth); -j 2 once."""
+    result = subprocess.run(
+        [sys.executable, "bench/build_times.py", "--sizes", "5", "--shapes", "eight-tags",
+         "--cold-builds-up-to", "4", "--fetch-delay", "0", "--edits", "1"],
+        cwd=REPO, capture_output=True, text=True, timeout=600, check=True)
+    header, _, row = result.stdout.split("\n\n")[1].splitlines()
+    columns = [c.strip() for c in header.split("|")[1:-1]]
+    cells = dict(zip(columns, [c.strip() for c in row.split("|")[1:-1]]))
+    assert re.fullmatch(r"([\d.]+) \(\1-[\d.]+\)", cells["serial s"]), cells["serial s"]
+    assert re.fullmatch(r"([\d.]+) \(\1-[\d.]+\) \([\d.]+x\)", cells["floor s"])
+    assert re.fullmatch(r"[\d.]+", cells["-j 2 s"]), cells["-j 2 s"]
 
 
 def test_the_few_big_tags_shape_has_fifteen_tags(tmp_path):
