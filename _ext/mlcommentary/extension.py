@@ -27,6 +27,7 @@ from .sphinx_ext.epub import setup_epub
 from .sphinx_ext.maps import setup_maps
 from .sphinx_ext.mathml import setup_mathml
 from .sphinx_ext.navigation import setup_navigation
+from .sphinx_ext.listings import setup_listings
 from .sphinx_ext.nodes import NODES
 from .sphinx_ext.previews import setup_previews
 from .sphinx_ext.search import setup_search
@@ -126,7 +127,7 @@ def setup_papers(app: Sphinx) -> None:
 
 #: In this order: handlers of one event at one priority run in the order connected.
 FEATURES = (setup_config, setup_epub, setup_papers, setup_maps, setup_mathml, setup_previews,
-            setup_pages, setup_navigation, setup_outputs, setup_drafts, setup_feeds,
+            setup_listings, setup_pages, setup_navigation, setup_outputs, setup_drafts, setup_feeds,
             setup_bibliography, setup_search, setup_paper_search, setup_warned_pages)
 
 

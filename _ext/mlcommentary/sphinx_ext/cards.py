@@ -3,17 +3,20 @@
 ``BuildCards`` runs for every builder, so LaTeX, text and epub get a plain
 citation for free; ``MakeCardsInteractive`` runs for the HTML builders only and
 folds the long parts (the abstract, the BibTeX, long author lists) into
-``<details>`` elements. The nodes themselves are in ``nodes``.
+``<details>`` elements. The nodes themselves are in ``nodes``. Where browsers' pages
+are written one by one, an index's lines are made as the page is (``listings``).
 """
 
 from __future__ import annotations
 
 import re
 import textwrap
+from collections.abc import Iterable
 from urllib.parse import quote
 
 from docutils import nodes
 from sphinx import addnodes
+from sphinx.builders import Builder
 from sphinx.errors import NoUri
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import logging
@@ -35,6 +38,7 @@ from .nodes import (
     paper_details,
     paper_details_summary,
     paper_index_placeholder,
+    paper_listing,
     paper_notice,
 )
 from ..exports.pages import tag_page, year_page
@@ -59,11 +63,7 @@ class BuildCards(SphinxPostTransform):
     def run(self, **kwargs) -> None:  # noqa: ANN003
         domain: PaperDomain = self.env.domains["paper"]
         self._builder = domain.builder
-        # Tags and years link to their pages in browsers; a book or plain text needs
-        # no such links (its pages list the papers once, in order).
-        self._linked = self._builder.format == "html"
-        self._site_tags = domain.tags()
-        self._addresses: dict[str, str] = {}
+        self._links = PageLinks(domain, self._builder, self.env.current_document.docname)
         with_byline = set()
         for placeholder in list(self.document.findall(paper_card_placeholder)):
             card = self._card(domain, placeholder)
@@ -128,7 +128,7 @@ class BuildCards(SphinxPostTransform):
             # The site's spelling of each tag, unless another page keeps the paper.
             tags = commentary.tags if commentary and commentary.docname == docname \
                 else placeholder["tags"]
-            facts += _field("Tags", [self._tags(tags)])
+            facts += _field("Tags", [self._links.tags(tags)])
         if placeholder["related"]:
             facts += _field("Related", _joined(_xref("paper", related)
                                                for related in placeholder["related"]))
@@ -188,7 +188,7 @@ class BuildCards(SphinxPostTransform):
         meta = f"{short_authors(record)} ({record.year})" if record else paper_id.label
         return maps.picture(section_id, plain_text(domain.title(paper_id)), meta, [
             (maps.DISCUSSED, [maps.Box(plain_node(self.env.titles[page]) if page in
-                                       self.env.titles else page, self._address(page))
+                                       self.env.titles else page, self._links.address(page))
                               for page in discussed]),
             (maps.RELATED, [self._paper_box(domain, other) for other in related]),
             (maps.MENTIONED, [self._paper_box(domain, other) for other in mentioned])])
@@ -204,16 +204,7 @@ class BuildCards(SphinxPostTransform):
         """``anchor`` on page ``docname``, from this page. One-page HTML addresses a page
         by an anchor of its own: the card's replaces it, as Sphinx's ``fix_refuris``
         does for references."""
-        return self._address(docname).partition("#")[0] + "#" + anchor
-
-    def _address(self, docname: str) -> str:
-        """Page ``docname``'s address from this page."""
-        if docname == self.env.current_document.docname:
-            return ""
-        if docname not in self._addresses:
-            self._addresses[docname] = self._builder.get_relative_uri(
-                self.env.current_document.docname, docname)
-        return self._addresses[docname]
+        return self._links.address(docname).partition("#")[0] + "#" + anchor
 
     def _discussion(self, docname: str, passage: str) -> nodes.paragraph:
         """Page ``docname``, linked, and what it says where it mentions the paper."""
@@ -235,9 +226,10 @@ class BuildCards(SphinxPostTransform):
         commentaries = domain.commentaries(tags=wanted, year=placeholder.get("year"),
                                            sort=placeholder.get("sort", "paper"))
         commentaries = commentaries[:placeholder.get("limit")]
-        unknown = sorted(tag for tag in wanted if tag_key(tag) not in self._site_tags)
+        site_tags = self._links.site_tags
+        unknown = sorted(tag for tag in wanted if tag_key(tag) not in site_tags)
         # One warning: an index that lists nothing because of a misspelt tag says both.
-        existing = (f"; the tags that exist: {', '.join(self._site_tags.values()) or 'none'}"
+        existing = (f"; the tags that exist: {', '.join(site_tags.values()) or 'none'}"
                     if unknown else "")
         if not commentaries:
             which = f" tagged {', '.join(sorted(wanted))}" if wanted else ""
@@ -253,24 +245,12 @@ class BuildCards(SphinxPostTransform):
             return (self._links_map(domain, commentaries, heading=False)
                     or nodes.paragraph("", "No commentary mentions another yet.",
                                        classes=["paper-index-empty"]))
-        # Not searched: each paper is found on its own page. Searched, every listing
-        # (the home page, a tag's, a year's) matched almost any query.
-        items = nodes.bullet_list(classes=["paper-index", "no-search"])
-        for commentary in commentaries:
-            paper_id, record = commentary.paper_id, commentary.record
-            # Not explicit: the domain writes the title as the link text, with its math.
-            line = nodes.paragraph("", "", _xref("paper", paper_id.base))
-            if record:
-                year = (self._listing_link(year_page(record.year),
-                                           nodes.inline(record.year, record.year, classes=["doc"]))
-                        if self._links_to(year_page(record.year)) else nodes.Text(record.year))
-                line += [nodes.Text(f" — {short_authors(record)} ("), year, nodes.Text(")")]
-            # Listed by when they were written, they say when.
-            if placeholder.get("sort") == "commentary" and commentary.byline.date:
-                line += nodes.Text(f"; commentary of {human_date(commentary.byline.date)}")
-            if commentary.tags:
-                line += self._tags(commentary.tags, lead_in=". Tags: ")
-            items += nodes.list_item("", line)
+        sort = placeholder.get("sort")
+        if self._builder.name in formats.LISTED_WHEN_WRITTEN:
+            items = paper_listing(papers=[c.paper_id.base for c in commentaries], sort=sort)
+        else:
+            items = index_list(nodes.list_item("", self._links.index_line(commentary, sort))
+                               for commentary in commentaries)
         if placeholder.get("map"):
             links_map = self._links_map(domain, commentaries)
             if links_map is not None:
@@ -318,15 +298,53 @@ class BuildCards(SphinxPostTransform):
             body.append(nodes.paragraph("", note, classes=["paper-map-note"]))
         return nodes.container("", *body, classes=["paper-map-links-section", "no-search"])
 
-    def _tags(self, tags: list[str], lead_in: str = "") -> nodes.inline:
+
+class PageLinks:
+    """The links page ``docname`` makes to the site's pages, each address worked out
+    once a page: an index links to the same few pages thousands of times. Tags and
+    years link to their pages in browsers; a book or plain text needs no such links
+    (its pages list the papers once, in order)."""
+
+    def __init__(self, domain: PaperDomain, builder: Builder, docname: str) -> None:
+        self._builder, self._docname = builder, docname
+        self._linked = builder.format == "html"
+        self.site_tags = domain.tags()
+        self._addresses: dict[str, str] = {}
+
+    def address(self, docname: str) -> str:
+        """Page ``docname``'s address from this page."""
+        if docname == self._docname:
+            return ""
+        if docname not in self._addresses:
+            self._addresses[docname] = self._builder.get_relative_uri(self._docname, docname)
+        return self._addresses[docname]
+
+    def index_line(self, commentary: Commentary, sort: str | None) -> nodes.paragraph:
+        """A commentary's line in an index: its paper, authors, year and tags."""
+        record = commentary.record
+        # Not explicit: the domain writes the title as the link text, with its math.
+        line = nodes.paragraph("", "", _xref("paper", commentary.paper_id.base))
+        if record:
+            year = (self._listing_link(year_page(record.year),
+                                       nodes.inline(record.year, record.year, classes=["doc"]))
+                    if self._links_to(year_page(record.year)) else nodes.Text(record.year))
+            line += [nodes.Text(f" — {short_authors(record)} ("), year, nodes.Text(")")]
+        # Listed by when they were written, they say when.
+        if sort == "commentary" and commentary.byline.date:
+            line += nodes.Text(f"; commentary of {human_date(commentary.byline.date)}")
+        if commentary.tags:
+            line += self.tags(commentary.tags, lead_in=". Tags: ")
+        return line
+
+    def tags(self, tags: list[str], lead_in: str = "") -> nodes.inline:
         """The tags after ``lead_in``, with commas: without the pills that browsers get
-        (``MakeCardsInteractive``), "scaling transfer learning" would read as one tag.
+        (``as_pills``), "scaling transfer learning" would read as one tag.
         In browsers, each tag the site has a page for links to it."""
         items = []
         for tag in tags:
             pill = nodes.inline(tag, tag, classes=["paper-tag"])
             key = tag_key(tag)
-            if key not in self._site_tags or not self._links_to(tag_page(key)):
+            if key not in self.site_tags or not self._links_to(tag_page(key)):
                 items.append(pill)
                 continue
             # Linked here, not by a "doc" reference, which would drop the pill's class.
@@ -336,14 +354,12 @@ class BuildCards(SphinxPostTransform):
         return nodes.inline("", lead_in, *_joined(items), paper_tag_list=True, lead_in=lead_in)
 
     def _listing_link(self, docname: str, child: nodes.Node) -> nodes.reference:
-        """A link to a tag's or year's page, as a "doc" reference resolves, with each
-        address worked out once a page: an index links to the same few pages thousands
-        of times."""
-        return nodes.reference("", "", child, internal=True, refuri=self._address(docname))
+        """A link to a tag's or year's page, as a "doc" reference resolves."""
+        return nodes.reference("", "", child, internal=True, refuri=self.address(docname))
 
     def _links_to(self, docname: str) -> bool:
         """Whether to link to a tag's or year's page: in browsers, unless it is this page."""
-        return self._linked and docname != self.env.current_document.docname
+        return self._linked and docname != self._docname
 
 
 class MakeCardsInteractive(SphinxPostTransform):
@@ -354,11 +370,8 @@ class MakeCardsInteractive(SphinxPostTransform):
     builders = formats.INTERACTIVE
 
     def run(self, **kwargs) -> None:  # noqa: ANN003
-        for tags in found(self.document, nodes.inline, _is_tag_list):
-            # The pills set the tags apart: no commas, and a space for a lead-in.
-            pills = [child for child in tags.children if not isinstance(child, nodes.Text)]
-            lead_in = [nodes.Text(" ")] if tags["lead_in"] else []
-            tags.replace_self([*lead_in, *_joined(pills, " ")])
+        for tags in found(self.document, nodes.inline, is_tag_list):
+            tags.replace_self(as_pills(tags))
         for card in list(self.document.findall(paper_card)):
             for part in list(card.children):
                 if part.get("foldable"):
@@ -381,6 +394,20 @@ class MakeCardsInteractive(SphinxPostTransform):
             "", paper_details_summary("", f"and {len(rest)} more"),
             nodes.paragraph("", ", ".join(rest)), classes=["paper-authors-more"])
         paragraph.replace_self(folded)
+
+
+def index_list(items: Iterable[nodes.list_item]) -> nodes.bullet_list:
+    # Not searched: each paper is found on its own page. Searched, every listing
+    # (the home page, a tag's, a year's) matched almost any query.
+    return nodes.bullet_list("", *items, classes=["paper-index", "no-search"])
+
+
+def as_pills(tags: nodes.inline) -> list[nodes.Node]:
+    """A list of ``PageLinks.tags`` as browsers show it: the pills set the tags apart, so
+    no commas, and a space for a lead-in."""
+    pills = [child for child in tags.children if not isinstance(child, nodes.Text)]
+    lead_in = [nodes.Text(" ")] if tags["lead_in"] else []
+    return [*lead_in, *_joined(pills, " ")]
 
 
 def _folded(text: str) -> str:
@@ -420,7 +447,7 @@ def _joined(parts, separator: str = ", ") -> list[nodes.Node]:  # noqa: ANN001
     return joined
 
 
-def _is_tag_list(node: nodes.inline) -> bool:
+def is_tag_list(node: nodes.inline) -> bool:
     return node.get("paper_tag_list", False)
 
 

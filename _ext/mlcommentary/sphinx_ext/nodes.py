@@ -27,6 +27,12 @@ class paper_index_placeholder(nodes.General, nodes.Element):  # noqa: N801
     false leaves only that). Replaced before writing."""
 
 
+class paper_listing(nodes.General, nodes.Element):  # noqa: N801
+    """An index's list of commentaries (``papers``, their IDs, in order; ``sort``) in a
+    browser's page, its lines made as the page is written (``listings``). HTML builders
+    that write page by page only."""
+
+
 class paper_file_link(nodes.General, nodes.Inline, nodes.TextElement):  # noqa: N801
     """A link to a file the build writes beside the pages (``papers.bib``, a feed), made
     into one (or into text) before writing: its ``filename``, from the output's root,

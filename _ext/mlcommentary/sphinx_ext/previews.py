@@ -29,7 +29,7 @@ from ..data.ids import parse_paper_id
 from ..data.memo import remembered
 from ..data.metadata import PaperRecord
 from .mathml import rich_nodes
-from .nodes import found
+from .nodes import found, paper_listing
 from ..data.sentences import first_sentences
 from ..data.tex import plain_math, segments
 
@@ -73,23 +73,34 @@ class EmbedPreviews(SphinxPostTransform):
 
     def run(self, **kwargs: Any) -> None:
         previews: dict[str, paper_preview] = {}
-        for reference in found(self.document, nodes.reference, _is_paper_link):
-            base = reference["paper_link"]
-            if base not in previews:
-                # Kept out of the search index: the words are the paper's, not the page's.
-                previews[base] = paper_preview(
-                    ids=[preview_id(base)], classes=["paper-preview", "no-search"],
-                    paper=base, commentary=bool(reference.get("internal")))
-            # The reference becomes the preview's link where it stands: making a new node
-            # for each of an index's thousands of links took longer than all the rest.
-            reference.__class__ = paper_preview_link
-            reference["preview_id"] = preview_id(base)
+        for node in found(self.document, nodes.Element, _mentions_papers):
+            # A listing's lines link to the papers' commentaries; they are described as
+            # the page is written (``listings``).
+            mentions = ([(base, True) for base in node["papers"]]
+                        if isinstance(node, paper_listing)
+                        else [(node["paper_link"], bool(node.get("internal")))])
+            for base, commentary in mentions:
+                if base not in previews:
+                    # Kept out of the search index: the words are the paper's, not the page's.
+                    previews[base] = paper_preview(
+                        ids=[preview_id(base)], classes=["paper-preview", "no-search"],
+                        paper=base, commentary=commentary)
+            if isinstance(node, nodes.reference):
+                describe(node)
         # In the order of first mention, which is the same in every build.
         self.document.extend(previews.values())
 
 
-def _is_paper_link(node: nodes.reference) -> bool:
-    return "paper_link" in node
+def describe(reference: nodes.reference) -> None:
+    """Make ``reference``, to a paper, the link that the paper's preview describes."""
+    # Where it stands: making a new node for each of an index's thousands of links took
+    # longer than all the rest.
+    reference.__class__ = paper_preview_link
+    reference["preview_id"] = preview_id(reference["paper_link"])
+
+
+def _mentions_papers(node: nodes.Element) -> bool:
+    return isinstance(node, paper_listing) or "paper_link" in node
 
 
 def _lines(title: str, record: PaperRecord | None, commentary: bool,
