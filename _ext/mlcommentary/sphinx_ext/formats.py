@@ -8,9 +8,8 @@ links in their plain form: no script, no file beside the page.
 #: pills (``cards.MakeCardsInteractive``), and a preview on every paper link.
 INTERACTIVE = ("html", "dirhtml", "singlehtml")
 #: An index's lines made as its page is written (``listings``), out of the way of every
-#: post-transform's walk of the page: a listing of thousands of commentaries was a
-#: tenth of a full build. One-page HTML fixes its links in the tree after resolving them,
-#: so its lists are made as nodes, as for every other builder.
+#: post-transform's walk of the page. One-page HTML fixes its links in the tree after
+#: resolving them, so its lists are made as nodes, as for every other builder.
 LISTED_WHEN_WRITTEN = ("html", "dirhtml")
 #: ``papers.bib``, beside a site's pages. Not the EPUB, whose manifest has no media
 #: type for a .bib file.

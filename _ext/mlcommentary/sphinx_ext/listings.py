@@ -2,8 +2,8 @@
 
 Made as nodes when the page is resolved, the home page's, a tag's or a year's
 thousands of lines went through every post-transform's walk of the page, Sphinx's,
-sphinx-design's and ours: a tenth of a full build of 2,000 commentaries, for lines
-that no transform but three changes. For the builders that write page by page
+sphinx-design's and ours, though no transform but three changes them: 2 s of a 41 s
+build of 2,000 commentaries (Python 3.13). For the builders that write page by page
 (``formats.LISTED_WHEN_WRITTEN``), ``BuildCards`` leaves a ``paper_listing`` naming
 the papers; each line is made here as those three would leave it (the paper's link
 resolved by the domain, the tags as pills, the link described by the paper's
